@@ -1,0 +1,192 @@
+"""The Assistant: one object that indexes articles and answers questions about them.
+
+``Assistant.from_settings`` wires the defaults (embedded Chroma, SQLite catalog, the bundled
+embedding model, the extractive answerer); the constructor takes every part explicitly, so tests
+and other deployments can pass their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel
+
+from assistant.answer import Answer, ExtractiveAnswerer
+from assistant.prompts import Prompts, load_prompts
+from assistant.retrieval import DenseRetriever, Passage
+from assistant.settings import Settings
+from index.articles import DEFAULT_MAX_BYTES, Article, load_paths
+from index.catalog import Catalog
+from index.chunking import MAX_TOKENS, TARGET_TOKENS
+from index.embeddings import LocalEmbeddings
+from index.errors import IndexNotFound
+from index.reindex import Indexer, ProgressFn, ReindexReport
+from index.store import ChunkStore, persistent_client
+
+AnswerFn = Callable[[str, Sequence[Passage]], Answer]
+
+
+@dataclass(frozen=True)
+class Stats:
+    data_dir: str
+    articles: int
+    chunks: int
+    embedding_model: str
+    embedding_dimension: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Assistant:
+    """Indexes articles and answers questions with cited passages."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        store_factory: Callable[[], ChunkStore],
+        embeddings: LocalEmbeddings,
+        answerer: AnswerFn | None = None,
+        prompts: Prompts | None = None,
+        k: int = 5,
+        data_dir: Path | None = None,
+        chunk_tokens: int = TARGET_TOKENS,
+        max_file_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.catalog = catalog
+        self.embeddings = embeddings
+        self.answerer = answerer or ExtractiveAnswerer(embeddings.encode)
+        self.prompts = prompts or load_prompts()
+        self.k = k
+        self.data_dir = data_dir
+        self.chunk_tokens = chunk_tokens
+        self.max_file_bytes = max_file_bytes
+        self._store_factory = store_factory
+        self._store: ChunkStore | None = None
+        self._store_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Assistant:
+        settings = settings or Settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        embeddings = LocalEmbeddings(settings.embedding_model,
+                                     batch_size=settings.embedding_batch_size)
+
+        def store_factory() -> ChunkStore:
+            return ChunkStore(persistent_client(settings.chroma_path),
+                              model_name=embeddings.name, dimension=embeddings.dimension)
+
+        return cls(
+            catalog=Catalog.from_url(settings.catalog_url),
+            store_factory=store_factory,
+            embeddings=embeddings,
+            answerer=ExtractiveAnswerer(
+                embeddings.encode, min_support=settings.min_support,
+                max_sentences=settings.max_answer_sentences,
+            ),
+            prompts=load_prompts(settings.prompts_dir),
+            k=settings.k,
+            data_dir=settings.data_dir,
+            chunk_tokens=settings.chunk_tokens,
+            max_file_bytes=settings.max_file_bytes,
+        )
+
+    # -- parts, created on first use -------------------------------------------------------
+
+    @property
+    def store(self) -> ChunkStore:
+        if self._store is None:
+            with self._store_lock:
+                if self._store is None:
+                    self._store = self._store_factory()
+        return self._store
+
+    @property
+    def retriever(self) -> DenseRetriever:
+        """A LangChain retriever over the index (``k`` from the settings)."""
+        return DenseRetriever(store=self.store, embeddings=self.embeddings, k=self.k)
+
+    @property
+    def chain(self) -> Runnable[str, Answer]:
+        """The answer path as an LCEL runnable: question → passages → Answer."""
+        return RunnableParallel(
+            question=RunnableLambda(lambda q: q), passages=RunnableLambda(self.retrieve)
+        ) | RunnableLambda(lambda x: self.answerer(x["question"], x["passages"]))
+
+    def _indexer(self) -> Indexer:
+        return Indexer(self.catalog, self.store, self.embeddings.encode,
+                       target_tokens=self.chunk_tokens,
+                       max_tokens=max(MAX_TOKENS, self.chunk_tokens + 30))
+
+    # -- indexing --------------------------------------------------------------------------
+
+    def add_paths(
+        self, paths: Iterable[str | Path], *, progress: ProgressFn | None = None
+    ) -> ReindexReport:
+        """Index the articles in these files and folders; bad files are reported, not fatal."""
+        loaded = load_paths(paths, max_bytes=self.max_file_bytes)
+        return self.add_articles(loaded.articles, failures=loaded.failures, progress=progress)
+
+    def add_articles(
+        self,
+        articles: Iterable[Article],
+        *,
+        failures: Sequence[Any] = (),
+        progress: ProgressFn | None = None,
+    ) -> ReindexReport:
+        with self._write_lock:
+            return self._indexer().add(articles, failures=failures, progress=progress)
+
+    def remove(self, article_ids: Sequence[str]) -> int:
+        with self._write_lock:
+            return self._indexer().remove(article_ids)
+
+    # -- answering -------------------------------------------------------------------------
+
+    def retrieve(self, question: str, *, k: int | None = None) -> list[Passage]:
+        self._require_index()
+        return self.retriever.search(question, k=k or self.k)
+
+    def ask(self, question: str, *, k: int | None = None) -> Answer:
+        return self.answerer(question, self.retrieve(question, k=k))
+
+    def stream(self, question: str, *, k: int | None = None) -> Iterator[str | Answer]:
+        """Text deltas of the answer, then the final Answer with its citations."""
+        answer = self.ask(question, k=k)
+        for piece in _pieces(answer.text):
+            yield piece
+        yield answer
+
+    def stats(self) -> Stats:
+        articles, chunks = self.catalog.counts()
+        return Stats(
+            data_dir=str(self.data_dir or ""), articles=articles, chunks=chunks,
+            embedding_model=self.embeddings.name,
+            embedding_dimension=self.embeddings.dimension,
+        )
+
+    def _require_index(self) -> None:
+        if self.catalog.counts()[0] == 0:
+            where = f" in {self.data_dir}" if self.data_dir else ""
+            raise IndexNotFound(f"No articles are indexed{where} yet — run "
+                                '"assistant index add PATH" (files or folders) first.')
+
+    def close(self) -> None:
+        self.catalog.close()
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """Word-sized deltas (with their trailing space), as a streaming LLM would send them."""
+    start = 0
+    for i, ch in enumerate(text):
+        if ch == " " and i + 1 - start >= 12:
+            yield text[start: i + 1]
+            start = i + 1
+    if start < len(text):
+        yield text[start:]

@@ -1,0 +1,376 @@
+"""The Article type and the loaders that turn files into articles.
+
+Supported inputs: ``.txt`` / ``.md`` (optional YAML front matter), ``.html`` / ``.htm`` (main text
+and metadata through trafilatura), ``.json`` (one object or a list) and ``.jsonl`` (one object per
+line). Loading a folder never stops at a bad file: each failure is reported with its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from index.errors import BadArticle
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+# Fields a JSON article may carry, with the aliases seen in common news dumps.
+_JSON_FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "_id", "article_id"),
+    "title": ("title", "headline"),
+    "text": ("text", "content", "body", "article"),
+    "url": ("url", "link"),
+    "source": ("source", "publisher", "site"),
+    "published": ("published", "date", "published_at", "publication_date"),
+    "authors": ("authors", "author", "byline"),
+}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article. ``id`` is derived from the URL when there is one, else from the text."""
+
+    title: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    authors: tuple[str, ...] = ()
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text.strip():
+            raise ValueError("Article.text is empty: an article needs some text to index.")
+        object.__setattr__(self, "title", (self.title or "").strip() or guess_title(self.text))
+        object.__setattr__(self, "published", normalise_date(self.published))
+        if isinstance(self.authors, str):
+            object.__setattr__(self, "authors", split_authors(self.authors))
+        else:
+            object.__setattr__(self, "authors", tuple(a for a in self.authors if a))
+        object.__setattr__(self, "metadata", dict(self.metadata))
+        if not self.id:
+            object.__setattr__(self, "id", article_id(url=self.url, text=self.text))
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever anything that is indexed or shown with a citation changes."""
+        payload = json.dumps(
+            [self.title, self.text, self.url, self.source, self.published, list(self.authors),
+             self.metadata],
+            sort_keys=True, ensure_ascii=False, default=str,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "text": self.text, "url": self.url,
+            "source": self.source, "published": self.published, "authors": list(self.authors),
+            "metadata": dict(self.metadata),
+        }
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be indexed, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    articles: list[Article] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def normalise_text(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def article_id(*, url: str | None, text: str) -> str:
+    """A stable id: the same URL (or, without one, the same text) always gives the same id."""
+    if url:
+        key = "url:" + url.strip().rstrip("/").lower()
+    else:
+        key = "text:" + normalise_text(text)
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def guess_title(text: str) -> str:
+    """The first line when it is short, else the first sentence, cut to a readable length."""
+    first_line = text.strip().splitlines()[0].strip().lstrip("#").strip()
+    if len(first_line) > 150:
+        sentence = re.split(r"(?<=[.!?])\s", first_line, maxsplit=1)[0]
+        first_line = sentence if len(sentence) <= 150 else sentence[:147].rsplit(" ", 1)[0] + "…"
+    return first_line
+
+
+def normalise_date(value: Any) -> str | None:
+    """ISO date (YYYY-MM-DD) from a date, datetime or common date string; None when unknown."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
+    if match:
+        try:
+            return date(*map(int, match.groups())).isoformat()
+        except ValueError:
+            return None
+    for fmt in ("%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%Y/%m/%d", "%a, %d %b %Y"):
+        try:
+            return datetime.strptime(text[: len(fmt) + 12].strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    try:  # RFC 2822 dates, as in RSS feeds and e-mail headers
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def split_authors(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        parts = re.split(r"\s*(?:;|,|\band\b|&)\s*", value.removeprefix("By ").removeprefix("by "))
+        return tuple(p.strip() for p in parts if p.strip())
+    if isinstance(value, Iterable):
+        names: list[str] = []
+        for item in value:
+            if isinstance(item, Mapping):
+                item = item.get("name")
+            if item:
+                names.append(str(item).strip())
+        return tuple(names)
+    return (str(value),)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loaders
+
+
+def load_paths(
+    paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> LoadResult:
+    """Load every supported file under ``paths`` (files and folders, recursively).
+
+    A file named explicitly with an unsupported suffix is a failure; inside folders such files
+    (images, sidecars, hidden files) are skipped silently.
+    """
+    result = LoadResult()
+    for path in _iter_files(paths, result):
+        try:
+            result.articles.extend(load_file(path, max_bytes=max_bytes))
+        except BadArticle as exc:
+            result.failures.append(Failure(exc.source, exc.reason))
+    return result
+
+
+def _iter_files(paths: Iterable[str | Path], result: LoadResult) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and not hidden and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield child
+        elif path.is_file():
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                yield path
+            else:
+                result.failures.append(Failure(
+                    str(path),
+                    f"unsupported file type {path.suffix or '(none)'!r}; "
+                    f"use one of {', '.join(SUPPORTED_SUFFIXES)}",
+                ))
+        else:
+            result.failures.append(Failure(str(path), "no such file or folder"))
+
+
+def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
+    """Parse one file into its articles. Raises BadArticle naming the file and what to fix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise BadArticle(str(path), f"file is {size:,} bytes, over the {max_bytes:,}-byte "
+                             "limit (raise ASSISTANT_MAX_FILE_BYTES to index it)")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadArticle(str(path), f"cannot read file ({exc.strerror or exc})") from exc
+    text = decode_bytes(raw, str(path))
+    if suffix in (".html", ".htm"):
+        return [parse_html(text, source=str(path))]
+    if suffix == ".json":
+        return parse_json(text, source=str(path))
+    if suffix == ".jsonl":
+        return parse_jsonl(text, source=str(path))
+    return [parse_text(text, source=str(path))]
+
+
+def decode_bytes(raw: bytes, source: str) -> str:
+    if not raw.strip():
+        raise BadArticle(source, "file is empty")
+    if b"\x00" in raw[:4096]:
+        raise BadArticle(source, "looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - charset-normalizer comes with requests/chromadb
+        from_bytes = None
+    if from_bytes is not None:
+        best = from_bytes(raw).best()
+        if best is not None:
+            return str(best)
+    raise BadArticle(source, "text is not UTF-8 and its encoding could not be detected; "
+                     "save it as UTF-8")
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def parse_text(text: str, *, source: str = "<text>") -> Article:
+    """A .txt/.md article: YAML front matter when present; title from it or the first heading."""
+    meta: dict[str, Any] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(match.group(1)) or {}
+        except yaml.YAMLError as exc:
+            raise BadArticle(source, f"front matter is not valid YAML ({exc})") from exc
+        if not isinstance(loaded, dict):
+            raise BadArticle(source, "front matter must be a YAML mapping (key: value lines)")
+        meta = loaded
+        text = text[match.end():]
+    body = text.strip()
+    if not body:
+        raise BadArticle(source, "article has no text after its front matter")
+    fields = _pick_fields(meta)
+    title = fields.pop("title", None)
+    if not title:
+        heading = re.match(r"\A#{1,6}[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)", body)
+        if heading:
+            title = heading.group(1).strip()
+            body = body[heading.end():].strip() or body
+    return _build(fields, title=title, text=body, source=source)
+
+
+def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> Article:
+    """Main text and metadata (title, date, author, site) of an HTML page, via trafilatura."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    if doc is None or not (getattr(doc, "text", None) or "").strip():
+        raise BadArticle(source, "no article text found in the HTML (is it a full page?)")
+    title = (doc.title or "").strip()
+    body = doc.text.strip()
+    if title and body.startswith(title):  # trafilatura repeats the <h1> as the first line
+        body = body[len(title):].strip() or body
+    fields: dict[str, Any] = {
+        "url": url or doc.url,
+        "source": doc.sitename or doc.hostname,
+        "published": doc.date,
+        "authors": doc.author,
+    }
+    return _build(fields, title=title, text=body, source=source)
+
+
+def parse_json(text: str, *, source: str = "<json>") -> list[Article]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadArticle(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: "
+                         f"{exc.msg}") from exc
+    records = data if isinstance(data, list) else [data]
+    return [_from_record(r, f"{source}[{i}]" if isinstance(data, list) else source)
+            for i, r in enumerate(records)]
+
+
+def parse_jsonl(text: str, *, source: str = "<jsonl>") -> list[Article]:
+    """One article per line. A bad line fails the file, naming the line, so the user can fix it."""
+    articles = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BadArticle(where, f"invalid JSON line ({exc.msg})") from exc
+        articles.append(_from_record(record, where))
+    if not articles:
+        raise BadArticle(source, "no JSON lines found")
+    return articles
+
+
+def article_from_record(record: Mapping[str, Any], *, source: str = "<record>") -> Article:
+    """An Article from a JSON-like mapping (title/text/url/published/source/author)."""
+    return _from_record(record, source)
+
+
+def _from_record(record: Any, source: str) -> Article:
+    if not isinstance(record, Mapping):
+        raise BadArticle(source, f"expected a JSON object, got {type(record).__name__}")
+    fields = _pick_fields(record)
+    text = fields.pop("text", None)
+    if not isinstance(text, str) or not text.strip():
+        raise BadArticle(source, 'missing field "text" (the article body); '
+                         f"fields present: {', '.join(sorted(map(str, record))) or 'none'}")
+    return _build(fields, title=fields.pop("title", None), text=text.strip(), source=source)
+
+
+def _pick_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Known fields under their canonical names; everything else goes under ``metadata``."""
+    fields: dict[str, Any] = {}
+    used: set[str] = set()
+    for name, aliases in _JSON_FIELDS.items():
+        for alias in aliases:
+            if alias in record and record[alias] not in (None, ""):
+                fields[name] = record[alias]
+                used.add(alias)
+                break
+    extra = {str(k): v for k, v in record.items() if k not in used}
+    nested = extra.pop("metadata", None)
+    if isinstance(nested, Mapping):
+        extra = {**nested, **extra}
+    fields["metadata"] = _jsonable(extra)
+    return fields
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _build(fields: dict[str, Any], *, title: Any, text: str, source: str) -> Article:
+    try:
+        return Article(
+            id=str(fields.get("id") or ""),
+            title=str(title or ""),
+            text=text,
+            url=str(fields["url"]) if fields.get("url") else None,
+            source=str(fields["source"]) if fields.get("source") else None,
+            published=normalise_date(fields.get("published")),
+            authors=split_authors(fields.get("authors")),
+            metadata=fields.get("metadata") or {},
+        )
+    except (TypeError, ValueError) as exc:
+        raise BadArticle(source, str(exc)) from exc

@@ -1,0 +1,110 @@
+"""The vector store: one Chroma collection (cosine) of chunk embeddings with their metadata.
+
+Embeddings are always passed in, so Chroma's default embedding function (which downloads ONNX
+weights) never runs. Chunk ids are deterministic (``"{article_id}:{n}"``). The collection records
+the embedding model that built it; opening it with another model raises ModelMismatch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index.chunking import Chunk
+from index.errors import ModelMismatch
+from index.offline import ensure_offline
+
+COLLECTION = "articles"
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    text: str
+    metadata: Mapping[str, Any]
+    score: float
+
+
+def persistent_client(path: str | Path) -> Any:
+    """An embedded Chroma client persisting under ``path``, telemetry off."""
+    ensure_offline()
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    Path(path).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+
+
+class ChunkStore:
+    """Chunks of articles in one Chroma collection, with the article fields each citation needs."""
+
+    def __init__(
+        self, client: Any, *, model_name: str, dimension: int, collection: str = COLLECTION
+    ) -> None:
+        self.client = client
+        self.model_name = model_name
+        self.dimension = dimension
+        self.collection = client.get_or_create_collection(
+            name=collection,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_model": model_name, "embedding_dimension": dimension},
+        )
+        built_by = (self.collection.metadata or {}).get("embedding_model")
+        built_dim = (self.collection.metadata or {}).get("embedding_dimension")
+        if (built_by, built_dim) != (model_name, dimension):
+            raise ModelMismatch(
+                f"The index was built with embedding model {built_by!r} (dimension {built_dim}) "
+                f"but {model_name!r} (dimension {dimension}) is configured. Set the same model "
+                'again, or run "assistant index rebuild" to re-embed every article with the '
+                "new one."
+            )
+
+    def add(self, chunks: Sequence[Chunk], vectors: Any, metadata: Mapping[str, Any]) -> None:
+        """Add (or overwrite) the chunks of one article; ``metadata`` is the article's fields."""
+        if not chunks:
+            return
+        base = {k: v for k, v in metadata.items() if v is not None and v != ""}
+        self.collection.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=vectors,
+            documents=[c.text for c in chunks],
+            metadatas=[{**base, "article_id": c.article_id, "n": c.n, "start": c.start,
+                        "end": c.end} for c in chunks],
+        )
+
+    def delete_article(self, article_id: str, *, keep: int = 0) -> None:
+        """Remove the article's chunks numbered ``keep`` and above (all of them by default)."""
+        where: dict[str, Any] = {"article_id": article_id}
+        if keep:
+            where = {"$and": [where, {"n": {"$gte": keep}}]}
+        self.collection.delete(where=where)
+
+    def query(
+        self, vector: Sequence[float], *, k: int, where: Mapping[str, Any] | None = None
+    ) -> list[StoredChunk]:
+        total = self.count()
+        if total == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[list(vector)], n_results=min(k, total),
+            where=dict(where) if where else None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            StoredChunk(id=i, text=doc or "", metadata=meta or {}, score=1.0 - float(dist))
+            for i, doc, meta, dist in zip(result["ids"][0], result["documents"][0],
+                                          result["metadatas"][0], result["distances"][0],
+                                          strict=True)
+        ]
+
+    def ids(self, article_id: str | None = None) -> list[str]:
+        where = {"article_id": article_id} if article_id else None
+        return list(self.collection.get(where=where, include=[])["ids"])
+
+    def count(self) -> int:
+        return int(self.collection.count())
