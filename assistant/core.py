@@ -72,11 +72,14 @@ class Assistant:
         self._write_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Assistant:
+    def from_settings(
+        cls, settings: Settings | None = None, *, embeddings: LocalEmbeddings | None = None
+    ) -> Assistant:
+        """The default wiring; pass ``embeddings`` to share one loaded model between several."""
         settings = settings or Settings()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        embeddings = LocalEmbeddings(settings.embedding_model,
-                                     batch_size=settings.embedding_batch_size)
+        embeddings = embeddings or LocalEmbeddings(settings.embedding_model,
+                                                   batch_size=settings.embedding_batch_size)
 
         def store_factory() -> ChunkStore:
             return ChunkStore(persistent_client(settings.chroma_path),
@@ -159,8 +162,7 @@ class Assistant:
     def stream(self, question: str, *, k: int | None = None) -> Iterator[str | Answer]:
         """Text deltas of the answer, then the final Answer with its citations."""
         answer = self.ask(question, k=k)
-        for piece in _pieces(answer.text):
-            yield piece
+        yield from _pieces(answer.text)
         yield answer
 
     def stats(self) -> Stats:

@@ -48,7 +48,8 @@ def load_prompts(override_dir: Path | None = None) -> Prompts:
                               f"{sorted(found)} and must use {sorted(required)}.")
         if unknown := found - required:
             raise ConfigError(f"Prompt {path} uses unknown variables {sorted(unknown)}; only "
-                              f"{sorted(required)} are filled in (write literal braces as {{{{ }}}}).")
+                              f"{sorted(required)} are filled in (write literal braces as "
+                              "{{ and }}).")
         loaded[name] = text
     return Prompts(**loaded)
 

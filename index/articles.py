@@ -236,8 +236,13 @@ def decode_bytes(raw: bytes, source: str) -> str:
     except ImportError:  # pragma: no cover - charset-normalizer comes with requests/chromadb
         from_bytes = None
     if from_bytes is not None:
-        best = from_bytes(raw).best()
-        if best is not None:
+        matches = list(from_bytes(raw))
+        if matches:
+            # Ties in chaos are common among single-byte code pages; Windows-1252 (Western
+            # European) is by far the most frequent of them in news text, so it wins a tie.
+            least = min(m.chaos for m in matches)
+            tied = [m for m in matches if m.chaos <= least + 1e-9]
+            best = next((m for m in tied if m.encoding == "cp1252"), tied[0])
             return str(best)
     raise BadArticle(source, "text is not UTF-8 and its encoding could not be detected; "
                      "save it as UTF-8")

