@@ -11,7 +11,7 @@ from assistant.ui import launch
 
 def main() -> None:
     settings = Settings()
-    launch(Assistant.from_settings(settings), host=settings.host, port=settings.port)
+    launch(Assistant.from_settings(settings), settings)
 
 
 if __name__ == "__main__":

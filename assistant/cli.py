@@ -145,7 +145,10 @@ def serve(
     from assistant.ui import launch
 
     settings = _settings()
-    launch(_assistant(), host=host or settings.host, port=port or settings.port)
+    from assistant.server import check_bind
+
+    check_bind(host or settings.host, token=settings.token, ui_auth=settings.ui_auth)
+    launch(_assistant(), settings, host=host, port=port)
 
 
 def main() -> None:

@@ -1,9 +1,15 @@
-"""One HTTP app: the Gradio UI at ``/`` and a small JSON API under ``/api/v1``."""
+"""One HTTP app: the JSON API under /api/v1, the Gradio UI at /, OpenAPI at /docs.
+
+Secure by default: it binds 127.0.0.1; bound to any other address it refuses to start unless an
+API token and UI credentials are set.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import ipaddress
+from typing import TYPE_CHECKING
 
+from assistant.errors import ConfigError
 from index.offline import ensure_offline
 
 if TYPE_CHECKING:
@@ -12,17 +18,54 @@ if TYPE_CHECKING:
     from assistant.core import Assistant
 
 
-def create_app(assistant: Assistant) -> FastAPI:
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, *, token: str | None, ui_auth: tuple[str, str] | None) -> None:
+    """Refuse a non-loopback address without an API token and UI credentials."""
+    if is_loopback(host):
+        return
+    missing = []
+    if not token:
+        missing.append("ASSISTANT_API_TOKEN")
+    if not ui_auth:
+        missing.append("ASSISTANT_UI_USERNAME and ASSISTANT_UI_PASSWORD")
+    if missing:
+        raise ConfigError(
+            f"Refusing to serve on {host}: anyone who can reach it could read and change the "
+            f"index. Set {' and '.join(missing)}, or bind 127.0.0.1 (the default)."
+        )
+
+
+def create_app(
+    assistant: Assistant,
+    *,
+    token: str | None = None,
+    ui_auth: tuple[str, str] | None = None,
+    max_upload_bytes: int = 10 * 1024 * 1024,
+) -> FastAPI:
     ensure_offline()
     import gradio as gr
     from fastapi import FastAPI
 
+    from assistant.api import add_api
     from assistant.ui import build_ui
 
-    app = FastAPI(title="News assistant", docs_url="/docs", openapi_url="/openapi.json")
-
-    @app.get("/api/v1/health")
-    def health() -> dict[str, Any]:
-        return {"status": "ok", **assistant.stats().to_dict()}
-
-    return gr.mount_gradio_app(app, build_ui(assistant), path="/")
+    app = FastAPI(
+        title="News assistant API",
+        description="Answers with cited passages over your news articles.",
+        version="1",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    add_api(app, assistant, token=token, max_upload_bytes=max_upload_bytes)
+    return gr.mount_gradio_app(
+        app, build_ui(assistant), path="/", auth=ui_auth, show_error=False,
+        max_file_size=max_upload_bytes,
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,22 @@ class Settings(BaseSettings):
     prompts_dir: Path | None = Field(None, description="Folder overriding prompts/*.txt.")
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
+    api_token: SecretStr | None = Field(
+        None, description="Bearer token required by the HTTP API (required off loopback)."
+    )
+    ui_username: str | None = Field(None, description="UI login (required off loopback).")
+    ui_password: SecretStr | None = None
+    max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Upload size limit.")
+
+    @property
+    def ui_auth(self) -> tuple[str, str] | None:
+        if self.ui_username and self.ui_password:
+            return self.ui_username, self.ui_password.get_secret_value()
+        return None
+
+    @property
+    def token(self) -> str | None:
+        return self.api_token.get_secret_value() if self.api_token else None
 
     @property
     def chroma_path(self) -> Path:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import gradio as gr
 
     from assistant.core import Assistant
+    from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +128,15 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     return demo
 
 
-def launch(assistant: Assistant, *, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the UI (behind the HTTP app) until interrupted."""
+def launch(assistant: Assistant, settings: Settings, *, host: str | None = None,
+           port: int | None = None) -> None:
+    """Serve the UI and the HTTP API until interrupted (refusing unsafe binds first)."""
     import uvicorn
 
-    from assistant.server import create_app
+    from assistant.server import check_bind, create_app
 
-    uvicorn.run(create_app(assistant), host=host, port=port, log_level="info")
+    host = host or settings.host
+    check_bind(host, token=settings.token, ui_auth=settings.ui_auth)
+    app = create_app(assistant, token=settings.token, ui_auth=settings.ui_auth,
+                     max_upload_bytes=settings.max_upload_bytes)
+    uvicorn.run(app, host=host, port=port or settings.port, log_level="info")

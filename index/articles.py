@@ -203,7 +203,6 @@ def _iter_files(paths: Iterable[str | Path], result: LoadResult) -> Iterator[Pat
 def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
     """Parse one file into its articles. Raises BadArticle naming the file and what to fix."""
     path = Path(path)
-    suffix = path.suffix.lower()
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -212,14 +211,23 @@ def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[A
         raw = path.read_bytes()
     except OSError as exc:
         raise BadArticle(str(path), f"cannot read file ({exc.strerror or exc})") from exc
-    text = decode_bytes(raw, str(path))
+    return parse_bytes(raw, str(path))
+
+
+def parse_bytes(raw: bytes, name: str) -> list[Article]:
+    """Articles from a file's bytes; ``name`` gives the format (by suffix) and names errors."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise BadArticle(name, f"unsupported file type {suffix or '(none)'!r}; use one of "
+                         f"{', '.join(SUPPORTED_SUFFIXES)}")
+    text = decode_bytes(raw, name)
     if suffix in (".html", ".htm"):
-        return [parse_html(text, source=str(path))]
+        return [parse_html(text, source=name)]
     if suffix == ".json":
-        return parse_json(text, source=str(path))
+        return parse_json(text, source=name)
     if suffix == ".jsonl":
-        return parse_jsonl(text, source=str(path))
-    return [parse_text(text, source=str(path))]
+        return parse_jsonl(text, source=name)
+    return [parse_text(text, source=name)]
 
 
 def decode_bytes(raw: bytes, source: str) -> str:

@@ -131,6 +131,28 @@ class Catalog:
         with self.engine.connect() as conn:
             return [_entry(row._mapping) for row in conn.execute(query)]
 
+    def search(
+        self, query: str | None = None, *, offset: int = 0, limit: int = 20
+    ) -> tuple[int, list[CatalogEntry]]:
+        """(total matches, one page of them), newest first; ``query`` matches title/source/url."""
+        where = []
+        if query and query.strip():
+            pattern = "%" + query.strip().lower().replace("\\", "\\\\").replace(
+                "%", "\\%").replace("_", "\\_") + "%"
+            where.append(
+                func.lower(articles_table.c.title).like(pattern, escape="\\")
+                | func.lower(func.coalesce(articles_table.c.source, "")).like(pattern,
+                                                                              escape="\\")
+                | func.lower(func.coalesce(articles_table.c.url, "")).like(pattern, escape="\\")
+            )
+        page = (select(articles_table).where(*where)
+                .order_by(articles_table.c.published.desc(), articles_table.c.title)
+                .offset(offset).limit(limit))
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(articles_table)
+                                 .where(*where)).scalar_one()
+            return int(total), [_entry(row._mapping) for row in conn.execute(page)]
+
     def counts(self) -> tuple[int, int]:
         """(articles, chunks)."""
         with self.engine.connect() as conn:

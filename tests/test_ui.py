@@ -3,45 +3,23 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.conftest import DENEUVE_QUESTION
+from tests.conftest import DENEUVE_QUESTION, serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(news) -> Iterator[str]:
-    import uvicorn
-
     from assistant.server import create_app
 
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(news), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.1)
-    yield url
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(news)) as url:
+        yield url
 
 
 @pytest.fixture

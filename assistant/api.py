@@ -1,0 +1,362 @@
+"""The HTTP API under /api/v1: typed requests and responses, JSON errors, optional Bearer token.
+
+Every endpoint calls the same Assistant methods as the CLI and the UI. The server never reads a
+path sent by a client: articles arrive as JSON, as an uploaded file's bytes, or as a URL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Iterator
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from assistant.answer import Answer
+from assistant.errors import USER_ERRORS, AssistantError
+from index.articles import SUPPORTED_SUFFIXES, Article, parse_bytes
+from index.errors import BadArticle, IndexNotFound, ModelMismatch
+
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+# -- models ----------------------------------------------------------------------------------
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="What went wrong and what to do about it.")
+
+
+class CitationOut(BaseModel):
+    n: int
+    article_id: str
+    title: str
+    url: str | None
+    published: str | None
+    source: str | None
+    passage: str
+    start: int
+    end: int
+    score: float
+    sentences: list[list[int]]
+
+
+class AnswerOut(BaseModel):
+    question: str
+    text: str
+    abstained: bool
+    citations: list[CitationOut]
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> AnswerOut:
+        return cls.model_validate(answer.to_dict())
+
+
+class PassageOut(BaseModel):
+    article_id: str
+    chunk_id: str
+    title: str
+    url: str | None
+    published: str | None
+    source: str | None
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class AskIn(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    k: int | None = Field(None, ge=1, le=50, description="Passages to read.")
+
+
+class RetrieveIn(AskIn):
+    pass
+
+
+class RetrieveOut(BaseModel):
+    question: str
+    passages: list[PassageOut]
+
+
+class ArticleIn(BaseModel):
+    title: str = Field("", max_length=1000)
+    text: str = Field(min_length=1, max_length=5_000_000)
+    url: str | None = Field(None, max_length=2000)
+    source: str | None = Field(None, max_length=500)
+    published: str | None = Field(None, max_length=40, description="A date, e.g. 2018-01-09.")
+    authors: list[str] = Field(default_factory=list, max_length=50)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+    authors: list[str]
+    chunks: int
+    added_at: str
+    updated_at: str
+
+
+class ArticlePage(BaseModel):
+    items: list[ArticleSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class ReportOut(BaseModel):
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    failed: list[dict[str, str]]
+    chunks_embedded: int
+
+
+class DeletedOut(BaseModel):
+    deleted: list[str]
+
+
+class StatsOut(BaseModel):
+    data_dir: str
+    articles: int
+    chunks: int
+    embedding_model: str
+    embedding_dimension: int
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    articles: int
+
+
+# -- app -------------------------------------------------------------------------------------
+
+
+def _status_for(exc: Exception) -> int:
+    if isinstance(exc, BadArticle):
+        return 422
+    if isinstance(exc, IndexNotFound):
+        return 409
+    if isinstance(exc, ModelMismatch):
+        return 409
+    return 400
+
+
+def add_api(
+    app: FastAPI,
+    assistant: Assistant,
+    *,
+    token: str | None = None,
+    max_upload_bytes: int = 10 * 1024 * 1024,
+) -> None:
+    """Mount the API routes and JSON error handlers on ``app``."""
+    bearer = HTTPBearer(auto_error=False)
+
+    # A default rather than Annotated: with postponed annotations FastAPI cannot see locals.
+    def check_token(
+        creds: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
+    ) -> None:
+        if token is None:
+            return
+        if creds is None or not secrets.compare_digest(creds.credentials.encode(),
+                                                       token.encode()):
+            raise HTTPException(401, "Missing or wrong API token: send "
+                                     "'Authorization: Bearer <ASSISTANT_API_TOKEN>'.",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    errors = {c: {"model": ErrorOut} for c in (400, 401, 404, 409, 413, 415, 422)}
+    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_token)],
+                       responses=errors)
+
+    @router.get("/health", response_model=HealthOut, tags=["service"])
+    def health() -> HealthOut:
+        return HealthOut(status="ok", articles=assistant.stats().articles)
+
+    @router.get("/stats", response_model=StatsOut, tags=["service"])
+    def stats() -> StatsOut:
+        return StatsOut(**assistant.stats().to_dict())
+
+    @router.post("/ask", response_model=AnswerOut, tags=["answers"])
+    def ask(body: AskIn) -> AnswerOut:
+        return AnswerOut.from_answer(assistant.ask(body.question, k=body.k))
+
+    @router.post("/ask/stream", tags=["answers"],
+                 response_class=StreamingResponse,
+                 responses={200: {"content": {"text/event-stream": {}},
+                                  "description": "Server-sent events: `delta` events with "
+                                                 "{text}, then one `answer` event (AnswerOut) "
+                                                 "or one `error` event (ErrorOut)."}})
+    def ask_stream(body: AskIn) -> StreamingResponse:
+        def events() -> Iterator[str]:
+            try:
+                for item in assistant.stream(body.question, k=body.k):
+                    if isinstance(item, Answer):
+                        yield _sse("answer", AnswerOut.from_answer(item).model_dump())
+                    else:
+                        yield _sse("delta", {"text": item})
+            except USER_ERRORS as exc:
+                yield _sse("error", {"error": str(exc)})
+            except Exception:
+                log.exception("streaming an answer failed")
+                yield _sse("error", {"error": "Internal error while answering; see the "
+                                              "server log."})
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache"})
+
+    @router.post("/retrieve", response_model=RetrieveOut, tags=["answers"])
+    def retrieve(body: RetrieveIn) -> RetrieveOut:
+        passages = assistant.retrieve(body.question, k=body.k)
+        return RetrieveOut(question=body.question,
+                           passages=[PassageOut(**p.to_dict()) for p in passages])
+
+    @router.get("/articles", response_model=ArticlePage, tags=["articles"])
+    def list_articles(
+        q: Annotated[str | None, Query(max_length=200, description="Search titles, sources "
+                                                                    "and URLs.")] = None,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    ) -> ArticlePage:
+        total, entries = assistant.catalog.search(q, offset=offset, limit=limit)
+        return ArticlePage(
+            items=[_summary(e) for e in entries], total=total, offset=offset, limit=limit
+        )
+
+    @router.post(
+        "/articles", response_model=ReportOut, tags=["articles"],
+        openapi_extra={"requestBody": {"required": True, "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ArticleIn"}},
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}},
+        }}},
+    )
+    async def add_article(request: Request) -> ReportOut:
+        """Add one article as JSON, or upload a file (.txt .md .html .json .jsonl)."""
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/json":
+            articles = [_article_from_json(await _json_body(request, max_upload_bytes))]
+        elif kind == "multipart/form-data":
+            articles = await _articles_from_upload(request, max_upload_bytes)
+        else:
+            raise HTTPException(415, "Send the article as application/json or upload a file "
+                                     "as multipart/form-data (field 'file').")
+        from starlette.concurrency import run_in_threadpool
+
+        report = await run_in_threadpool(assistant.add_articles, articles)
+        return ReportOut(**report.to_dict())
+
+    @router.delete("/articles/{article_id}", response_model=DeletedOut, tags=["articles"])
+    def delete_article(article_id: str) -> DeletedOut:
+        if assistant.catalog.get(article_id) is None:
+            raise HTTPException(404, f"No article with id {article_id!r}; list them with "
+                                     f"GET {API_PREFIX}/articles.")
+        assistant.remove([article_id])
+        return DeletedOut(deleted=[article_id])
+
+    app.include_router(router)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{_where(e.get('loc', ()))}: {e.get('msg')}"
+                             for e in exc.errors())
+        return JSONResponse({"error": f"Invalid request — {problems}"}, status_code=422)
+
+    for exc_type in (*USER_ERRORS, AssistantError):
+        app.add_exception_handler(exc_type, _user_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _internal_error)
+
+
+async def _user_error(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"error": str(exc)}, status_code=_status_for(exc))
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": "Internal error; the server log has the details."},
+                        status_code=500)
+
+
+def _where(loc: Any) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _summary(entry: Any) -> ArticleSummary:
+    a = entry.article
+    return ArticleSummary(id=a.id, title=a.title, url=a.url, source=a.source,
+                          published=a.published, authors=list(a.authors), chunks=entry.chunks,
+                          added_at=entry.added_at, updated_at=entry.updated_at)
+
+
+async def _json_body(request: Request, limit: int) -> ArticleIn:
+    raw = await _read_limited(request, limit)
+    try:
+        return ArticleIn.model_validate_json(raw)
+    except ValueError as exc:
+        raise RequestValidationError(getattr(exc, "errors", lambda: [])()) from exc
+
+
+def _article_from_json(body: ArticleIn) -> Article:
+    try:
+        return Article(**body.model_dump())
+    except (TypeError, ValueError) as exc:
+        raise BadArticle("request body", str(exc)) from exc
+
+
+async def _articles_from_upload(request: Request, limit: int) -> list[Article]:
+    length = int(request.headers.get("content-length") or 0)
+    if length > limit + 64 * 1024:
+        raise HTTPException(413, f"Upload is {length:,} bytes; the limit is {limit:,} "
+                                 "(ASSISTANT_MAX_UPLOAD_BYTES).")
+    form = await request.form(max_files=1, max_fields=5)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise HTTPException(422, "Upload the article in a form field named 'file'.")
+    name = PurePath(upload.filename or "upload.txt").name  # never a client path
+    if PurePath(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise HTTPException(415, f"Unsupported file type {PurePath(name).suffix or '(none)'!r}; "
+                                 f"upload one of {', '.join(SUPPORTED_SUFFIXES)}.")
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"{name} is over the {limit:,}-byte upload limit "
+                                 "(ASSISTANT_MAX_UPLOAD_BYTES).")
+    return parse_bytes(data, name)
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"Request body is over the {limit:,}-byte limit "
+                                     "(ASSISTANT_MAX_UPLOAD_BYTES).")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,155 @@
+"""The HTTP API through a real uvicorn server on 127.0.0.1, driven with httpx."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.server import check_bind, create_app, is_loopback
+from tests.conftest import DENEUVE_QUESTION, SAMPLES, TEST_DATA, serving
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory, embeddings):
+    root = tmp_path_factory.mktemp("api")
+    shutil.copytree(SAMPLES, root / "samples")
+    a = Assistant.from_settings(Settings(data_dir=root / "data"), embeddings=embeddings)
+    a.add_paths([root / "samples", TEST_DATA / "articles.jsonl"])
+    with serving(create_app(a, max_upload_bytes=50_000)) as url, \
+            httpx.Client(base_url=url + "/api/v1", timeout=60) as client:
+        yield client
+    a.close()
+
+
+def test_health_and_stats(api):
+    assert api.get("/health").json() == {"status": "ok", "articles": 5}
+    stats = api.get("/stats").json()
+    assert stats["articles"] == 5 and stats["embedding_model"] == "all-MiniLM-L6-v2"
+
+
+def test_ask_returns_answer_with_citations(api):
+    r = api.post("/ask", json={"question": DENEUVE_QUESTION})
+    assert r.status_code == 200
+    body = r.json()
+    assert "puritanism" in body["text"] and not body["abstained"]
+    c = body["citations"][0]
+    assert c["n"] == 1 and "Deneuve" in c["title"] and c["published"] == "2018-01-09"
+
+
+def test_ask_stream_sends_deltas_then_the_answer(api):
+    events = []
+    with api.stream("POST", "/ask/stream", json={"question": DENEUVE_QUESTION}) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        event = None
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                events.append((event, json.loads(line[6:])))
+    kinds = [e for e, _ in events]
+    assert kinds[-1] == "answer" and kinds.count("delta") >= 2
+    text = "".join(d["text"] for e, d in events if e == "delta")
+    assert text == events[-1][1]["text"] and events[-1][1]["citations"]
+
+
+def test_retrieve_returns_k_passages(api):
+    body = api.post("/retrieve", json={"question": "Grindavik lava", "k": 2}).json()
+    assert len(body["passages"]) == 2 and body["passages"][0]["article_id"] == "volcano"
+
+
+def test_articles_are_paged_and_searchable(api):
+    page = api.get("/articles", params={"limit": 2}).json()
+    assert page["total"] == 5 and len(page["items"]) == 2
+    assert page["items"][0]["published"] >= page["items"][1]["published"]
+    found = api.get("/articles", params={"q": "volcano"}).json()
+    assert [i["id"] for i in found["items"]] == ["volcano"]
+
+
+def test_add_article_as_json_then_ask_about_it(api):
+    article = {"title": "Lighthouse keeper retires", "source": "Harbour Herald",
+               "published": "2024-06-01", "url": "https://herald.test/lighthouse",
+               "text": "After forty-one years, the last lighthouse keeper of Port Ellis, Agnes "
+                       "Moran, retired on Saturday. The lighthouse will now be run remotely."}
+    r = api.post("/articles", json=article)
+    assert r.status_code == 200 and len(r.json()["added"]) == 1
+    answer = api.post("/ask", json={"question": "Who was the lighthouse keeper of Port Ellis?"})
+    body = answer.json()
+    assert "Agnes Moran" in body["text"]
+    assert body["citations"][0]["url"] == "https://herald.test/lighthouse"
+    again = api.post("/articles", json=article).json()
+    assert again["unchanged"] == r.json()["added"] and again["chunks_embedded"] == 0
+
+
+def test_upload_a_file(api):
+    files = {"file": ("../../etc/orchard.md", b"# Orchard harvest\n\nApple growers in Kent "
+                      b"picked a record crop of 12,000 tonnes this autumn.", "text/markdown")}
+    r = api.post("/articles", files=files)
+    assert r.status_code == 200, r.text
+    [article_id] = r.json()["added"]
+    found = api.get("/articles", params={"q": "orchard"}).json()["items"]
+    assert [i["id"] for i in found] == [article_id]
+
+
+def test_upload_limits_and_types(api):
+    big = {"file": ("big.txt", b"x " * 40_000, "text/plain")}
+    assert api.post("/articles", files=big).status_code == 413
+    exe = {"file": ("tool.exe", b"MZ....", "application/octet-stream")}
+    r = api.post("/articles", files=exe)
+    assert r.status_code == 415 and "Unsupported file type" in r.json()["error"]
+    bad = {"file": ("bad.json", b"{nope", "application/json")}
+    r = api.post("/articles", files=bad)
+    assert r.status_code == 422 and "bad.json" in r.json()["error"]
+    r = api.post("/articles", content=b"plain", headers={"content-type": "text/plain"})
+    assert r.status_code == 415
+
+
+def test_delete_article(api):
+    article = {"title": "Temporary", "text": "A short-lived story about a parade in Lisbon."}
+    [article_id] = api.post("/articles", json=article).json()["added"]
+    assert api.delete(f"/articles/{article_id}").json() == {"deleted": [article_id]}
+    r = api.delete(f"/articles/{article_id}")
+    assert r.status_code == 404 and "No article" in r.json()["error"]
+
+
+def test_invalid_requests_get_json_errors_without_tracebacks(api):
+    r = api.post("/ask", json={"question": ""})
+    assert r.status_code == 422 and r.json()["error"].startswith("Invalid request")
+    r = api.post("/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    r = api.post("/articles", json={"title": "no text"})
+    assert r.status_code == 422 and "text" in r.json()["error"]
+    assert "Traceback" not in r.text
+
+
+def test_token_protects_the_api(tmp_path, embeddings):
+    a = Assistant.from_settings(Settings(data_dir=tmp_path / "d"), embeddings=embeddings)
+    # Another loopback address, as a stand-in for a second interface.
+    with serving(create_app(a, token="s3cret"), host="127.0.0.2") as url:
+        assert httpx.get(f"{url}/api/v1/stats").status_code == 401
+        wrong = httpx.get(f"{url}/api/v1/stats", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and "token" in wrong.json()["error"]
+        ok = httpx.get(f"{url}/api/v1/stats", headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200 and ok.json()["articles"] == 0
+
+
+def test_serving_off_loopback_needs_token_and_ui_login(tmp_path):
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    with pytest.raises(Exception, match="ASSISTANT_API_TOKEN and ASSISTANT_UI_USERNAME"):
+        check_bind("0.0.0.0", token=None, ui_auth=None)
+    check_bind("0.0.0.0", token="t", ui_auth=("u", "p"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "--data-dir", str(tmp_path / "d"), "serve",
+         "--host", "0.0.0.0", "--port", "7999"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "Refusing to serve on 0.0.0.0" in proc.stderr and "Traceback" not in proc.stderr
