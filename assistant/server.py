@@ -55,7 +55,7 @@ def create_app(
     from fastapi import FastAPI
 
     from assistant.api import add_api
-    from assistant.ui import build_ui
+    from assistant.ui import CSS, HEAD, build_ui
 
     app = FastAPI(
         title="News assistant API",
@@ -66,6 +66,6 @@ def create_app(
     )
     add_api(app, assistant, token=token, max_upload_bytes=max_upload_bytes)
     return gr.mount_gradio_app(
-        app, build_ui(assistant), path="/", auth=ui_auth, show_error=False,
-        max_file_size=max_upload_bytes,
+        app, build_ui(assistant, max_upload_bytes=max_upload_bytes), path="/", auth=ui_auth,
+        show_error=False, max_file_size=max_upload_bytes, css=CSS, head=HEAD,
     )

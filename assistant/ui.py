@@ -1,7 +1,9 @@
-"""The Gradio chat: streamed answers with their numbered sources beneath them.
+"""The Gradio UI: a chat with streamed, cited answers, and an Articles tab to manage the index.
 
-Article text is escaped before it reaches the page (and the Chatbot sanitises HTML on top), so an
-article can never inject markup or script.
+Every piece of article text is HTML-escaped here before it reaches the page (and the Chatbot
+sanitises HTML on top), so an article can never inject markup or script. Citations are plain
+links (``<a class="cite" href="#src-…">``) to ``<details>`` blocks under the answer; a small
+script in the page head opens and highlights the passage when one is clicked.
 """
 
 from __future__ import annotations
@@ -9,11 +11,15 @@ from __future__ import annotations
 import html
 import logging
 import re
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Answer, Citation
 from assistant.errors import USER_ERRORS
+from index.articles import SUPPORTED_SUFFIXES, parse_bytes
+from index.errors import BadArticle
 from index.offline import ensure_offline
 
 if TYPE_CHECKING:
@@ -28,61 +34,122 @@ TITLE = "News assistant"
 EXAMPLE = "What did Catherine Deneuve and the other signatories call the #MeToo campaign?"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
 
+CSS = """
+.source { border: 1px solid var(--border-color-primary); border-radius: 8px;
+          padding: 4px 10px; margin: 6px 0; }
+.source summary { cursor: pointer; }
+.source blockquote { margin: 6px 0 4px; font-size: 0.95em; }
+.source mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.source.flash { outline: 2px solid #f59e0b; }
+a.cite { text-decoration: none; font-weight: 600; }
+.meta { opacity: 0.75; font-size: 0.9em; }
+"""
+
+# Opens the cited passage when its [n] is clicked (the sanitiser keeps href/id/class only).
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.cite");
+  if (!link) return;
+  const id = (link.getAttribute("href") || "").slice(1);
+  const box = id && document.getElementById(id);
+  if (!box) return;
+  event.preventDefault();
+  event.stopPropagation();
+  box.open = true;
+  box.classList.add("flash");
+  box.scrollIntoView({behavior: "smooth", block: "nearest"});
+  setTimeout(() => box.classList.remove("flash"), 1600);
+}, true);
+</script>
+"""
+
 
 def escape_md(text: str) -> str:
     """Plain text that renders as itself in Markdown (and never as HTML)."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
-def render_citation(c: Citation) -> str:
-    """One numbered source: title, date, source, link, and the passage with its support in bold."""
-    meta = [escape_md(x) for x in (c.source, c.published) if x]
-    if c.url and re.match(r"^https?://", c.url):
-        meta.append(f"[link]({c.url.replace(')', '%29').replace(' ', '%20')})")
-    passage = _highlight(c)
-    head = f"**[{c.n}] {escape_md(c.title)}**" + (f" — {' · '.join(meta)}" if meta else "")
-    return f"{head}\n\n> {passage}"
+def _esc(text: str | None) -> str:
+    return html.escape(" ".join((text or "").split()), quote=True)
+
+
+def _safe_url(url: str | None) -> str | None:
+    return url if url and re.match(r"^https?://[^\s\"'<>]+$", url) else None
+
+
+def render_citation(c: Citation, anchor: str) -> str:
+    """One numbered source as a <details> block: title, date, source, link, and the passage
+    with its supporting sentences marked. One line of HTML, so Markdown leaves it alone."""
+    meta = [_esc(x) for x in (c.source, c.published) if x]
+    agencies = getattr(c, "agencies", ()) or ()
+    if agencies:
+        meta.append(_esc(", ".join(agencies)))
+    if url := _safe_url(c.url):
+        meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
+    return (
+        f'<details class="source" id="{anchor}"><summary><strong>[{c.n}] {_esc(c.title)}'
+        f'</strong> <span class="meta">{" · ".join(meta)}</span></summary>'
+        f"<blockquote>{_highlight(c)}</blockquote></details>"
+    )
 
 
 def _highlight(c: Citation) -> str:
     parts, pos = [], 0
     for start, end in sorted(c.sentences):
         a, b = max(start - c.start, pos), max(end - c.start, pos)
-        parts.append(escape_md(c.passage[pos:a]))
+        parts.append(_esc(c.passage[pos:a]))
         if b > a:
-            parts.append(f"**{escape_md(c.passage[a:b])}**")
+            parts.append(f"<mark>{_esc(c.passage[a:b])}</mark>")
         pos = b
-    parts.append(escape_md(c.passage[pos:]))
-    return " ".join("".join(parts).split())
+    parts.append(_esc(c.passage[pos:]))
+    return " ".join(parts)
 
 
 def render_answer(answer: Answer) -> str:
+    """The chat message: answer text with clickable [n], then the numbered sources."""
+    rewritten = getattr(answer, "rewritten_question", None)
+    note = (f"<span class=\"meta\">Searched for: {_esc(rewritten)}</span>\n\n"
+            if rewritten and rewritten.strip() != answer.question.strip() else "")
     if answer.abstained or not answer.citations:
-        return f"_{escape_md(answer.text)}_"
-    sources = "\n\n".join(render_citation(c) for c in answer.citations)
-    return f"{_escape_answer(answer.text)}\n\n---\n**Sources**\n\n{sources}"
+        return f"{note}_{escape_md(answer.text)}_"
+    uid = uuid.uuid4().hex[:8]
+    numbers = {c.n for c in answer.citations}
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in numbers:
+            return match.group(0)
+        return f'<a class="cite" href="#src-{uid}-{n}">[{n}]</a>'
+
+    text = re.sub(r"\\\[(\d+)\\\]", link, escape_md(answer.text))
+    sources = "\n".join(render_citation(c, f"src-{uid}-{c.n}") for c in answer.citations)
+    return f"{note}{text}\n\n**Sources**\n\n{sources}"
 
 
-def _escape_answer(text: str) -> str:
-    """Escape the answer but keep its [n] markers readable as they are."""
-    return re.sub(r"\\\[(\d+)\\\]", r"[\1]", escape_md(text))
-
-
-def _empty_state(assistant: Assistant) -> str:
+def status_text(assistant: Assistant) -> str:
     stats = assistant.stats()
     if stats.articles == 0:
-        return ("**No articles indexed yet.** Add some with `assistant index add PATH` "
-                "(files or folders of .txt, .md, .html, .json, .jsonl), then ask away.")
+        return ("**No articles indexed yet.** Add some in the *Articles* tab, or with "
+                "`assistant index add PATH` (files or folders of .txt, .md, .html, .json, "
+                ".jsonl), then ask away.")
     return (f"Ask about the **{stats.articles}** indexed article"
             f"{'s' if stats.articles != 1 else ''} ({stats.chunks} passages). "
-            "Every answer cites its sources.")
+            "Every answer cites its sources: click a [n] to read the passage.")
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
+def _user_message(exc: Exception) -> str:
+    if isinstance(exc, USER_ERRORS):
+        return str(exc)
+    log.error("UI action failed", exc_info=exc)
+    return "Something went wrong; the server log has the details."
+
+
+def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) -> gr.Blocks:
     ensure_offline()
     import gradio as gr
 
-    def respond(message: str, history: list[dict[str, Any]]) -> Iterator[Any]:
+    def respond(message: str, history: list[dict[str, Any]], k: float) -> Iterator[Any]:
         message = (message or "").strip()
         if not message:
             yield history, ""
@@ -91,40 +158,123 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                    {"role": "assistant", "content": ""}]
         yield history, ""
         try:
-            for item in assistant.stream(message):
+            for item in assistant.stream(message, k=int(k)):
                 if isinstance(item, Answer):
                     history[-1] = {"role": "assistant", "content": render_answer(item)}
                 else:
                     history[-1] = {"role": "assistant",
-                                   "content": history[-1]["content"] + item}
+                                   "content": history[-1]["content"] + escape_md(item)}
                 yield history, ""
-        except USER_ERRORS as exc:
-            history[-1] = {"role": "assistant", "content": f"⚠️ {escape_md(str(exc))}"}
+        except Exception as exc:  # shown as a message, never as a traceback
+            history[-1] = {"role": "assistant", "content": f"⚠️ {escape_md(_user_message(exc))}"}
             yield history, ""
-        except Exception:  # never show a traceback in the page; keep it in the server log
-            log.exception("answering %r failed", message)
-            history[-1] = {"role": "assistant",
-                           "content": "⚠️ Something went wrong while answering; the server log "
-                                      "has the details."}
-            yield history, ""
+
+    def list_articles(query: str) -> list[list[Any]]:
+        _, entries = assistant.catalog.search(query or None, limit=200)
+        return [[e.article.id, e.article.title, e.article.published or "",
+                 e.article.source or "", e.chunks] for e in entries]
+
+    def add_files(files: list[str] | None, query: str,
+                  progress: gr.Progress = gr.Progress()) -> tuple[str, Any, str]:  # noqa: B008
+        if not files:
+            return "Choose one or more files first.", list_articles(query), status_text(assistant)
+        articles, problems = [], []
+        for path in progress.tqdm(files, desc="Reading files"):
+            name = Path(path).name
+            try:
+                data = Path(path).read_bytes()
+                if len(data) > max_upload_bytes:
+                    raise BadArticle(name, f"over the {max_upload_bytes:,}-byte upload limit")
+                articles.extend(parse_bytes(data, name))
+            except BadArticle as exc:
+                problems.append(f"- {escape_md(str(exc))}")
+        progress(0.5, desc=f"Indexing {len(articles)} article(s)…")
+        try:
+            report = assistant.add_articles(articles)
+        except Exception as exc:
+            return f"⚠️ {escape_md(_user_message(exc))}", list_articles(query), status_text(
+                assistant)
+        problems += [f"- {escape_md(f.source)}: {escape_md(f.reason)}" for f in report.failed]
+        summary = (f"Added {len(report.added)}, updated {len(report.updated)}, unchanged "
+                   f"{len(report.unchanged)}; {report.chunks_embedded} passages embedded.")
+        if problems:
+            summary += "\n\nNot indexed:\n" + "\n".join(problems)
+        return summary, list_articles(query), status_text(assistant)
+
+    def delete_article(article_id: str, query: str) -> tuple[str, Any, str]:
+        article_id = (article_id or "").strip()
+        if not article_id:
+            message = "Click an article in the table (or paste its id) first."
+        elif assistant.catalog.get(article_id) is None:
+            message = f"No article with id `{escape_md(article_id)}`."
+        else:
+            assistant.remove([article_id])
+            message = f"Deleted `{escape_md(article_id)}`."
+        return message, list_articles(query), status_text(assistant)
+
+    def pick(evt: gr.SelectData, table: Any) -> str:
+        row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+        try:
+            return str(table.iloc[row, 0])
+        except (AttributeError, IndexError):
+            return str(table[row][0])
+
+    # Gradio finds event-data parameters by their annotation object, not its postponed string.
+    pick.__annotations__["evt"] = gr.SelectData
+    add_files.__annotations__["progress"] = gr.Progress
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}")
-        status = gr.Markdown(lambda: _empty_state(assistant))
-        chatbot = gr.Chatbot(
-            label="Chat", height=520, sanitize_html=True, elem_id="chat",
-            buttons=["copy"], feedback_options=None,
-        )
-        with gr.Row():
-            box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False,
-                             scale=8, elem_id="question", autofocus=True)
-            send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-        gr.Examples([[EXAMPLE]], inputs=[box])
-        clear = gr.Button("New conversation", size="sm")
-        send.click(respond, [box, chatbot], [chatbot, box], api_name="ask")
-        box.submit(respond, [box, chatbot], [chatbot, box], api_visibility="private")
+        status = gr.Markdown(elem_id="status")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat-tab"):
+                with gr.Row():
+                    with gr.Column(scale=4):
+                        chatbot = gr.Chatbot(
+                            label="Chat", height=560, sanitize_html=True, elem_id="chat",
+                            buttons=["copy"], feedback_options=None,
+                        )
+                        with gr.Row():
+                            box = gr.Textbox(placeholder="Ask a question about the articles…",
+                                             show_label=False, scale=8, elem_id="question",
+                                             autofocus=True)
+                            send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                        gr.Examples([[EXAMPLE]], inputs=[box])
+                    with gr.Column(scale=1, min_width=220):
+                        k = gr.Slider(1, 20, value=assistant.k, step=1, label="Passages (k)",
+                                      elem_id="k")
+                        clear = gr.Button("New conversation", size="sm")
+            with gr.Tab("Articles", id="articles-tab"):
+                with gr.Row():
+                    query = gr.Textbox(placeholder="Search titles, sources, links…",
+                                       show_label=False, scale=4, elem_id="article-search")
+                    refresh = gr.Button("Search", scale=1)
+                table = gr.Dataframe(
+                    headers=["id", "title", "published", "source", "passages"],
+                    datatype=["str", "str", "str", "str", "number"], interactive=False,
+                    wrap=True, elem_id="articles", label="Indexed articles",
+                )
+                with gr.Row():
+                    with gr.Column():
+                        files = gr.File(label="Add article files", file_count="multiple",
+                                        file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
+                        add = gr.Button("Index files", variant="primary", elem_id="add-files")
+                    with gr.Column():
+                        selected = gr.Textbox(label="Selected article id", elem_id="selected")
+                        delete = gr.Button("Delete article", variant="stop", elem_id="delete")
+                result = gr.Markdown(elem_id="articles-result")
+
+        send.click(respond, [box, chatbot, k], [chatbot, box], api_name="ask")
+        box.submit(respond, [box, chatbot, k], [chatbot, box], api_visibility="private")
         clear.click(lambda: [], None, chatbot, api_visibility="private")
-        demo.load(lambda: _empty_state(assistant), None, status, api_visibility="private")
+        refresh.click(list_articles, query, table, api_name="list_articles")
+        query.submit(list_articles, query, table, api_visibility="private")
+        add.click(add_files, [files, query], [result, table, status], api_name="add_files")
+        delete.click(delete_article, [selected, query], [result, table, status],
+                     api_name="delete_article")
+        table.select(pick, table, selected, api_visibility="private")
+        demo.load(lambda q: (status_text(assistant), list_articles(q)), query,
+                  [status, table], api_name="stats")
     return demo
 
 

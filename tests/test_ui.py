@@ -1,4 +1,4 @@
-"""The chat in a real headless Chromium, against the app served by a real uvicorn on 127.0.0.1."""
+"""The UI in a real headless Chromium, against the app served by a real uvicorn on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -23,51 +23,115 @@ def server(news) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(tmp_path):
-    if not shutil.which("chromium") and not shutil.which(CHROMIUM):
+def browser():
+    if not shutil.which(CHROMIUM):
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install "
                     "chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
+        b = p.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
                   "--no-first-run"],
         )
-        page = browser.new_page(viewport={"width": 1200, "height": 1000})
-        yield page
-        browser.close()
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records every JavaScript dialog and page error."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.dialogs = []
+    page.errors = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    yield page
+    page.close()
+
+
+def ask(page, question: str):
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    bot = page.locator("#chat [data-testid='bot']").last
+    return bot
 
 
 def test_health_endpoint(server):
     body = httpx.get(f"{server}/api/v1/health", timeout=10).json()
-    assert body["status"] == "ok" and body["articles"] == 5
+    assert body == {"status": "ok", "articles": 5}
 
 
-def test_asking_in_the_chat_shows_a_cited_answer(server, page, tmp_path):
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+def test_ask_shows_a_cited_answer_and_the_citation_opens_its_passage(server, page, tmp_path):
     page.goto(server, wait_until="networkidle")
     page.get_by_text("Ask about the 5 indexed articles").wait_for(timeout=30_000)
-    page.locator("#question textarea").fill(DENEUVE_QUESTION)
-    page.locator("#ask").click()
-    bot = page.locator("#chat .message.bot, #chat [data-testid='bot']").last
+    bot = ask(page, DENEUVE_QUESTION)
     bot.get_by_text("Sources").wait_for(timeout=60_000)
-    text = bot.inner_text()
-    assert "puritanism" in text and "[1]" in text
-    assert "Deneuve and 99 French women" in text and "2018-01-09" in text
-    # The supporting sentence is highlighted inside the cited passage.
-    assert "puritanism" in bot.locator("blockquote strong").first.inner_text()
+    assert "puritanism" in bot.inner_text()
+    source = bot.locator("details.source").first
+    assert "Deneuve and 99 French women" in source.inner_text()
+    assert "2018-01-09" in source.inner_text() and "Reuters/AFP" in source.inner_text()
+    assert not source.evaluate("d => d.open")
+    bot.locator("a.cite").first.click()
+    page.wait_for_function("() => document.querySelector('details.source').open")
+    mark = source.locator("mark").first
+    assert mark.is_visible() and "puritanism" in mark.inner_text()
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
     assert (tmp_path / "chat.png").stat().st_size > 10_000
-    assert errors == []
+    assert page.errors == [] and page.dialogs == []
 
 
-def test_unrelated_question_abstains_in_the_chat(server, page):
+def test_unrelated_question_abstains(server, page):
     page.goto(server, wait_until="networkidle")
-    page.locator("#question textarea").fill("What is the recipe for lemon meringue pie?")
-    page.locator("#ask").click()
+    ask(page, "What is the recipe for lemon meringue pie?")
     page.get_by_text("don't appear to contain an answer").wait_for(timeout=60_000)
-    assert page.locator("#chat").get_by_text("Sources").count() == 0
+    assert page.locator("#chat details.source").count() == 0
+
+
+def test_upload_an_article_then_ask_about_it(server, page, tmp_path):
+    story = tmp_path / "otters.md"
+    story.write_text("---\ntitle: Otters return to the Thames\nsource: River Gazette\n"
+                     "published: 2024-04-02\n---\nConservationists counted eleven otters "
+                     "along the upper Thames this spring, the first breeding group seen "
+                     "there in sixty years.\n")
+    page.goto(server, wait_until="networkidle")
+    page.get_by_role("tab", name="Articles").click()
+    page.locator("#upload input[type=file]").set_input_files(str(story))
+    page.locator("#add-files").click()
+    page.locator("#articles-result").get_by_text("Added 1").wait_for(timeout=60_000)
+    assert page.locator("#articles").get_by_text("Otters return to the Thames").count() >= 1
+    page.get_by_role("tab", name="Chat").click()
+    bot = ask(page, "How many otters were counted along the Thames?")
+    bot.get_by_text("Sources").wait_for(timeout=60_000)
+    assert "eleven otters" in bot.inner_text()
+    assert "Otters return to the Thames" in bot.locator("details.source").first.inner_text()
+
+
+def test_article_html_never_runs_in_the_page(news, browser, tmp_path):
+    from assistant.server import create_app
+    from index import Article
+
+    evil = ('Mayor <script>alert("xss-script")</script> resigns. The mayor of Hilltown, '
+            'Ed Quill, resigned on Monday <img src=x onerror=alert("xss-img")> after a '
+            'vote of no confidence by the council.')
+    news.add_articles([Article(title='<img src=x onerror=alert("xss-title")>Hilltown mayor',
+                               text=evil, source="<b>Gazette</b>")])
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with serving(create_app(news)) as url:
+        page.goto(url, wait_until="networkidle")
+        bot = ask(page, "Why did the mayor of Hilltown resign?")
+        bot.get_by_text("Sources").wait_for(timeout=60_000)
+        bot.locator("a.cite").first.click()
+        page.wait_for_timeout(500)
+        text = bot.inner_text()
+        assert "Ed Quill" in text
+        assert "onerror" in text or "script" in text  # shown as text, not run
+        assert bot.locator("script, img[src='x']").count() == 0
+        page.get_by_role("tab", name="Articles").click()
+        page.wait_for_timeout(1000)
+    assert dialogs == []
+    page.close()
