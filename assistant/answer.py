@@ -65,6 +65,10 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     abstained: bool = False
     passages: tuple[Passage, ...] = field(default=(), repr=False)
+    # The standalone question retrieval used, when a follow-up was rewritten from the history.
+    rewritten_question: str | None = None
+    # Sentences a backend wrote that no cited passage supports; removed from ``text``.
+    unsupported: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +76,8 @@ class Answer:
             "text": self.text,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
+            "rewritten_question": self.rewritten_question,
+            "unsupported": list(self.unsupported),
         }
 
 
