@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.abstain import DEFAULT_THRESHOLD, signals
 from assistant.retrieval import Passage
-from index.chunking import split_sentences
+from assistant.sentences import Sentence, passage_sentences
 
 ABSTAIN_TEXT = "The indexed articles don't appear to contain an answer to this question."
 
@@ -86,19 +87,13 @@ def content_terms(text: str) -> set[str]:
     terms = set()
     for word in _WORD.findall(text.lower()):
         word = word.strip("'’-").removesuffix("'s").removesuffix("’s")
+        if word in STOPWORDS:  # before folding, or "does" would become "doe"
+            continue
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         if word and word not in STOPWORDS:
             terms.add(word)
     return terms
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    passage: int  # index into the passages list
-    start: int  # offsets in the article
-    end: int
-    text: str
 
 
 class ExtractiveAnswerer:
@@ -111,20 +106,26 @@ class ExtractiveAnswerer:
         min_support: float = 0.35,
         max_sentences: int = 3,
         semantic_weight: float = 0.6,
+        abstain_threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
         self.embed = embed
         self.min_support = min_support
         self.max_sentences = max_sentences
         self.semantic_weight = semantic_weight
+        self.abstain_threshold = abstain_threshold
 
     def __call__(self, question: str, passages: Sequence[Passage]) -> Answer:
-        sentences = _sentences(passages)
+        sentences = passage_sentences(passages)
         if not sentences or not question.strip():
             return abstain(question, passages)
-        scores = self.score(question, [s.text for s in sentences])
+        scores, semantic = self._scores(question, [s.text for s in sentences])
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
         if best < self.min_support:
+            return abstain(question, passages)
+        top = sentences[order[0]]
+        weak = signals(question, top.text, passages[top.passage].text, float(semantic.max()))
+        if weak.unanswerable() > self.abstain_threshold:
             return abstain(question, passages)
         chosen: list[int] = []
         seen_text: set[str] = set()
@@ -142,6 +143,9 @@ class ExtractiveAnswerer:
         return compose(question, passages, [(sentences[i], float(scores[i])) for i in chosen])
 
     def score(self, question: str, texts: list[str]) -> np.ndarray:
+        return self._scores(question, texts)[0]
+
+    def _scores(self, question: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         vectors = np.asarray(self.embed([question, *texts]), dtype=np.float32)
         semantic = vectors[1:] @ vectors[0]
         q_terms = content_terms(question)
@@ -151,21 +155,7 @@ class ExtractiveAnswerer:
         else:
             lexical = np.zeros(len(texts), dtype=np.float32)
         w = self.semantic_weight
-        return w * semantic + (1 - w) * lexical
-
-
-def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
-    seen: set[tuple[str, int]] = set()
-    out = []
-    for i, p in enumerate(passages):
-        for s, e in split_sentences(p.text):
-            key = (p.article_id, p.start + s)
-            text = p.text[s:e]
-            if key in seen or len(_WORD.findall(text)) < 4:
-                continue
-            seen.add(key)
-            out.append(_Sentence(i, p.start + s, p.start + e, text))
-    return out
+        return w * semantic + (1 - w) * lexical, semantic
 
 
 def abstain(question: str, passages: Sequence[Passage] = ()) -> Answer:
@@ -173,7 +163,7 @@ def abstain(question: str, passages: Sequence[Passage] = ()) -> Answer:
 
 
 def compose(
-    question: str, passages: Sequence[Passage], picked: Sequence[tuple[_Sentence, float]]
+    question: str, passages: Sequence[Passage], picked: Sequence[tuple[Sentence, float]]
 ) -> Answer:
     """Answer text with [n] markers, and citations numbered in order of first use."""
     numbers: dict[int, int] = {}

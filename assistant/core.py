@@ -69,12 +69,13 @@ class Assistant:
         max_file_bytes: int = DEFAULT_MAX_BYTES,
         chat_model: BaseChatModel | None = None,
         verifier: CitationVerifier | None = None,
+        sentence_encoder: CachedEncoder | None = None,
     ) -> None:
         self.catalog = catalog
         self.embeddings = embeddings
         self.prompts = prompts or load_prompts()
         # One cache of sentence vectors shared by the answerer and the verifier.
-        self.sentence_encoder = CachedEncoder(embeddings.encode)
+        self.sentence_encoder = sentence_encoder or CachedEncoder(embeddings.encode)
         self.verifier = verifier or CitationVerifier(self.sentence_encoder)
         self.chat_model = chat_model
         if answerer is None and chat_model is not None:
@@ -124,6 +125,7 @@ class Assistant:
             max_file_bytes=settings.max_file_bytes,
             chat_model=chat_model,
             verifier=verifier,
+            sentence_encoder=encoder,
         )
 
     # -- parts, created on first use -------------------------------------------------------
@@ -227,8 +229,14 @@ class Assistant:
     def _finish(self, answer: Answer, question: str, standalone: str | None) -> Answer:
         # Every backend's answer is verified; an LLMAnswerer verifies its own reply.
         if not answer.abstained and not isinstance(self.answerer, LLMAnswerer):
-            checked = self.verifier(answer.question, answer.text, answer.passages)
-            answer = replace(checked, unsupported=answer.unsupported + checked.unsupported)
+            # An answerer's [n] points at its n-th citation, not at the n-th passage.
+            by_span = {(p.article_id, p.start): p for p in answer.passages}
+            cited = [by_span.get((c.article_id, c.start)) for c in
+                     sorted(answer.citations, key=lambda c: c.n)]
+            shown = [p for p in cited if p is not None]
+            checked = self.verifier(answer.question, answer.text, shown)
+            answer = replace(checked, passages=answer.passages,
+                             unsupported=answer.unsupported + checked.unsupported)
         return replace(answer, question=question, rewritten_question=standalone)
 
     def stats(self) -> Stats:

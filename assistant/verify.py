@@ -53,7 +53,7 @@ def parse_citations(text: str) -> list[ClaimedSentence]:
                       for n in _MARKER_NUMBERS.findall(group))
         clean = " ".join(_MARKERS.sub("", sentence).split())
         clean = re.sub(r"\s+([.!?,;:])", r"\1", clean)
-        if clean:
+        if re.search(r"\w", clean):
             out.append(ClaimedSentence(clean, tuple(dict.fromkeys(cited))))
     return out
 
