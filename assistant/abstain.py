@@ -49,7 +49,7 @@ _CAPITALISED = re.compile(r"(?<!^)\b[A-Z][\w-]+|\d+")
 WEIGHTS = {"similarity": -2.54, "type_ok": -0.23, "negated": 1.54, "terms_missing": 0.46,
            "names_missing": 0.58}
 BIAS = 1.46
-DEFAULT_THRESHOLD = 0.58
+DEFAULT_THRESHOLD = 0.62
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,8 @@ def content_terms(text: str) -> set[str]:
             continue
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
+        elif len(word) > 5 and word.endswith("ed"):  # "kicked" answers "kick"
+            word = word[:-2]
         if word and word not in STOPWORDS:
             terms.add(word)
     return terms
@@ -118,7 +120,8 @@ class ExtractiveAnswerer:
         sentences = passage_sentences(passages)
         if not sentences or not question.strip():
             return abstain(question, passages)
-        scores, semantic = self._scores(question, [s.text for s in sentences])
+        scores, semantic = self._scores(question, [s.text for s in sentences],
+                                        _resolved_names(sentences, passages))
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
         if best < self.min_support:
@@ -145,17 +148,39 @@ class ExtractiveAnswerer:
     def score(self, question: str, texts: list[str]) -> np.ndarray:
         return self._scores(question, texts)[0]
 
-    def _scores(self, question: str, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _scores(
+        self, question: str, texts: list[str], context: Sequence[str] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
         vectors = np.asarray(self.embed([question, *texts]), dtype=np.float32)
         semantic = vectors[1:] @ vectors[0]
         q_terms = content_terms(question)
+        context = list(context) or [""] * len(texts)
         if q_terms:
-            lexical = np.array([len(q_terms & content_terms(t)) / len(q_terms) for t in texts],
-                               dtype=np.float32)
+            lexical = np.array([len(q_terms & (content_terms(t) | content_terms(c))) / len(q_terms)
+                                for t, c in zip(texts, context, strict=True)], dtype=np.float32)
         else:
             lexical = np.zeros(len(texts), dtype=np.float32)
         w = self.semantic_weight
         return w * semantic + (1 - w) * lexical, semantic
+
+
+_SUBJECT_PRONOUN = re.compile(r"^\W*(she|he|they|it|his|her|their|its)\b", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+
+
+def _resolved_names(sentences: Sequence[Sentence], passages: Sequence[Passage]) -> list[str]:
+    """For a sentence that opens with a pronoun ("She kicked off …"), the names of the sentence
+    before it in the article, so a question naming her still matches it; "" otherwise."""
+    out = []
+    for i, s in enumerate(sentences):
+        prev = sentences[i - 1] if i else None
+        if (prev is not None and _SUBJECT_PRONOUN.match(s.text)
+                and passages[prev.passage].article_id == passages[s.passage].article_id
+                and prev.end <= s.start):
+            out.append(" ".join(_NAME.findall(prev.text)))
+        else:
+            out.append("")
+    return out
 
 
 def abstain(question: str, passages: Sequence[Passage] = ()) -> Answer:

@@ -86,7 +86,7 @@ and also then so if i you we they he she it his her its their this that these th
 your there here mr mrs ms dr according
 """.split())
 _CONNECTORS = frozenset({"of", "de", "la", "le", "du", "van", "von", "der", "da", "al", "bin",
-                         "the", "and", "for"})
+                         "the"})
 
 
 def entities(text: str) -> list[str]:
@@ -110,9 +110,7 @@ def entities(text: str) -> list[str]:
         bare = word.lstrip("#@")
         is_name = (word[0] in "#@" or (bare[:1].isupper() and bare.lower() not in _NOT_NAMES)
                    or (bare[:1].isdigit() and bool(run)))
-        if is_name:
-            run.append(word)
-        elif run and word.lower() in _CONNECTORS:
+        if is_name or (run and word.lower() in _CONNECTORS):
             run.append(word)
         else:
             close()
