@@ -92,9 +92,14 @@ class Assistant:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings | None = None, *, embeddings: LocalEmbeddings | None = None
+        cls,
+        settings: Settings | None = None,
+        *,
+        embeddings: LocalEmbeddings | None = None,
+        chat_model: BaseChatModel | None = None,
     ) -> Assistant:
-        """The default wiring; pass ``embeddings`` to share one loaded model between several."""
+        """The default wiring; pass ``embeddings`` to share one loaded model between several,
+        ``chat_model`` to answer with that model instead of the one the settings describe."""
         settings = settings or Settings()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         embeddings = embeddings or LocalEmbeddings(settings.embedding_model,
@@ -103,7 +108,7 @@ class Assistant:
         prompts = load_prompts(settings.prompts_dir)
         verifier = CitationVerifier(encoder, min_similarity=settings.min_citation_similarity,
                                     min_terms=settings.min_citation_terms)
-        chat_model = make_chat_model(settings)
+        chat_model = chat_model or make_chat_model(settings)
 
         def store_factory() -> ChunkStore:
             return ChunkStore(persistent_client(settings.chroma_path),
@@ -117,6 +122,7 @@ class Assistant:
             ExtractiveAnswerer(
                 encoder, min_support=settings.min_support,
                 max_sentences=settings.max_answer_sentences,
+                abstain_threshold=settings.abstain_threshold,
             ),
             prompts=prompts,
             k=settings.k,

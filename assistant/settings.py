@@ -40,8 +40,12 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="API key for the openai backend.")
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call gives up.")
+    abstain_threshold: float = Field(
+        0.62, ge=0.0, le=1.0,
+        description="Extractive: abstain when P(unanswerable) exceeds this; lower = more often.",
+    )
     min_citation_similarity: float = Field(
-        0.55, ge=-1.0, le=1.0,
+        0.5, ge=-1.0, le=1.0,
         description="A cited sentence needs this cosine with a sentence of its passage.",
     )
     min_citation_terms: float = Field(
