@@ -62,6 +62,13 @@ def render_answer(answer: Answer) -> str:
     return f"{_escape_answer(answer.text)}\n\n---\n**Sources**\n\n{sources}"
 
 
+def render_rewritten(answer: Answer) -> str:
+    """The standalone question a follow-up was read as, so the user can see what was searched."""
+    if not answer.rewritten_question:
+        return ""
+    return f"_Understood as: {escape_md(answer.rewritten_question)}_\n\n"
+
+
 def _escape_answer(text: str) -> str:
     """Escape the answer but keep its [n] markers readable as they are."""
     return re.sub(r"\\\[(\d+)\\\]", r"[\1]", escape_md(text))
@@ -86,13 +93,15 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         if not message:
             yield history, ""
             return
+        earlier = list(history)
         history = [*history, {"role": "user", "content": message},
                    {"role": "assistant", "content": ""}]
         yield history, ""
         try:
-            for item in assistant.stream(message):
+            for item in assistant.stream(message, history=earlier):
                 if isinstance(item, Answer):
-                    history[-1] = {"role": "assistant", "content": render_answer(item)}
+                    history[-1] = {"role": "assistant",
+                                   "content": render_rewritten(item) + render_answer(item)}
                 else:
                     history[-1] = {"role": "assistant",
                                    "content": history[-1]["content"] + item}

@@ -93,3 +93,18 @@ def test_unrelated_question_abstains_in_the_chat(server, page):
     page.locator("#ask").click()
     page.get_by_text("don't appear to contain an answer").wait_for(timeout=60_000)
     assert page.locator("#chat").get_by_text("Sources").count() == 0
+
+
+def test_follow_up_in_the_chat_shows_the_rewritten_question(server, page):
+    page.goto(server, wait_until="networkidle")
+    box = page.locator("#question textarea")
+    box.fill("Who is Marlene Schiappa?")
+    page.locator("#ask").click()
+    page.locator("#chat").get_by_text("Sources").first.wait_for(timeout=60_000)
+    box.fill("What did she kick off?")
+    page.locator("#ask").click()
+    page.get_by_text("Understood as: What did Marlene Schiappa kick off?").wait_for(
+        timeout=60_000)
+    bot = page.locator("#chat .message.bot, #chat [data-testid='bot']").last
+    bot.get_by_text("Sources").wait_for(timeout=60_000)
+    assert "nationwide consultations" in bot.inner_text()
