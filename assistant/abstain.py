@@ -22,16 +22,10 @@ import math
 import re
 from dataclasses import dataclass
 
+from assistant.sentences import STOPWORDS
+
 _WORDS = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’-]*")
-_STOP = frozenset("""
-a about above after again against all am an and any are as at be because been before being below
-between both but by can could did do does doing down during each few for from further had has have
-having he her here hers herself him himself his how i if in into is it its itself just me more most
-my myself no nor not now of off on once only or other our ours ourselves out over own same she
-should so some such than that the their theirs them themselves then there these they this those
-through to too under until up very was we were what when where which while who whom why will with
-would you your yours yourself yourselves also said says say tell told according many much called
-call name named""".split())
+_STOP = STOPWORDS | {"name", "named"}
 _WHEN = re.compile(r"\b(when|what year|which year|what date|what century|what decade|what time)\b")
 _HOW_MANY = re.compile(r"\bhow (many|much|long|old|far|large|big|often|tall|high)\b|"
                        r"\bwhat (percentage|percent|number|amount|proportion)\b")
