@@ -109,7 +109,7 @@ class CitationVerifier:
         kept: list[str] = []
         unsupported: list[str] = []
         for ci, claim in enumerate(claims):
-            backing = []  # (passage index, sentence index, similarity)
+            candidates = []  # (passage index, its best sentence index, similarity)
             for n in claim.cited:
                 p = n - 1
                 if not 0 <= p < len(passages) or p not in by_passage:
@@ -117,8 +117,14 @@ class CitationVerifier:
                 rows = by_passage[p]
                 sims = sent_vecs[rows] @ claim_vecs[ci]
                 best = int(np.argmax(sims))
-                if self.supports(claim.text, passages[p].text, float(sims[best])):
-                    backing.append((p, rows[best], float(sims[best])))
+                candidates.append((p, rows[best], float(sims[best])))
+            backing = [c for c in candidates
+                       if self.supports(claim.text, passages[c[0]].text, c[2])]
+            # A sentence may join facts from two passages it cites: check them together.
+            if not backing and len(candidates) > 1 and self.supports(
+                    claim.text, "\n".join(passages[c[0]].text for c in candidates),
+                    max(c[2] for c in candidates)):
+                backing = candidates
             if not backing:
                 unsupported.append(claim.text)
                 continue

@@ -70,3 +70,17 @@ def test_sentence_vectors_are_cached(embeddings):
     second = cached(["d e f", "g h i", "a b c"])
     assert calls == [["a b c", "d e f"], ["g h i"]]
     assert (second[0] == first[1]).all() and (second[2] == first[0]).all()
+
+
+def test_a_sentence_may_combine_the_passages_it_cites(embeddings):
+    verify = CitationVerifier(CachedEncoder(embeddings.encode))
+    passages = [passage("volcano", VOLCANO, 0), passage("bridge", BRIDGE, 100)]
+    answer = verify("What happened?", "A volcano erupted near Grindavik on Monday and the "
+                    "council approved a pedestrian bridge costing 48 million euros [1][2].",
+                    passages)
+    assert not answer.abstained and answer.text.endswith("[1][2]")
+    assert [c.article_id for c in answer.citations] == ["volcano", "bridge"]
+    # Each alone lacks a fact of the sentence.
+    alone = verify("What happened?", "A volcano erupted near Grindavik on Monday and the "
+                   "council approved a pedestrian bridge costing 48 million euros [2].", passages)
+    assert alone.abstained
