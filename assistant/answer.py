@@ -15,21 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from assistant.abstain import DEFAULT_THRESHOLD, signals
 from assistant.retrieval import Passage
-from index.chunking import split_sentences
+from assistant.sentences import STOPWORDS, Sentence, passage_sentences
 
 ABSTAIN_TEXT = "The indexed articles don't appear to contain an answer to this question."
 
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9#@][\w'’#@-]*")
-STOPWORDS = frozenset("""
-a about above after again against all am an and any are as at be because been before being below
-between both but by can could did do does doing down during each few for from further had has have
-having he her here hers herself him himself his how i if in into is it its itself just me more most
-my myself no nor not now of off on once only or other our ours ourselves out over own same she
-should so some such than that the their theirs them themselves then there these they this those
-through to too under until up very was we were what when where which while who whom why will with
-would you your yours yourself yourselves also said says say tell told according did does do many
-much called call""".split())
 
 
 @dataclass(frozen=True)
@@ -65,6 +57,10 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     abstained: bool = False
     passages: tuple[Passage, ...] = field(default=(), repr=False)
+    # The standalone question retrieval used, when a follow-up was rewritten from the history.
+    rewritten_question: str | None = None
+    # Sentences a backend wrote that no cited passage supports; removed from ``text``.
+    unsupported: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +68,8 @@ class Answer:
             "text": self.text,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
+            "rewritten_question": self.rewritten_question,
+            "unsupported": list(self.unsupported),
         }
 
 
@@ -80,19 +78,15 @@ def content_terms(text: str) -> set[str]:
     terms = set()
     for word in _WORD.findall(text.lower()):
         word = word.strip("'’-").removesuffix("'s").removesuffix("’s")
+        if word in STOPWORDS:  # before folding, or "does" would become "doe"
+            continue
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
+        elif len(word) > 5 and word.endswith("ed"):  # "kicked" answers "kick"
+            word = word[:-2]
         if word and word not in STOPWORDS:
             terms.add(word)
     return terms
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    passage: int  # index into the passages list
-    start: int  # offsets in the article
-    end: int
-    text: str
 
 
 class ExtractiveAnswerer:
@@ -105,20 +99,27 @@ class ExtractiveAnswerer:
         min_support: float = 0.35,
         max_sentences: int = 3,
         semantic_weight: float = 0.6,
+        abstain_threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
         self.embed = embed
         self.min_support = min_support
         self.max_sentences = max_sentences
         self.semantic_weight = semantic_weight
+        self.abstain_threshold = abstain_threshold
 
     def __call__(self, question: str, passages: Sequence[Passage]) -> Answer:
-        sentences = _sentences(passages)
+        sentences = passage_sentences(passages)
         if not sentences or not question.strip():
             return abstain(question, passages)
-        scores = self.score(question, [s.text for s in sentences])
+        scores, semantic = self._scores(question, [s.text for s in sentences],
+                                        _resolved_names(sentences, passages))
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
         if best < self.min_support:
+            return abstain(question, passages)
+        top = sentences[order[0]]
+        weak = signals(question, top.text, passages[top.passage].text, float(semantic.max()))
+        if weak.unanswerable() > self.abstain_threshold:
             return abstain(question, passages)
         chosen: list[int] = []
         seen_text: set[str] = set()
@@ -136,29 +137,40 @@ class ExtractiveAnswerer:
         return compose(question, passages, [(sentences[i], float(scores[i])) for i in chosen])
 
     def score(self, question: str, texts: list[str]) -> np.ndarray:
+        return self._scores(question, texts)[0]
+
+    def _scores(
+        self, question: str, texts: list[str], context: Sequence[str] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
         vectors = np.asarray(self.embed([question, *texts]), dtype=np.float32)
         semantic = vectors[1:] @ vectors[0]
         q_terms = content_terms(question)
+        context = list(context) or [""] * len(texts)
         if q_terms:
-            lexical = np.array([len(q_terms & content_terms(t)) / len(q_terms) for t in texts],
-                               dtype=np.float32)
+            lexical = np.array([len(q_terms & (content_terms(t) | content_terms(c))) / len(q_terms)
+                                for t, c in zip(texts, context, strict=True)], dtype=np.float32)
         else:
             lexical = np.zeros(len(texts), dtype=np.float32)
         w = self.semantic_weight
-        return w * semantic + (1 - w) * lexical
+        return w * semantic + (1 - w) * lexical, semantic
 
 
-def _sentences(passages: Sequence[Passage]) -> list[_Sentence]:
-    seen: set[tuple[str, int]] = set()
+_SUBJECT_PRONOUN = re.compile(r"^\W*(she|he|they|it|his|her|their|its)\b", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
+
+
+def _resolved_names(sentences: Sequence[Sentence], passages: Sequence[Passage]) -> list[str]:
+    """For a sentence that opens with a pronoun ("She kicked off …"), the names of the sentence
+    before it in the article, so a question naming her still matches it; "" otherwise."""
     out = []
-    for i, p in enumerate(passages):
-        for s, e in split_sentences(p.text):
-            key = (p.article_id, p.start + s)
-            text = p.text[s:e]
-            if key in seen or len(_WORD.findall(text)) < 4:
-                continue
-            seen.add(key)
-            out.append(_Sentence(i, p.start + s, p.start + e, text))
+    for i, s in enumerate(sentences):
+        prev = sentences[i - 1] if i else None
+        if (prev is not None and _SUBJECT_PRONOUN.match(s.text)
+                and passages[prev.passage].article_id == passages[s.passage].article_id
+                and prev.end <= s.start):
+            out.append(" ".join(_NAME.findall(prev.text)))
+        else:
+            out.append("")
     return out
 
 
@@ -167,7 +179,7 @@ def abstain(question: str, passages: Sequence[Passage] = ()) -> Answer:
 
 
 def compose(
-    question: str, passages: Sequence[Passage], picked: Sequence[tuple[_Sentence, float]]
+    question: str, passages: Sequence[Passage], picked: Sequence[tuple[Sentence, float]]
 ) -> Answer:
     """Answer text with [n] markers, and citations numbered in order of first use."""
     numbers: dict[int, int] = {}

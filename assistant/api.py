@@ -58,6 +58,10 @@ class AnswerOut(BaseModel):
     text: str
     abstained: bool
     citations: list[CitationOut]
+    rewritten_question: str | None = Field(
+        None, description="The standalone question a follow-up was read as.")
+    unsupported: list[str] = Field(
+        default_factory=list, description="Sentences removed for lack of support.")
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
@@ -77,13 +81,25 @@ class PassageOut(BaseModel):
     score: float
 
 
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
 class AskIn(BaseModel):
     question: str = Field(min_length=1, max_length=2000)
     k: int | None = Field(None, ge=1, le=50, description="Passages to read.")
+    history: list[Turn] = Field(
+        default_factory=list, max_length=50,
+        description="Earlier turns, oldest first; follow-ups are read in their context.")
+
+    def turns(self) -> list[dict[str, str]]:
+        return [t.model_dump() for t in self.history]
 
 
-class RetrieveIn(AskIn):
-    pass
+class RetrieveIn(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    k: int | None = Field(None, ge=1, le=100, description="Passages to return.")
 
 
 class RetrieveOut(BaseModel):
@@ -194,7 +210,8 @@ def add_api(
 
     @router.post("/ask", response_model=AnswerOut, tags=["answers"])
     def ask(body: AskIn) -> AnswerOut:
-        return AnswerOut.from_answer(assistant.ask(body.question, k=body.k))
+        return AnswerOut.from_answer(assistant.ask(body.question, k=body.k,
+                                                   history=body.turns()))
 
     @router.post("/ask/stream", tags=["answers"],
                  response_class=StreamingResponse,
@@ -205,7 +222,7 @@ def add_api(
     def ask_stream(body: AskIn) -> StreamingResponse:
         def events() -> Iterator[str]:
             try:
-                for item in assistant.stream(body.question, k=body.k):
+                for item in assistant.stream(body.question, k=body.k, history=body.turns()):
                     if isinstance(item, Answer):
                         yield _sse("answer", AnswerOut.from_answer(item).model_dump())
                     else:

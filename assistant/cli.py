@@ -110,6 +110,53 @@ def ask(
 
 
 @app.command()
+def chat(
+    k: Annotated[int | None, typer.Option("-k", help="Passages to read.")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="One JSON object per answer, one per line (for scripts).")] = False,
+) -> None:
+    """A conversation: one question per line on standard input; follow-ups ("What did she
+    say?") are understood from the earlier turns. An empty line or end of input stops."""
+    from assistant.answer import Answer
+
+    a = _assistant()
+    history: list[dict[str, str]] = []
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            typer.echo("> ", nl=False)
+        line = sys.stdin.readline()
+        if not line.strip():
+            break
+        question = line.strip()
+        answer = None
+        for item in a.stream(question, k=k, history=history):
+            if isinstance(item, Answer):
+                answer = item
+            elif not as_json and interactive:
+                typer.echo(item, nl=False)
+        assert answer is not None
+        if as_json:
+            typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            _echo_turn(answer, streamed=interactive)
+        history += [{"role": "user", "content": answer.rewritten_question or question},
+                    {"role": "assistant", "content": answer.text}]
+
+
+def _echo_turn(answer: Any, *, streamed: bool) -> None:
+    if streamed:
+        typer.echo("")
+    if answer.rewritten_question:
+        typer.echo(f"(understood as: {answer.rewritten_question})")
+    if not streamed:
+        typer.echo(answer.text)
+    for c in answer.citations:
+        typer.echo(f"  [{c.n}] {c.title}" + (f" ({c.published})" if c.published else ""))
+    typer.echo("")
+
+
+@app.command()
 def retrieve(
     question: Annotated[str, typer.Argument(help="Your question or search terms.")],
     k: Annotated[int, typer.Option("-k", help="How many passages.")] = 5,

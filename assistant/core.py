@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel
 
 from assistant.answer import Answer, ExtractiveAnswerer
+from assistant.conversation import normalise_history, rewrite_followup
+from assistant.llm import LLMAnswerer, make_chat_model
 from assistant.prompts import Prompts, load_prompts
 from assistant.retrieval import DenseRetriever, Passage
+from assistant.sentences import CachedEncoder
 from assistant.settings import Settings
+from assistant.verify import CitationVerifier
 from index.articles import DEFAULT_MAX_BYTES, Article, load_paths
 from index.catalog import Catalog
 from index.chunking import MAX_TOKENS, TARGET_TOKENS
@@ -27,7 +31,13 @@ from index.errors import IndexNotFound
 from index.reindex import Indexer, ProgressFn, ReindexReport
 from index.store import ChunkStore, persistent_client
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 AnswerFn = Callable[[str, Sequence[Passage]], Answer]
+# A conversation so far: {"role": "user" | "assistant", "content": str} dicts or LangChain
+# messages, oldest first.
+History = Sequence[Any]
 
 
 @dataclass(frozen=True)
@@ -57,11 +67,20 @@ class Assistant:
         data_dir: Path | None = None,
         chunk_tokens: int = TARGET_TOKENS,
         max_file_bytes: int = DEFAULT_MAX_BYTES,
+        chat_model: BaseChatModel | None = None,
+        verifier: CitationVerifier | None = None,
+        sentence_encoder: CachedEncoder | None = None,
     ) -> None:
         self.catalog = catalog
         self.embeddings = embeddings
-        self.answerer = answerer or ExtractiveAnswerer(embeddings.encode)
         self.prompts = prompts or load_prompts()
+        # One cache of sentence vectors shared by the answerer and the verifier.
+        self.sentence_encoder = sentence_encoder or CachedEncoder(embeddings.encode)
+        self.verifier = verifier or CitationVerifier(self.sentence_encoder)
+        self.chat_model = chat_model
+        if answerer is None and chat_model is not None:
+            answerer = LLMAnswerer(chat_model, self.prompts, self.verifier)
+        self.answerer = answerer or ExtractiveAnswerer(self.sentence_encoder)
         self.k = k
         self.data_dir = data_dir
         self.chunk_tokens = chunk_tokens
@@ -73,13 +92,23 @@ class Assistant:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings | None = None, *, embeddings: LocalEmbeddings | None = None
+        cls,
+        settings: Settings | None = None,
+        *,
+        embeddings: LocalEmbeddings | None = None,
+        chat_model: BaseChatModel | None = None,
     ) -> Assistant:
-        """The default wiring; pass ``embeddings`` to share one loaded model between several."""
+        """The default wiring; pass ``embeddings`` to share one loaded model between several,
+        ``chat_model`` to answer with that model instead of the one the settings describe."""
         settings = settings or Settings()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         embeddings = embeddings or LocalEmbeddings(settings.embedding_model,
                                                    batch_size=settings.embedding_batch_size)
+        encoder = CachedEncoder(embeddings.encode)
+        prompts = load_prompts(settings.prompts_dir)
+        verifier = CitationVerifier(encoder, min_similarity=settings.min_citation_similarity,
+                                    min_terms=settings.min_citation_terms)
+        chat_model = chat_model or make_chat_model(settings)
 
         def store_factory() -> ChunkStore:
             return ChunkStore(persistent_client(settings.chroma_path),
@@ -89,15 +118,20 @@ class Assistant:
             catalog=Catalog.from_url(settings.catalog_url),
             store_factory=store_factory,
             embeddings=embeddings,
-            answerer=ExtractiveAnswerer(
-                embeddings.encode, min_support=settings.min_support,
+            answerer=LLMAnswerer(chat_model, prompts, verifier) if chat_model else
+            ExtractiveAnswerer(
+                encoder, min_support=settings.min_support,
                 max_sentences=settings.max_answer_sentences,
+                abstain_threshold=settings.abstain_threshold,
             ),
-            prompts=load_prompts(settings.prompts_dir),
+            prompts=prompts,
             k=settings.k,
             data_dir=settings.data_dir,
             chunk_tokens=settings.chunk_tokens,
             max_file_bytes=settings.max_file_bytes,
+            chat_model=chat_model,
+            verifier=verifier,
+            sentence_encoder=encoder,
         )
 
     # -- parts, created on first use -------------------------------------------------------
@@ -156,14 +190,60 @@ class Assistant:
         self._require_index()
         return self.retriever.search(question, k=k or self.k)
 
-    def ask(self, question: str, *, k: int | None = None) -> Answer:
-        return self.answerer(question, self.retrieve(question, k=k))
+    def ask(
+        self, question: str, *, k: int | None = None, history: History | None = None
+    ) -> Answer:
+        """The answer to ``question``; with ``history``, a follow-up is first rewritten into a
+        standalone question (``Answer.rewritten_question``) that retrieval and answering use."""
+        *_, final = self.stream(question, k=k, history=history)
+        assert isinstance(final, Answer)
+        return final
 
-    def stream(self, question: str, *, k: int | None = None) -> Iterator[str | Answer]:
-        """Text deltas of the answer, then the final Answer with its citations."""
-        answer = self.ask(question, k=k)
+    def stream(
+        self, question: str, *, k: int | None = None, history: History | None = None
+    ) -> Iterator[str | Answer]:
+        """Text deltas of the answer, then the final Answer with its verified citations.
+
+        With an LLM the deltas are its tokens as they arrive; the final Answer may drop the
+        sentences the verifier could not back (they are in ``Answer.unsupported``).
+        """
+        standalone = self.standalone_question(question, history)
+        asked = standalone or question
+        passages = self.retrieve(asked, k=k)
+        stream = getattr(self.answerer, "stream", None)
+        if stream is not None:
+            for item in stream(asked, passages):
+                if isinstance(item, Answer):
+                    yield self._finish(item, question, standalone)
+                else:
+                    yield item
+            return
+        answer = self._finish(self.answerer(asked, passages), question, standalone)
         yield from _pieces(answer.text)
         yield answer
+
+    def standalone_question(self, question: str, history: History | None) -> str | None:
+        """``question`` rewritten to stand on its own given ``history``; None if it needs not."""
+        turns = normalise_history(history)
+        if not turns:
+            return None
+        condense = getattr(self.answerer, "condense", None)
+        if condense is not None:
+            return condense(question, turns)
+        return rewrite_followup(question, turns)
+
+    def _finish(self, answer: Answer, question: str, standalone: str | None) -> Answer:
+        # Every backend's answer is verified; an LLMAnswerer verifies its own reply.
+        if not answer.abstained and not isinstance(self.answerer, LLMAnswerer):
+            # An answerer's [n] points at its n-th citation, not at the n-th passage.
+            by_span = {(p.article_id, p.start): p for p in answer.passages}
+            cited = [by_span.get((c.article_id, c.start)) for c in
+                     sorted(answer.citations, key=lambda c: c.n)]
+            shown = [p for p in cited if p is not None]
+            checked = self.verifier(answer.question, answer.text, shown)
+            answer = replace(checked, passages=answer.passages,
+                             unsupported=answer.unsupported + checked.unsupported)
+        return replace(answer, question=question, rewritten_question=standalone)
 
     def stats(self) -> Stats:
         articles, chunks = self.catalog.counts()

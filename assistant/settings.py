@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
     chunk_tokens: int = Field(170, ge=50, le=400, description="Target tokens per chunk.")
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Larger files are refused.")
-    llm: Literal["extractive"] = Field(
+    llm: Literal["extractive", "openai", "ollama"] = Field(
         "extractive", description="Answer backend; extractive needs no LLM."
     )
     min_support: float = Field(
@@ -33,6 +33,25 @@ class Settings(BaseSettings):
     )
     max_answer_sentences: int = Field(3, ge=1, le=10)
     prompts_dir: Path | None = Field(None, description="Folder overriding prompts/*.txt.")
+    llm_model: str | None = Field(None, description="Chat model name for openai/ollama.")
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible /v1 URL (vLLM, llama.cpp, LM Studio) or Ollama URL."
+    )
+    llm_api_key: SecretStr | None = Field(None, description="API key for the openai backend.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call gives up.")
+    abstain_threshold: float = Field(
+        0.62, ge=0.0, le=1.0,
+        description="Extractive: abstain when P(unanswerable) exceeds this; lower = more often.",
+    )
+    min_citation_similarity: float = Field(
+        0.5, ge=-1.0, le=1.0,
+        description="A cited sentence needs this cosine with a sentence of its passage.",
+    )
+    min_citation_terms: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="Share of a cited sentence's key terms its passage must contain.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     api_token: SecretStr | None = Field(

@@ -108,11 +108,8 @@ def _highlight(c: Citation) -> str:
 
 def render_answer(answer: Answer) -> str:
     """The chat message: answer text with clickable [n], then the numbered sources."""
-    rewritten = getattr(answer, "rewritten_question", None)
-    note = (f"<span class=\"meta\">Searched for: {_esc(rewritten)}</span>\n\n"
-            if rewritten and rewritten.strip() != answer.question.strip() else "")
     if answer.abstained or not answer.citations:
-        return f"{note}_{escape_md(answer.text)}_"
+        return f"_{escape_md(answer.text)}_"
     uid = uuid.uuid4().hex[:8]
     numbers = {c.n for c in answer.citations}
 
@@ -124,7 +121,14 @@ def render_answer(answer: Answer) -> str:
 
     text = re.sub(r"\\\[(\d+)\\\]", link, escape_md(answer.text))
     sources = "\n".join(render_citation(c, f"src-{uid}-{c.n}") for c in answer.citations)
-    return f"{note}{text}\n\n**Sources**\n\n{sources}"
+    return f"{text}\n\n**Sources**\n\n{sources}"
+
+
+def render_rewritten(answer: Answer) -> str:
+    """The standalone question a follow-up was read as, so the user can see what was searched."""
+    if not answer.rewritten_question:
+        return ""
+    return f"_Understood as: {escape_md(answer.rewritten_question)}_\n\n"
 
 
 def status_text(assistant: Assistant) -> str:
@@ -154,13 +158,15 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
         if not message:
             yield history, ""
             return
+        earlier = list(history)
         history = [*history, {"role": "user", "content": message},
                    {"role": "assistant", "content": ""}]
         yield history, ""
         try:
-            for item in assistant.stream(message, k=int(k)):
+            for item in assistant.stream(message, history=earlier, k=int(k)):
                 if isinstance(item, Answer):
-                    history[-1] = {"role": "assistant", "content": render_answer(item)}
+                    history[-1] = {"role": "assistant",
+                                   "content": render_rewritten(item) + render_answer(item)}
                 else:
                     history[-1] = {"role": "assistant",
                                    "content": history[-1]["content"] + escape_md(item)}

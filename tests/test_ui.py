@@ -135,3 +135,14 @@ def test_article_html_never_runs_in_the_page(news, browser, tmp_path):
         page.wait_for_timeout(1000)
     assert dialogs == []
     page.close()
+
+
+def test_follow_up_in_the_chat_shows_the_rewritten_question(server, page):
+    page.goto(server, wait_until="networkidle")
+    ask(page, "Who is Marlene Schiappa?").get_by_text("Sources").wait_for(timeout=60_000)
+    ask(page, "What did she kick off?")
+    page.get_by_text("Understood as: What did Marlene Schiappa kick off?").wait_for(
+        timeout=60_000)
+    bot = page.locator("#chat [data-testid='bot']").last
+    bot.get_by_text("Sources").wait_for(timeout=60_000)
+    assert "nationwide consultations" in bot.inner_text()

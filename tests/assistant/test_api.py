@@ -44,6 +44,16 @@ def test_ask_returns_answer_with_citations(api):
     assert c["n"] == 1 and "Deneuve" in c["title"] and c["published"] == "2018-01-09"
 
 
+def test_follow_up_with_history_is_rewritten(api):
+    history = [{"role": "user", "content": "Who is Marlene Schiappa?"},
+               {"role": "assistant", "content": "The French minister tasked with cracking down "
+                                                "on violence against women. [1]"}]
+    body = api.post("/ask", json={"question": "What did she kick off?",
+                                  "history": history}).json()
+    assert body["rewritten_question"] == "What did Marlene Schiappa kick off?"
+    assert "nationwide consultations" in body["text"]
+
+
 def test_ask_stream_sends_deltas_then_the_answer(api):
     events = []
     with api.stream("POST", "/ask/stream", json={"question": DENEUVE_QUESTION}) as r:

@@ -90,3 +90,15 @@ def test_stats_does_not_load_the_model(tmp_path):
                           timeout=60)
     assert proc.stderr.strip().endswith("lazy")
     assert json.loads(proc.stdout)["articles"] == 0
+
+
+def test_chat_understands_follow_ups(run, sample_dir):
+    run("index", "add", str(sample_dir), "-q")
+    result = runner.invoke(cli.app, ["--data-dir", str(sample_dir.parent / "data"), "chat",
+                                     "--json"],
+                           input="Who is Marlene Schiappa?\nWhat did she kick off?\n\n")
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["rewritten_question"] is None and "minister" in first["text"]
+    assert second["rewritten_question"] == "What did Marlene Schiappa kick off?"
+    assert "nationwide consultations" in second["text"] and second["citations"]

@@ -1,0 +1,215 @@
+"""Conversation history, and follow-up questions rewritten into standalone ones.
+
+History is a list of ``{"role": "user" | "assistant", "content": str}`` dicts (the Gradio
+"messages" format) or LangChain messages; :func:`normalise_history` turns either into ``Turn``s.
+
+Without an LLM, :func:`rewrite_followup` rewrites deterministically, because retrieval only sees
+the question: pronouns (she, he, it, they …) become the last salient entity of the conversation,
+and an elliptical follow-up ("And the minister?", "What about Lagarde?") takes the previous
+question's frame with the new subject. A question that needs no context is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Role = Literal["user", "assistant"]
+
+# What the UI appends under an answer; it is not part of what was said.
+_SOURCES_MARK = "\n\n---\n**Sources**"
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: Role
+    content: str
+
+
+def normalise_history(history: Iterable[Any] | None) -> list[Turn]:
+    """Turns from dicts, (role, content) pairs or LangChain messages; empty turns skipped."""
+    turns: list[Turn] = []
+    for item in history or ():
+        role, content = _role_content(item)
+        if isinstance(content, list):  # multimodal content: keep its text parts
+            content = " ".join(p.get("text", "") if isinstance(p, dict) else str(p)
+                               for p in content)
+        content = str(content or "").split(_SOURCES_MARK, 1)[0].strip()
+        if content:
+            turns.append(Turn(role, content))
+    return turns
+
+
+def _role_content(item: Any) -> tuple[Role, Any]:
+    if isinstance(item, dict):
+        role, content = item.get("role"), item.get("content")
+    elif isinstance(item, tuple | list) and len(item) == 2:
+        role, content = item
+    else:  # a LangChain BaseMessage: .type is "human" / "ai" / "system"
+        role, content = getattr(item, "type", None), getattr(item, "content", None)
+    if role in ("user", "human"):
+        return "user", content
+    if role in ("assistant", "ai"):
+        return "assistant", content
+    raise ValueError(f"History entries need a role 'user' or 'assistant'; got {role!r} in "
+                     f"{item!r}. Pass dicts like {{'role': 'user', 'content': '…'}}.")
+
+
+def format_history(turns: Sequence[Turn], *, max_turns: int = 6, max_chars: int = 600) -> str:
+    """The last turns as ``User: …`` / ``Assistant: …`` lines for the condense prompt."""
+    lines = []
+    for t in turns[-max_turns:]:
+        text = " ".join(t.content.split())
+        if len(text) > max_chars:
+            text = text[:max_chars].rsplit(" ", 1)[0] + " …"
+        lines.append(f"{'User' if t.role == 'user' else 'Assistant'}: {text}")
+    return "\n".join(lines)
+
+
+# -- the deterministic rewriter --------------------------------------------------------------
+
+_PRONOUNS = {
+    "she": "", "he": "", "they": "", "it": "", "her": "", "him": "", "them": "",
+    "hers": "'s", "his": "'s", "its": "'s", "their": "'s", "theirs": "'s",
+}
+_PRONOUN = re.compile(r"\b(" + "|".join(_PRONOUNS) + r")\b", re.IGNORECASE)
+_ELLIPSIS = re.compile(r"^\s*(?:and|but|what about|how about|and what about)\s+(?P<subject>.+?)"
+                       r"\s*[?.!]*\s*$", re.IGNORECASE)
+_TOKEN = re.compile(r"[#@]?[\w’'-]+")
+# Capitalised words that do not name anything by themselves.
+_NOT_NAMES = frozenset("""
+a an the and but or what who whom whose which when where why how is are was were do does did
+can could would should will shall may might has have had in on at of for to from by with about
+and also then so if i you we they he she it his her its their this that these those my our
+your there here mr mrs ms dr according
+""".split())
+_CONNECTORS = frozenset({"of", "de", "la", "le", "du", "van", "von", "der", "da", "al", "bin",
+                         "the"})
+
+
+def entities(text: str) -> list[str]:
+    """Names in order of appearance: runs of capitalised words (and #tags), e.g. "Marlene
+    Schiappa", "European Central Bank", "#MeToo"; question words and sentence starters skipped."""
+    found: list[str] = []
+    run: list[str] = []
+
+    def close() -> None:
+        while run and run[-1].lower() in _CONNECTORS:
+            run.pop()
+        if run:
+            found.append(" ".join(run))
+        run.clear()
+
+    for match in _TOKEN.finditer(text):
+        word = match.group(0)
+        gap = text[match.start() - 1] if match.start() else " "
+        if run and gap not in " ":
+            close()  # punctuation between words ends a name
+        bare = word.lstrip("#@")
+        is_name = (word[0] in "#@" or (bare[:1].isupper() and bare.lower() not in _NOT_NAMES)
+                   or (bare[:1].isdigit() and bool(run)))
+        if is_name or (run and word.lower() in _CONNECTORS):
+            run.append(word)
+        else:
+            close()
+    close()
+    return found
+
+
+# Verbs that end a definite description: "the bridge | cost", "the campaign | start".
+_VERBS = frozenset("""
+cost costs say says said open opens opened close closed raise raised win won call called mean
+means kick kicked start started begin began end ended happen happened take took make made get got
+go went come came announce announced do does did be been become became hold held
+""".split())
+
+
+def _noun_phrases(text: str) -> list[str]:
+    """"the minister", "the #MeToo campaign": definite descriptions, for things a pronoun like
+    "it" points at and for turns that name nobody."""
+    phrases = []
+    for match in re.finditer(r"\bthe\s+((?:[#@]?[\w’'-]+\s*){1,4})", text, re.IGNORECASE):
+        words = []
+        for word in match.group(1).split():
+            if word.lower() in _NOT_NAMES or word.lower() in _VERBS:
+                break
+            words.append(word)
+        if words:
+            phrases.append(" ".join([match.group(0).split()[0], *words]))
+    return phrases
+
+
+def _salient(turns: Sequence[Turn]) -> str | None:
+    """The entity a pronoun most likely points at: the last one named in the latest user turn
+    that names any; an answer's names only when no question named anyone."""
+    for role in ("user", "assistant"):
+        for turn in reversed(turns):
+            if turn.role != role:
+                continue
+            if names := entities(turn.content):
+                # The longest name of the turn is usually its topic ("Who is Marlene Schiappa?").
+                return max(names, key=lambda n: (len(n.split()), names.index(n)))
+    return None
+
+
+def _last_question(turns: Sequence[Turn]) -> str | None:
+    for turn in reversed(turns):
+        if turn.role == "user":
+            return turn.content
+    return None
+
+
+def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
+    """A standalone version of ``question`` given ``history``, or None when it needs none.
+
+    ``history`` should hold the *rewritten* earlier user questions when there are any, so a chain
+    of follow-ups keeps its subject.
+    """
+    question = " ".join(question.split())
+    if not history or not question:
+        return None
+    previous = _last_question(history)
+    ellipsis = _ELLIPSIS.match(question)
+    if ellipsis and previous and not _has_verb_frame(ellipsis.group("subject")):
+        subject = ellipsis.group("subject")
+        old = _salient([Turn("user", previous)])
+        if old and old in previous:
+            return previous.replace(old, subject, 1)
+        phrases = _noun_phrases(previous)
+        if phrases:
+            return previous.replace(phrases[-1], subject, 1)
+        return f"{previous.rstrip('?. ')} — {subject}?"
+    if not _PRONOUN.search(question):
+        return None
+    phrases = _noun_phrases(previous or "")
+    person = _salient(history) or (phrases[-1] if phrases else None)
+    # "it" points at a thing: the last definite description, else the salient name.
+    thing = phrases[-1] if phrases else person
+    if person is None:
+        return None
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        # "her" is possessive before a noun ("her book") and an object otherwise ("ask her").
+        suffix = _PRONOUNS[word.lower()]
+        if word.lower() == "her" and _followed_by_noun(question, match.end()):
+            suffix = "'s"
+        target = thing if word.lower() in ("it", "its") else person
+        return f"{target}{suffix}"
+
+    rewritten = _PRONOUN.sub(swap, question)
+    return rewritten if rewritten != question else None
+
+
+def _followed_by_noun(text: str, pos: int) -> bool:
+    nxt = re.match(r"\s+([\w-]+)", text[pos:])
+    return bool(nxt) and nxt.group(1).lower() not in _NOT_NAMES | {"say", "said", "do", "did"}
+
+
+def _has_verb_frame(subject: str) -> bool:
+    """"And who won?" is a new question, "And the minister?" is not."""
+    first = subject.split()[0].lower() if subject.split() else ""
+    return first in {"what", "who", "when", "where", "why", "how", "which", "is", "are", "was",
+                     "were", "did", "does", "do", "can", "will"}

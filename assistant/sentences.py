@@ -1,0 +1,85 @@
+"""Sentences of retrieved passages, and a cache of their embeddings.
+
+Both the extractive answerer and the citation verifier compare text with the sentences of the
+retrieved passages. The same passages come back for related questions (and for each turn of a
+conversation), so their sentence vectors are cached by text and only new sentences are embedded,
+in one batch.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.retrieval import Passage
+from index.chunking import split_sentences
+
+_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9#@][\w'’#@-]*")
+# Words that carry no topic: left out of term matching everywhere.
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have
+having he her here hers herself him himself his how i if in into is it its itself just me more most
+my myself no nor not now of off on once only or other our ours ourselves out over own same she
+should so some such than that the their theirs them themselves then there these they this those
+through to too under until up very was we were what when where which while who whom why will with
+would you your yours yourself yourselves also said says say tell told according did does do many
+much called call""".split())
+
+
+@dataclass(frozen=True)
+class Sentence:
+    passage: int  # index into the passages list
+    start: int  # offsets in the article
+    end: int
+    text: str
+
+
+def passage_sentences(passages: Sequence[Passage], *, min_words: int = 4) -> list[Sentence]:
+    """The sentences of the passages in rank order; a sentence shared by two overlapping chunks
+    of one article is kept once (with the better-ranked passage)."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for i, p in enumerate(passages):
+        for s, e in split_sentences(p.text):
+            key = (p.article_id, p.start + s)
+            text = p.text[s:e]
+            if key in seen or len(_WORD.findall(text)) < min_words:
+                continue
+            seen.add(key)
+            out.append(Sentence(i, p.start + s, p.start + e, text))
+    return out
+
+
+class CachedEncoder:
+    """Wraps an ``encode(list[str]) -> array`` with a bounded, thread-safe cache by text."""
+
+    def __init__(self, encode: Callable[[list[str]], Any], *, max_items: int = 50_000) -> None:
+        self.encode = encode
+        self.max_items = max_items
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vectors = np.asarray(self.encode(missing), dtype=np.float32)
+            with self._lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._cache[text] = vector
+                while len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            found = [self._cache.get(t) for t in texts]
+        if any(v is None for v in found):  # evicted meanwhile by another thread: embed again
+            return np.asarray(self.encode(texts), dtype=np.float32)
+        if not found:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack(found)

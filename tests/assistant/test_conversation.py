@@ -1,0 +1,101 @@
+"""Follow-up questions: the deterministic rewriter, and multi-turn conversations end to end."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+
+from assistant import Answer
+from assistant.conversation import Turn, entities, normalise_history, rewrite_followup
+from tests.conftest import TEST_DATA
+
+
+def user(text: str) -> Turn:
+    return Turn("user", text)
+
+
+@pytest.mark.parametrize(("history", "question", "expected"), [
+    (["Who is Marlene Schiappa?"], "What did she kick off?",
+     "What did Marlene Schiappa kick off?"),
+    (["What did Catherine Deneuve say about the #MeToo campaign?"], "What did she call it?",
+     "What did Catherine Deneuve call the #MeToo campaign?"),
+    (["What did Catherine Deneuve say about the #MeToo campaign?"], "And the minister?",
+     "What did the minister say about the #MeToo campaign?"),
+    (["What did Catherine Deneuve say about the #MeToo campaign?"], "What about Marlene Schiappa?",
+     "What did Marlene Schiappa say about the #MeToo campaign?"),
+    (["How much will the new pedestrian bridge cost?"], "When will it open?",
+     "When will the new pedestrian bridge open?"),
+    (["Who won the rapid chess championship?", "Who is Nodirbek Abdusattorov?"],
+     "Who did he beat?", "Who did Nodirbek Abdusattorov beat?"),
+])
+def test_follow_ups_are_rewritten_into_standalone_questions(history, question, expected):
+    assert rewrite_followup(question, [user(h) for h in history]) == expected
+
+
+def test_standalone_questions_are_left_alone():
+    history = [user("Who is Marlene Schiappa?")]
+    assert rewrite_followup("How much will the pedestrian bridge cost?", history) is None
+    assert rewrite_followup("And who won the chess championship?", history) is None
+    assert rewrite_followup("What did she kick off?", []) is None
+
+
+def test_entities_are_runs_of_capitalised_words_and_tags():
+    found = entities("What did the European Central Bank and Christine Lagarde say about #MeToo?")
+    assert found == ["European Central Bank", "Christine Lagarde", "#MeToo"]
+
+
+def test_history_accepts_dicts_pairs_and_langchain_messages():
+    rendered = "Schiappa is the minister [1].\n\n---\n**Sources**\n\n**[1] Some title**"
+    turns = normalise_history([
+        {"role": "user", "content": "Who is Marlene Schiappa?"},
+        {"role": "assistant", "content": rendered},
+        ("user", "And Deneuve?"),
+        HumanMessage("What did she sign?"),
+        AIMessage("A letter."),
+        {"role": "user", "content": "  "},
+    ])
+    assert [t.role for t in turns] == ["user", "assistant", "user", "user", "assistant"]
+    assert turns[1].content == "Schiappa is the minister [1]."  # the UI's sources are not speech
+    with pytest.raises(ValueError, match="role 'user' or 'assistant'"):
+        normalise_history([{"role": "narrator", "content": "x"}])
+
+
+def test_multi_turn_conversation_in_extractive_mode(news):
+    first = news.ask("Who is Marlene Schiappa?")
+    assert "minister" in first.text and first.rewritten_question is None
+    history = [{"role": "user", "content": "Who is Marlene Schiappa?"},
+               {"role": "assistant", "content": first.text}]
+    follow = news.ask("What did she kick off?", history=history)
+    assert follow.rewritten_question == "What did Marlene Schiappa kick off?"
+    assert follow.question == "What did she kick off?"
+    assert not follow.abstained and "nationwide consultations" in follow.text
+    assert follow.to_dict()["rewritten_question"] == "What did Marlene Schiappa kick off?"
+
+
+def test_follow_up_switches_subject_across_articles(news):
+    history = [{"role": "user", "content": "How much will the new pedestrian bridge cost?"},
+               {"role": "assistant", "content": news.ask(
+                   "How much will the new pedestrian bridge cost?").text}]
+    answer = news.ask("When will it open?", history=history)
+    assert answer.rewritten_question == "When will the new pedestrian bridge open?"
+    assert "2027" in answer.text and answer.citations[0].article_id == "bridge"
+
+
+def test_stream_with_history_ends_with_the_rewritten_answer(news):
+    history = [HumanMessage("Who is Marlene Schiappa?")]
+    *deltas, final = list(news.stream("What did she kick off?", history=history))
+    assert isinstance(final, Answer) and "".join(deltas) == final.text
+    assert final.rewritten_question == "What did Marlene Schiappa kick off?"
+
+
+def offtopic_questions() -> list[str]:
+    lines = (TEST_DATA / "offtopic_questions.txt").read_text(encoding="utf-8").splitlines()
+    return [q.strip() for q in lines if q.strip() and not q.startswith("#")]
+
+
+def test_off_topic_questions_abstain(news):
+    questions = offtopic_questions()
+    assert len(questions) >= 50
+    answered = [q for q in questions if not news.ask(q).abstained]
+    # The target is >= 90 %; on these short news items every one abstains today.
+    assert len(answered) <= len(questions) // 10, answered
