@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,6 +30,22 @@ index_app = typer.Typer(help="Add articles to the index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (for scripts).")]
+ModeOpt = Annotated[
+    str | None,
+    typer.Option("--mode", help="hybrid (dense + BM25), dense or lexical [default: hybrid]."),
+]
+SourceOpt = Annotated[
+    list[str] | None, typer.Option("--source", help="Only articles from this source (repeatable).")
+]
+ArticleOpt = Annotated[
+    list[str] | None, typer.Option("--article", help="Only this article id (repeatable).")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")
+]
 
 
 class _State:
@@ -90,14 +107,46 @@ def index_add(
         raise typer.Exit(1)
 
 
+def _retrieval_options(
+    mode: str | None, source: list[str] | None, article: list[str] | None,
+    since: str | None, until: str | None,
+) -> dict[str, Any]:
+    """The CLI's retrieval flags as keyword arguments of Assistant.search/ask."""
+    from assistant.filters import Filters
+    from assistant.hybrid import MODES
+
+    if mode is not None and mode not in MODES:
+        raise typer.BadParameter(f"{mode!r} is not a mode: use one of {', '.join(MODES)}.",
+                                 param_hint="--mode")
+    dates: dict[str, date | None] = {}
+    for name, value in (("since", since), ("until", until)):
+        try:
+            dates[name] = date.fromisoformat(value) if value else None
+        except ValueError as exc:
+            raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD.",
+                                     param_hint=f"--{name}") from exc
+    try:
+        filters = Filters(tuple(source or ()), tuple(article or ()), dates["since"],
+                          dates["until"])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--since/--until") from exc
+    return {"mode": mode, "filters": filters}
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question.")],
     k: Annotated[int | None, typer.Option("-k", help="Passages to read.")] = None,
     as_json: JsonOpt = False,
+    mode: ModeOpt = None,
+    source: SourceOpt = None,
+    article: ArticleOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """Answer a question with [n] citations to the indexed articles."""
-    answer = _assistant().ask(question, k=k)
+    options = _retrieval_options(mode, source, article, since, until)
+    answer = _assistant().ask(question, k=k, **options)
     if as_json:
         _print_json(answer.to_dict())
         return
@@ -114,12 +163,24 @@ def retrieve(
     question: Annotated[str, typer.Argument(help="Your question or search terms.")],
     k: Annotated[int, typer.Option("-k", help="How many passages.")] = 5,
     as_json: JsonOpt = False,
+    mode: ModeOpt = None,
+    source: SourceOpt = None,
+    article: ArticleOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """Show the passages that best match a question."""
-    passages = _assistant().retrieve(question, k=k)
+    options = _retrieval_options(mode, source, article, since, until)
+    result = _assistant().search(question, k=k, **options)
+    passages = result.passages
     if as_json:
-        _print_json({"question": question, "passages": [p.to_dict() for p in passages]})
+        _print_json(result.to_dict())
         return
+    if result.date_range is not None:
+        r = result.date_range
+        state = "applied" if result.date_filter_applied else "no match, not applied"
+        typer.echo(f'dates: "{r.expression}" → {r.start or "…"} to {r.end or "…"} ({state})',
+                   err=True)
     for i, p in enumerate(passages, start=1):
         typer.echo(f"{i}. [{p.score:.3f}] {p.title} ({p.published or 'no date'})")
         typer.echo("   " + p.text[:300].replace("\n", " ") + ("…" if len(p.text) > 300 else ""))
@@ -146,6 +207,111 @@ def serve(
 
     settings = _settings()
     launch(_assistant(), host=host or settings.host, port=port or settings.port)
+
+
+# -- assistant eval -------------------------------------------------------------------------
+
+eval_app = typer.Typer(help="Measure retrieval and answers on your own data.",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+EvalDirOpt = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Index here (and reuse it next time) instead of a "
+                                    "temporary folder."),
+]
+
+
+def _eval_assistant(data_dir: Path | None, tmp: str) -> Assistant:
+    from assistant.core import Assistant
+
+    settings = _settings().model_copy(update={"data_dir": data_dir or Path(tmp)})
+    return Assistant.from_settings(settings)
+
+
+def _index_for_eval(assistant: Assistant, articles: list[Any]) -> None:
+    def progress(done: int, chunks: int) -> None:
+        typer.echo(f"  … indexed {done}/{len(articles)} articles, {chunks} chunks embedded",
+                   err=True)
+
+    typer.echo(f"Indexing {len(articles)} articles into {assistant.data_dir}", err=True)
+    report = assistant.add_articles(articles, progress=progress)
+    typer.echo(f"  added {len(report.added)}, updated {len(report.updated)}, unchanged "
+               f"{len(report.unchanged)}, failed {len(report.failed)}", err=True)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    corpus: Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False,
+                                         help="BEIR corpus.jsonl")],
+    queries: Annotated[Path, typer.Option("--queries", exists=True, dir_okay=False,
+                                          help="BEIR queries.jsonl")],
+    qrels: Annotated[Path, typer.Option("--qrels", exists=True, dir_okay=False,
+                                        help="BEIR qrels TSV")],
+    data_dir: EvalDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """nDCG@10, Recall@10/100 and MRR@10 of lexical, dense and hybrid retrieval (BEIR format)."""
+    import tempfile
+
+    from assistant.eval import evaluate_retrieval, load_beir_corpus, load_beir_queries, load_qrels
+
+    try:
+        articles, qs, judged = load_beir_corpus(corpus), load_beir_queries(queries), \
+            load_qrels(qrels)
+    except (ValueError, KeyError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
+        assistant = _eval_assistant(data_dir, tmp)
+        try:
+            _index_for_eval(assistant, articles)
+            typer.echo(f"Evaluating {sum(q in judged for q in qs)} queries", err=True)
+            result = evaluate_retrieval(assistant, qs, judged,
+                                        progress=lambda m: typer.echo(m, err=True))
+        finally:
+            assistant.close()
+    result["articles"] = len(articles)
+    if as_json:
+        _print_json(result)
+        return
+    typer.echo(f"{'mode':<8} {'nDCG@10':>8} {'R@10':>7} {'R@100':>7} {'MRR@10':>7} {'ms/q':>7}")
+    for mode, m in result["modes"].items():
+        typer.echo(f"{mode:<8} {m['ndcg@10']:>8.4f} {m['recall@10']:>7.4f} "
+                   f"{m['recall@100']:>7.4f} {m['mrr@10']:>7.4f} {m['ms_per_query']:>7.1f}")
+
+
+@eval_app.command("qa")
+def eval_qa(
+    articles: Annotated[Path, typer.Option("--articles", exists=True, dir_okay=False,
+                                           help="articles JSONL")],
+    questions: Annotated[Path, typer.Option("--questions", exists=True, dir_okay=False,
+                                            help="questions JSONL")],
+    k: Annotated[int, typer.Option("-k", help="Passages retrieved per question.")] = 10,
+    data_dir: EvalDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Retrieval hits, answer and citation containment, abstention and latency."""
+    import tempfile
+
+    from assistant.eval import evaluate_qa, load_qa_articles, load_qa_questions
+
+    try:
+        loaded, qs = load_qa_articles(articles), load_qa_questions(questions)
+    except (ValueError, KeyError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
+        assistant = _eval_assistant(data_dir, tmp)
+        try:
+            _index_for_eval(assistant, loaded)
+            typer.echo(f"Asking {len(qs)} questions", err=True)
+            result = evaluate_qa(assistant, qs, k=k, progress=lambda m: typer.echo(m, err=True))
+        finally:
+            assistant.close()
+    if as_json:
+        _print_json(result)
+        return
+    for name, value in result.items():
+        typer.echo(f"{name:<22} {value}")
+
 
 
 def main() -> None:

@@ -1,0 +1,88 @@
+"""Fusing ranked lists (dense and lexical) into one ranking: pure functions over id → score.
+
+Two families, both measured on SciFact (see the README):
+
+- ``rrf``: reciprocal rank fusion, ``sum(w / (k + rank))`` — uses ranks only.
+- ``weighted``: a weighted sum of per-list normalised scores (min-max or z-score); an id missing
+  from one list gets that list's floor (0 after min-max, the list minimum after z-score), so a
+  strong hit in one list is not erased by its absence from the other.
+
+Every function returns ``[(id, fused score)]`` best first, ties broken by first appearance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+Ranking = Sequence[tuple[str, float]]  # (id, score), best first
+Normalisation = Literal["minmax", "zscore"]
+FusionMethod = Literal["rrf", "weighted"]
+
+
+def rrf(
+    rankings: Sequence[Ranking], *, k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion (Cormack et al. 2009); rank starts at 1."""
+    weights = weights or [1.0] * len(rankings)
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, (item, _score) in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return _sorted(fused)
+
+
+def normalise(ranking: Ranking, how: Normalisation = "minmax") -> dict[str, float]:
+    """Scores of one list mapped to a common scale (min-max → [0, 1]; z-score → mean 0, sd 1)."""
+    if not ranking:
+        return {}
+    scores = [s for _, s in ranking]
+    if how == "minmax":
+        lo, hi = min(scores), max(scores)
+        span = hi - lo
+        return {i: (s - lo) / span if span > 0 else 1.0 for i, s in ranking}
+    mean = sum(scores) / len(scores)
+    sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
+    return {i: (s - mean) / sd if sd > 0 else 0.0 for i, s in ranking}
+
+
+def weighted(
+    rankings: Sequence[Ranking],
+    weights: Sequence[float],
+    *,
+    how: Normalisation = "minmax",
+) -> list[tuple[str, float]]:
+    """Weighted sum of normalised scores; an id absent from a list counts that list's floor."""
+    normalised = [normalise(r, how) for r in rankings]
+    floors = [min(n.values(), default=0.0) if how == "zscore" else 0.0 for n in normalised]
+    ids: dict[str, None] = {}
+    for ranking in rankings:
+        ids.update((i, None) for i, _ in ranking)
+    fused = {
+        i: sum(w * n.get(i, floor) for n, w, floor in zip(normalised, weights, floors,
+                                                          strict=True))
+        for i in ids
+    }
+    return _sorted(fused)
+
+
+def fuse(
+    dense: Ranking,
+    lexical: Ranking,
+    *,
+    method: FusionMethod = "weighted",
+    dense_weight: float = 0.5,
+    how: Normalisation = "minmax",
+    rrf_k: int = 60,
+) -> list[tuple[str, float]]:
+    """Dense and lexical fused with one knob: ``dense_weight`` (lexical gets 1 − it)."""
+    weights = (dense_weight, 1.0 - dense_weight)
+    if method == "rrf":
+        return rrf([dense, lexical], k=rrf_k, weights=weights)
+    return weighted([dense, lexical], weights, how=how)
+
+
+def _sorted(scores: Mapping[str, float]) -> list[tuple[str, float]]:
+    order = {i: n for n, i in enumerate(scores)}
+    return sorted(scores.items(), key=lambda x: (-x[1], order[x[0]]))

@@ -1,0 +1,56 @@
+"""Fusion of ranked lists: reciprocal rank fusion and weighted sums of normalised scores."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.fusion import fuse, normalise, rrf, weighted
+
+DENSE = [("a", 0.9), ("b", 0.8), ("c", 0.5)]
+LEXICAL = [("c", 12.0), ("d", 6.0), ("a", 3.0)]
+
+
+def test_rrf_sums_reciprocal_ranks():
+    fused = dict(rrf([DENSE, LEXICAL], k=60))
+    assert fused["a"] == pytest.approx(1 / 61 + 1 / 63)
+    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
+    assert fused["b"] == pytest.approx(1 / 62)
+    assert fused["d"] == pytest.approx(1 / 62)
+    # a and c tie: the first seen (a, from the first list) comes first
+    assert [i for i, _ in rrf([DENSE, LEXICAL], k=60)] == ["a", "c", "b", "d"]
+
+
+def test_rrf_weights_favour_one_list():
+    order = [i for i, _ in rrf([DENSE, LEXICAL], k=60, weights=[0.2, 0.8])]
+    assert order[0] == "c"
+
+
+def test_minmax_and_zscore_normalisation():
+    assert normalise(LEXICAL, "minmax") == {"c": 1.0, "d": pytest.approx(1 / 3), "a": 0.0}
+    z = normalise([("x", 1.0), ("y", 3.0)], "zscore")
+    assert z == {"x": -1.0, "y": 1.0}
+    assert normalise([("x", 2.0)], "minmax") == {"x": 1.0}  # one hit is the best hit
+    assert normalise([], "zscore") == {}
+
+
+def test_weighted_minmax_by_hand():
+    # dense minmax: a 1, b 0.75, c 0; lexical minmax: c 1, d 1/3, a 0
+    fused = dict(weighted([DENSE, LEXICAL], [0.5, 0.5], how="minmax"))
+    assert fused == {"a": pytest.approx(0.5), "b": pytest.approx(0.375),
+                     "c": pytest.approx(0.5), "d": pytest.approx(1 / 6)}
+
+
+def test_weighted_zscore_missing_id_gets_the_list_floor():
+    dense = [("a", 3.0), ("b", 1.0)]      # z: a 1, b -1
+    lexical = [("b", 10.0), ("c", 0.0)]   # z: b 1, c -1 ; floor -1
+    fused = dict(weighted([dense, lexical], [0.5, 0.5], how="zscore"))
+    assert fused["a"] == pytest.approx(0.5 * 1 + 0.5 * -1)   # absent from lexical → floor
+    assert fused["b"] == pytest.approx(0.0)
+    assert fused["c"] == pytest.approx(0.5 * -1 + 0.5 * -1)  # dense floor is -1 too
+
+
+def test_fuse_dense_weight_moves_the_winner():
+    assert fuse(DENSE, LEXICAL, dense_weight=1.0, how="minmax")[0][0] == "a"
+    assert fuse(DENSE, LEXICAL, dense_weight=0.0, how="minmax")[0][0] == "c"
+    assert fuse(DENSE, LEXICAL, method="rrf", dense_weight=0.9)[0][0] == "a"
+    assert fuse([], [], method="rrf") == []
