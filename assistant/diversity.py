@@ -52,44 +52,65 @@ def diversify(
     max_per_article: int | None = 2,
     merge: bool = True,
     article_text: TextLookup | None = None,
+    max_merged: int = 3,
 ) -> list[Passage]:
     """The top ``k`` passages, best first, with at most ``max_per_article`` per article; a chunk
-    next to one already chosen is merged into it instead of taking a slot."""
+    next to one already chosen is merged into it (up to ``max_merged`` chunks per passage)
+    instead of taking a slot. The cap spreads the top k over articles but never leaves slots
+    empty: when too few articles match, capped chunks fill the rest, in rank order."""
     chosen: list[Passage] = []
+    sizes: list[int] = []  # chunks in each chosen passage
     per_article: dict[str, int] = {}
-    for passage in ranked:
-        if merge:
-            merged = False
-            for i, other in enumerate(chosen):
-                combined = merge_pair(other, passage, article_text)
-                if combined is not None:
-                    chosen[i] = replace(combined, score=other.score, chunk_id=other.chunk_id)
-                    merged = True
-                    break
-            if merged:
+    capped: list[Passage] = []
+
+    def try_merge(passage: Passage) -> bool:
+        for i, other in enumerate(chosen):
+            if sizes[i] >= max_merged:
                 continue
+            combined = merge_pair(other, passage, article_text)
+            if combined is not None:
+                chosen[i] = replace(combined, score=other.score, chunk_id=other.chunk_id)
+                sizes[i] += 1
+                return True
+        return False
+
+    for passage in ranked:
+        if merge and try_merge(passage):
+            continue
         if len(chosen) >= k:
             continue  # later chunks may still merge into a chosen passage
         count = per_article.get(passage.article_id, 0)
         if max_per_article is not None and count >= max_per_article:
+            capped.append(passage)
             continue
         per_article[passage.article_id] = count + 1
         chosen.append(passage)
-    return _merge_chosen(chosen, article_text) if merge else chosen
+        sizes.append(1)
+    for passage in capped:
+        if len(chosen) >= k:
+            break
+        if not (merge and try_merge(passage)):
+            chosen.append(passage)
+            sizes.append(1)
+    return _merge_chosen(chosen, sizes, article_text, max_merged) if merge else chosen
 
 
-def _merge_chosen(chosen: list[Passage], article_text: TextLookup | None) -> list[Passage]:
+def _merge_chosen(chosen: list[Passage], sizes: list[int], article_text: TextLookup | None,
+                  max_merged: int) -> list[Passage]:
     """A merge can make two chosen passages of one article meet: join those too, in rank order."""
     merged = True
     while merged:
         merged = False
         for i in range(len(chosen)):
             for j in range(i + 1, len(chosen)):
+                if sizes[i] + sizes[j] > max_merged:
+                    continue
                 combined = merge_pair(chosen[i], chosen[j], article_text)
                 if combined is not None:
                     chosen[i] = replace(combined, score=chosen[i].score,
                                         chunk_id=chosen[i].chunk_id)
-                    del chosen[j]
+                    sizes[i] += sizes[j]
+                    del chosen[j], sizes[j]
                     merged = True
                     break
             if merged:

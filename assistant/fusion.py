@@ -34,17 +34,25 @@ def rrf(
 
 
 def normalise(ranking: Ranking, how: Normalisation = "minmax") -> dict[str, float]:
-    """Scores of one list mapped to a common scale (min-max → [0, 1]; z-score → mean 0, sd 1)."""
+    """Scores of one list mapped to a common scale (min-max → [0, 1]; z-score → mean 0, sd 1).
+    A list without spread (one hit, or all equal) maps to 1: a lone hit is a strong hit."""
+    return _normalise(ranking, how)[0]
+
+
+def _normalise(ranking: Ranking, how: Normalisation) -> tuple[dict[str, float], float]:
+    """The normalised scores and the value an id absent from the list gets."""
     if not ranking:
-        return {}
+        return {}, 0.0
     scores = [s for _, s in ranking]
     if how == "minmax":
-        lo, hi = min(scores), max(scores)
-        span = hi - lo
-        return {i: (s - lo) / span if span > 0 else 1.0 for i, s in ranking}
+        lo, span = min(scores), max(scores) - min(scores)
+        return {i: (s - lo) / span if span > 0 else 1.0 for i, s in ranking}, 0.0
     mean = sum(scores) / len(scores)
     sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
-    return {i: (s - mean) / sd if sd > 0 else 0.0 for i, s in ranking}
+    if sd == 0:
+        return dict.fromkeys((i for i, _ in ranking), 1.0), 0.0
+    z = {i: (s - mean) / sd for i, s in ranking}
+    return z, min(z.values())
 
 
 def weighted(
@@ -53,15 +61,15 @@ def weighted(
     *,
     how: Normalisation = "minmax",
 ) -> list[tuple[str, float]]:
-    """Weighted sum of normalised scores; an id absent from a list counts that list's floor."""
-    normalised = [normalise(r, how) for r in rankings]
-    floors = [min(n.values(), default=0.0) if how == "zscore" else 0.0 for n in normalised]
+    """Weighted sum of normalised scores; an id absent from a list counts that list's floor
+    (0 after min-max; the lowest z-score of the list after z-score)."""
+    normalised = [_normalise(r, how) for r in rankings]
     ids: dict[str, None] = {}
     for ranking in rankings:
         ids.update((i, None) for i, _ in ranking)
     fused = {
-        i: sum(w * n.get(i, floor) for n, w, floor in zip(normalised, weights, floors,
-                                                          strict=True))
+        i: sum(w * values.get(i, floor) for (values, floor), w in zip(normalised, weights,
+                                                                      strict=True))
         for i in ids
     }
     return _sorted(fused)

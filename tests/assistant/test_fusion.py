@@ -30,6 +30,7 @@ def test_minmax_and_zscore_normalisation():
     z = normalise([("x", 1.0), ("y", 3.0)], "zscore")
     assert z == {"x": -1.0, "y": 1.0}
     assert normalise([("x", 2.0)], "minmax") == {"x": 1.0}  # one hit is the best hit
+    assert normalise([("x", 2.0)], "zscore") == {"x": 1.0}
     assert normalise([], "zscore") == {}
 
 
