@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -221,22 +222,33 @@ EvalDirOpt = Annotated[
 ]
 
 
-def _eval_assistant(data_dir: Path | None, tmp: str) -> Assistant:
+def _run_eval(
+    data_dir: Path | None, articles: list[Any], what: str,
+    evaluate: Callable[[Assistant, Callable[[str], None]], dict[str, Any]],
+) -> dict[str, Any]:
+    """Index ``articles`` (into a temporary folder unless ``data_dir``), then evaluate."""
+    import tempfile
+
     from assistant.core import Assistant
 
-    settings = _settings().model_copy(update={"data_dir": data_dir or Path(tmp)})
-    return Assistant.from_settings(settings)
+    def say(message: str) -> None:
+        typer.echo(message, err=True)
 
-
-def _index_for_eval(assistant: Assistant, articles: list[Any]) -> None:
     def progress(done: int, chunks: int) -> None:
-        typer.echo(f"  … indexed {done}/{len(articles)} articles, {chunks} chunks embedded",
-                   err=True)
+        say(f"  … indexed {done}/{len(articles)} articles, {chunks} chunks embedded")
 
-    typer.echo(f"Indexing {len(articles)} articles into {assistant.data_dir}", err=True)
-    report = assistant.add_articles(articles, progress=progress)
-    typer.echo(f"  added {len(report.added)}, updated {len(report.updated)}, unchanged "
-               f"{len(report.unchanged)}, failed {len(report.failed)}", err=True)
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
+        settings = _settings().model_copy(update={"data_dir": data_dir or Path(tmp)})
+        assistant = Assistant.from_settings(settings)
+        try:
+            say(f"Indexing {len(articles)} articles into {assistant.data_dir}")
+            report = assistant.add_articles(articles, progress=progress)
+            say(f"  added {len(report.added)}, updated {len(report.updated)}, unchanged "
+                f"{len(report.unchanged)}, failed {len(report.failed)}")
+            say(what)
+            return evaluate(assistant, say)
+        finally:
+            assistant.close()
 
 
 @eval_app.command("retrieval")
@@ -251,8 +263,6 @@ def eval_retrieval(
     as_json: JsonOpt = False,
 ) -> None:
     """nDCG@10, Recall@10/100 and MRR@10 of lexical, dense and hybrid retrieval (BEIR format)."""
-    import tempfile
-
     from assistant.eval import evaluate_retrieval, load_beir_corpus, load_beir_queries, load_qrels
 
     try:
@@ -260,15 +270,10 @@ def eval_retrieval(
             load_qrels(qrels)
     except (ValueError, KeyError) as exc:
         raise typer.BadParameter(str(exc)) from exc
-    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
-        assistant = _eval_assistant(data_dir, tmp)
-        try:
-            _index_for_eval(assistant, articles)
-            typer.echo(f"Evaluating {sum(q in judged for q in qs)} queries", err=True)
-            result = evaluate_retrieval(assistant, qs, judged,
-                                        progress=lambda m: typer.echo(m, err=True))
-        finally:
-            assistant.close()
+    result = _run_eval(
+        data_dir, articles, f"Evaluating {sum(q in judged for q in qs)} queries",
+        lambda a, say: evaluate_retrieval(a, qs, judged, progress=say),
+    )
     result["articles"] = len(articles)
     if as_json:
         _print_json(result)
@@ -290,28 +295,19 @@ def eval_qa(
     as_json: JsonOpt = False,
 ) -> None:
     """Retrieval hits, answer and citation containment, abstention and latency."""
-    import tempfile
-
     from assistant.eval import evaluate_qa, load_qa_articles, load_qa_questions
 
     try:
         loaded, qs = load_qa_articles(articles), load_qa_questions(questions)
     except (ValueError, KeyError) as exc:
         raise typer.BadParameter(str(exc)) from exc
-    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
-        assistant = _eval_assistant(data_dir, tmp)
-        try:
-            _index_for_eval(assistant, loaded)
-            typer.echo(f"Asking {len(qs)} questions", err=True)
-            result = evaluate_qa(assistant, qs, k=k, progress=lambda m: typer.echo(m, err=True))
-        finally:
-            assistant.close()
+    result = _run_eval(data_dir, loaded, f"Asking {len(qs)} questions",
+                       lambda a, say: evaluate_qa(a, qs, k=k, progress=say))
     if as_json:
         _print_json(result)
         return
     for name, value in result.items():
         typer.echo(f"{name:<22} {value}")
-
 
 
 def main() -> None:

@@ -3,9 +3,11 @@
 Two families, both measured on SciFact (see the README):
 
 - ``rrf``: reciprocal rank fusion, ``sum(w / (k + rank))`` — uses ranks only.
-- ``weighted``: a weighted sum of per-list normalised scores (min-max or z-score); an id missing
-  from one list gets that list's floor (0 after min-max, the list minimum after z-score), so a
-  strong hit in one list is not erased by its absence from the other.
+- ``weighted``: a weighted sum of per-list normalised scores (min-max, z-score, or "max": divided
+  by the list's best, i.e. min-max against the theoretical minimum 0 of BM25 and of cosine for
+  related text — Bruch et al. 2023's TM2C2); an id missing from one list gets that list's floor
+  (0, or the list minimum after z-score), so a strong hit in one list is not erased by its
+  absence from the other.
 
 Every function returns ``[(id, fused score)]`` best first, ties broken by first appearance.
 """
@@ -17,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 Ranking = Sequence[tuple[str, float]]  # (id, score), best first
-Normalisation = Literal["minmax", "zscore"]
+Normalisation = Literal["minmax", "zscore", "max"]
 FusionMethod = Literal["rrf", "weighted"]
 
 
@@ -47,6 +49,9 @@ def _normalise(ranking: Ranking, how: Normalisation) -> tuple[dict[str, float], 
     if how == "minmax":
         lo, span = min(scores), max(scores) - min(scores)
         return {i: (s - lo) / span if span > 0 else 1.0 for i, s in ranking}, 0.0
+    if how == "max":
+        top = max(scores)
+        return {i: max(s, 0.0) / top if top > 0 else 1.0 for i, s in ranking}, 0.0
     mean = sum(scores) / len(scores)
     sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
     if sd == 0:

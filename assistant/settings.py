@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     dense_weight: float = Field(
         0.5, ge=0.0, le=1.0, description="Share of the dense side in fusion (lexical: 1 - it)."
     )
-    fusion_normalisation: Literal["zscore", "minmax"] = Field(
+    fusion_normalisation: Literal["zscore", "minmax", "max"] = Field(
         "zscore", description="How each side's scores are put on one scale before the sum."
     )
     rrf_k: int = Field(60, ge=1, description="The k of reciprocal rank fusion.")

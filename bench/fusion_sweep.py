@@ -55,7 +55,7 @@ def main() -> None:
     for w in (0.3, 0.4, 0.5, 0.6, 0.7):
         variants[f"rrf k=60 w={w}"] = score(
             [fuse(d, lx, method="rrf", dense_weight=w) for _, d, lx in runs])
-    for how in ("minmax", "zscore"):
+    for how in ("minmax", "zscore", "max"):
         for w in (0.3, 0.4, 0.5, 0.6, 0.7):
             variants[f"{how} w={w}"] = score(
                 [fuse(d, lx, method="weighted", how=how, dense_weight=w) for _, d, lx in runs])

@@ -32,6 +32,9 @@ def test_minmax_and_zscore_normalisation():
     assert normalise([("x", 2.0)], "minmax") == {"x": 1.0}  # one hit is the best hit
     assert normalise([("x", 2.0)], "zscore") == {"x": 1.0}
     assert normalise([], "zscore") == {}
+    # "max": against a floor of 0 — 12 → 1, 6 → 0.5, 3 → 0.25; negatives clip to 0.
+    assert normalise(LEXICAL, "max") == {"c": 1.0, "d": 0.5, "a": 0.25}
+    assert normalise([("x", 0.5), ("y", -0.1)], "max") == {"x": 1.0, "y": 0.0}
 
 
 def test_weighted_minmax_by_hand():
