@@ -41,11 +41,23 @@ def normalise(ranking: Ranking, how: Normalisation = "minmax") -> dict[str, floa
     return _normalise(ranking, how)[0]
 
 
-def _normalise(ranking: Ranking, how: Normalisation) -> tuple[dict[str, float], float]:
-    """The normalised scores and the value an id absent from the list gets."""
+def _normalise(
+    ranking: Ranking, how: Normalisation, depth: int | None = None
+) -> tuple[dict[str, float], float]:
+    """The normalised scores and the value an id absent from the list gets.
+
+    ``depth``: how many results were asked for, when every id not returned truly scored 0 (as in
+    BM25, which returns only matching chunks). A z-score then counts the missing ones as zeros,
+    so a lone exact match stands far above them instead of being its own mean."""
     if not ranking:
         return {}, 0.0
     scores = [s for _, s in ranking]
+    if how == "zscore" and depth is not None and depth > len(scores):
+        padded = scores + [0.0] * (depth - len(scores))
+        mean = sum(padded) / len(padded)
+        sd = math.sqrt(sum((s - mean) ** 2 for s in padded) / len(padded))
+        if sd > 0:
+            return {i: (s - mean) / sd for i, s in ranking}, -mean / sd
     if how == "minmax":
         lo, span = min(scores), max(scores) - min(scores)
         return {i: (s - lo) / span if span > 0 else 1.0 for i, s in ranking}, 0.0
@@ -65,10 +77,13 @@ def weighted(
     weights: Sequence[float],
     *,
     how: Normalisation = "minmax",
+    depths: Sequence[int | None] | None = None,
 ) -> list[tuple[str, float]]:
     """Weighted sum of normalised scores; an id absent from a list counts that list's floor
-    (0 after min-max; the lowest z-score of the list after z-score)."""
-    normalised = [_normalise(r, how) for r in rankings]
+    (0 after min-max; the lowest z-score of the list after z-score, or the z-score of 0 for a
+    list with a ``depths`` entry — see ``_normalise``)."""
+    depths = depths or [None] * len(rankings)
+    normalised = [_normalise(r, how, d) for r, d in zip(rankings, depths, strict=True)]
     ids: dict[str, None] = {}
     for ranking in rankings:
         ids.update((i, None) for i, _ in ranking)
@@ -88,12 +103,15 @@ def fuse(
     dense_weight: float = 0.5,
     how: Normalisation = "minmax",
     rrf_k: int = 60,
+    lexical_depth: int | None = None,
 ) -> list[tuple[str, float]]:
-    """Dense and lexical fused with one knob: ``dense_weight`` (lexical gets 1 − it)."""
+    """Dense and lexical fused with one knob: ``dense_weight`` (lexical gets 1 − it).
+    ``lexical_depth``: how many lexical results were asked for (a shorter list means the rest
+    scored 0)."""
     weights = (dense_weight, 1.0 - dense_weight)
     if method == "rrf":
         return rrf([dense, lexical], k=rrf_k, weights=weights)
-    return weighted([dense, lexical], weights, how=how)
+    return weighted([dense, lexical], weights, how=how, depths=[None, lexical_depth])
 
 
 def _sorted(scores: Mapping[str, float]) -> list[tuple[str, float]]:

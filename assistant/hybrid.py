@@ -113,7 +113,8 @@ class HybridRetriever(BaseRetriever):
         fused = fuse([(p.chunk_id, p.score) for p in dense],
                      [(p.chunk_id, p.score) for p in lexical],
                      method=self.config.fusion, dense_weight=self.config.dense_weight,
-                     how=self.config.normalisation, rrf_k=self.config.rrf_k)
+                     how=self.config.normalisation, rrf_k=self.config.rrf_k,
+                     lexical_depth=depth)
         return [replace(by_id[i], score=round(s, 4)) for i, s in fused]
 
     def search(

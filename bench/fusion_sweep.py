@@ -59,6 +59,10 @@ def main() -> None:
         for w in (0.3, 0.4, 0.5, 0.6, 0.7):
             variants[f"{how} w={w}"] = score(
                 [fuse(d, lx, method="weighted", how=how, dense_weight=w) for _, d, lx in runs])
+    for w in (0.4, 0.5, 0.6):  # z-score counting unreturned BM25 results as zeros (the default)
+        variants[f"zscore-padded w={w}"] = score(
+            [fuse(d, lx, method="weighted", how="zscore", dense_weight=w,
+                  lexical_depth=args.depth) for _, d, lx in runs])
     print(json.dumps({"queries": len(runs), "depth": args.depth, "variants": variants},
                      indent=2))
     assistant.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from assistant.fusion import fuse, normalise, rrf, weighted
@@ -58,3 +60,17 @@ def test_fuse_dense_weight_moves_the_winner():
     assert fuse(DENSE, LEXICAL, dense_weight=0.0, how="minmax")[0][0] == "c"
     assert fuse(DENSE, LEXICAL, method="rrf", dense_weight=0.9)[0][0] == "a"
     assert fuse([], [], method="rrf") == []
+
+
+def test_zscore_counts_unreturned_bm25_results_as_zeros():
+    # Asked for 4, BM25 returned one match: the list is [6, 0, 0, 0] → mean 1.5, sd √6.75.
+    lexical = [("x", 6.0)]
+    dense = [("y", 0.9), ("x", 0.5), ("z", 0.4)]
+    fused = dict(weighted([dense, lexical], [0.5, 0.5], how="zscore", depths=[None, 4]))
+    sd = math.sqrt(6.75)
+    dz = normalise(dense, "zscore")
+    assert fused["x"] == pytest.approx(0.5 * dz["x"] + 0.5 * (6 - 1.5) / sd)
+    assert fused["y"] == pytest.approx(0.5 * dz["y"] + 0.5 * (0 - 1.5) / sd)  # floor = z(0)
+    # The lone exact match now wins; without the depth a lone hit only counts 1 (one sd).
+    assert fuse(dense, lexical, how="zscore", lexical_depth=4)[0][0] == "x"
+    assert fuse(dense, lexical, how="zscore", dense_weight=0.8)[0][0] == "y"
