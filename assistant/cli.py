@@ -222,6 +222,10 @@ EvalDirOpt = Annotated[
 ]
 
 
+def _input_file(flag: str, what: str) -> Any:
+    return typer.Option(flag, exists=True, dir_okay=False, help=what)
+
+
 def _run_eval(
     data_dir: Path | None, articles: list[Any], what: str,
     evaluate: Callable[[Assistant, Callable[[str], None]], dict[str, Any]],
@@ -253,12 +257,9 @@ def _run_eval(
 
 @eval_app.command("retrieval")
 def eval_retrieval(
-    corpus: Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False,
-                                         help="BEIR corpus.jsonl")],
-    queries: Annotated[Path, typer.Option("--queries", exists=True, dir_okay=False,
-                                          help="BEIR queries.jsonl")],
-    qrels: Annotated[Path, typer.Option("--qrels", exists=True, dir_okay=False,
-                                        help="BEIR qrels TSV")],
+    corpus: Annotated[Path, _input_file("--corpus", "BEIR corpus.jsonl")],
+    queries: Annotated[Path, _input_file("--queries", "BEIR queries.jsonl")],
+    qrels: Annotated[Path, _input_file("--qrels", "BEIR qrels TSV")],
     data_dir: EvalDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -286,10 +287,8 @@ def eval_retrieval(
 
 @eval_app.command("qa")
 def eval_qa(
-    articles: Annotated[Path, typer.Option("--articles", exists=True, dir_okay=False,
-                                           help="articles JSONL")],
-    questions: Annotated[Path, typer.Option("--questions", exists=True, dir_okay=False,
-                                            help="questions JSONL")],
+    articles: Annotated[Path, _input_file("--articles", "articles JSONL")],
+    questions: Annotated[Path, _input_file("--questions", "questions JSONL")],
     k: Annotated[int, typer.Option("-k", help="Passages retrieved per question.")] = 10,
     data_dir: EvalDirOpt = None,
     as_json: JsonOpt = False,
