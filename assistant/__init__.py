@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from assistant.answer import Answer, Citation
 from assistant.core import Assistant, Stats
+from assistant.dates import DateRange
 from assistant.errors import AssistantError, BadArticle, ConfigError, IndexNotFound, ModelMismatch
+from assistant.filters import Filters
+from assistant.hybrid import HybridRetriever, RetrievalResult
 from assistant.retrieval import Passage
 from assistant.settings import Settings
 from index.reindex import ReindexReport
@@ -28,4 +31,8 @@ __all__ = [
     "ReindexReport",
     "Settings",
     "Stats",
+    "DateRange",
+    "Filters",
+    "HybridRetriever",
+    "RetrievalResult",
 ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,6 +31,22 @@ index_app = typer.Typer(help="Add articles to the index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (for scripts).")]
+ModeOpt = Annotated[
+    str | None,
+    typer.Option("--mode", help="hybrid (dense + BM25), dense or lexical [default: hybrid]."),
+]
+SourceOpt = Annotated[
+    list[str] | None, typer.Option("--source", help="Only articles from this source (repeatable).")
+]
+ArticleOpt = Annotated[
+    list[str] | None, typer.Option("--article", help="Only this article id (repeatable).")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")
+]
 
 
 class _State:
@@ -90,14 +108,46 @@ def index_add(
         raise typer.Exit(1)
 
 
+def _retrieval_options(
+    mode: str | None, source: list[str] | None, article: list[str] | None,
+    since: str | None, until: str | None,
+) -> dict[str, Any]:
+    """The CLI's retrieval flags as keyword arguments of Assistant.search/ask."""
+    from assistant.filters import Filters
+    from assistant.hybrid import MODES
+
+    if mode is not None and mode not in MODES:
+        raise typer.BadParameter(f"{mode!r} is not a mode: use one of {', '.join(MODES)}.",
+                                 param_hint="--mode")
+    dates: dict[str, date | None] = {}
+    for name, value in (("since", since), ("until", until)):
+        try:
+            dates[name] = date.fromisoformat(value) if value else None
+        except ValueError as exc:
+            raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD.",
+                                     param_hint=f"--{name}") from exc
+    try:
+        filters = Filters(tuple(source or ()), tuple(article or ()), dates["since"],
+                          dates["until"])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--since/--until") from exc
+    return {"mode": mode, "filters": filters}
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question.")],
     k: Annotated[int | None, typer.Option("-k", help="Passages to read.")] = None,
     as_json: JsonOpt = False,
+    mode: ModeOpt = None,
+    source: SourceOpt = None,
+    article: ArticleOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """Answer a question with [n] citations to the indexed articles."""
-    answer = _assistant().ask(question, k=k)
+    options = _retrieval_options(mode, source, article, since, until)
+    answer = _assistant().ask(question, k=k, **options)
     if as_json:
         _print_json(answer.to_dict())
         return
@@ -161,12 +211,24 @@ def retrieve(
     question: Annotated[str, typer.Argument(help="Your question or search terms.")],
     k: Annotated[int, typer.Option("-k", help="How many passages.")] = 5,
     as_json: JsonOpt = False,
+    mode: ModeOpt = None,
+    source: SourceOpt = None,
+    article: ArticleOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
 ) -> None:
     """Show the passages that best match a question."""
-    passages = _assistant().retrieve(question, k=k)
+    options = _retrieval_options(mode, source, article, since, until)
+    result = _assistant().search(question, k=k, **options)
+    passages = result.passages
     if as_json:
-        _print_json({"question": question, "passages": [p.to_dict() for p in passages]})
+        _print_json(result.to_dict())
         return
+    if result.date_range is not None:
+        r = result.date_range
+        state = "applied" if result.date_filter_applied else "no match, not applied"
+        typer.echo(f'dates: "{r.expression}" → {r.start or "…"} to {r.end or "…"} ({state})',
+                   err=True)
     for i, p in enumerate(passages, start=1):
         typer.echo(f"{i}. [{p.score:.3f}] {p.title} ({p.published or 'no date'})")
         typer.echo("   " + p.text[:300].replace("\n", " ") + ("…" if len(p.text) > 300 else ""))
@@ -196,6 +258,105 @@ def serve(
 
     check_bind(host or settings.host, token=settings.token, ui_auth=settings.ui_auth)
     launch(_assistant(), settings, host=host, port=port)
+
+
+# -- assistant eval -------------------------------------------------------------------------
+
+eval_app = typer.Typer(help="Measure retrieval and answers on your own data.",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+EvalDirOpt = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Index here (and reuse it next time) instead of a "
+                                    "temporary folder."),
+]
+
+
+def _input_file(flag: str, what: str) -> Any:
+    return typer.Option(flag, exists=True, dir_okay=False, help=what)
+
+
+def _run_eval(
+    data_dir: Path | None, articles: list[Any], what: str,
+    evaluate: Callable[[Assistant, Callable[[str], None]], dict[str, Any]],
+) -> dict[str, Any]:
+    """Index ``articles`` (into a temporary folder unless ``data_dir``), then evaluate."""
+    import tempfile
+
+    from assistant.core import Assistant
+
+    def say(message: str) -> None:
+        typer.echo(message, err=True)
+
+    def progress(done: int, chunks: int) -> None:
+        say(f"  … indexed {done}/{len(articles)} articles, {chunks} chunks embedded")
+
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
+        settings = _settings().model_copy(update={"data_dir": data_dir or Path(tmp)})
+        assistant = Assistant.from_settings(settings)
+        try:
+            say(f"Indexing {len(articles)} articles into {assistant.data_dir}")
+            report = assistant.add_articles(articles, progress=progress)
+            say(f"  added {len(report.added)}, updated {len(report.updated)}, unchanged "
+                f"{len(report.unchanged)}, failed {len(report.failed)}")
+            say(what)
+            return evaluate(assistant, say)
+        finally:
+            assistant.close()
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    corpus: Annotated[Path, _input_file("--corpus", "BEIR corpus.jsonl")],
+    queries: Annotated[Path, _input_file("--queries", "BEIR queries.jsonl")],
+    qrels: Annotated[Path, _input_file("--qrels", "BEIR qrels TSV")],
+    data_dir: EvalDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """nDCG@10, Recall@10/100 and MRR@10 of lexical, dense and hybrid retrieval (BEIR format)."""
+    from assistant.eval import evaluate_retrieval, load_beir_corpus, load_beir_queries, load_qrels
+
+    try:
+        articles, qs, judged = load_beir_corpus(corpus), load_beir_queries(queries), \
+            load_qrels(qrels)
+    except (ValueError, KeyError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    result = _run_eval(
+        data_dir, articles, f"Evaluating {sum(q in judged for q in qs)} queries",
+        lambda a, say: evaluate_retrieval(a, qs, judged, progress=say),
+    )
+    result["articles"] = len(articles)
+    if as_json:
+        _print_json(result)
+        return
+    typer.echo(f"{'mode':<8} {'nDCG@10':>8} {'R@10':>7} {'R@100':>7} {'MRR@10':>7} {'ms/q':>7}")
+    for mode, m in result["modes"].items():
+        typer.echo(f"{mode:<8} {m['ndcg@10']:>8.4f} {m['recall@10']:>7.4f} "
+                   f"{m['recall@100']:>7.4f} {m['mrr@10']:>7.4f} {m['ms_per_query']:>7.1f}")
+
+
+@eval_app.command("qa")
+def eval_qa(
+    articles: Annotated[Path, _input_file("--articles", "articles JSONL")],
+    questions: Annotated[Path, _input_file("--questions", "questions JSONL")],
+    k: Annotated[int, typer.Option("-k", help="Passages retrieved per question.")] = 10,
+    data_dir: EvalDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Retrieval hits, answer and citation containment, abstention and latency."""
+    from assistant.eval import evaluate_qa, load_qa_articles, load_qa_questions
+
+    try:
+        loaded, qs = load_qa_articles(articles), load_qa_questions(questions)
+    except (ValueError, KeyError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    result = _run_eval(data_dir, loaded, f"Asking {len(qs)} questions",
+                       lambda a, say: evaluate_qa(a, qs, k=k, progress=say))
+    if as_json:
+        _print_json(result)
+        return
+    for name, value in result.items():
+        typer.echo(f"{name:<22} {value}")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,9 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel
 
 from assistant.answer import Answer, ExtractiveAnswerer
 from assistant.conversation import normalise_history, rewrite_followup
+from assistant.dates import resolve_dates
+from assistant.filters import Filters
+from assistant.hybrid import HybridRetriever, Mode, RetrievalConfig, RetrievalResult
 from assistant.llm import LLMAnswerer, make_chat_model
 from assistant.prompts import Prompts, load_prompts
 from assistant.retrieval import DenseRetriever, Passage
@@ -28,6 +32,7 @@ from index.catalog import Catalog
 from index.chunking import MAX_TOKENS, TARGET_TOKENS
 from index.embeddings import LocalEmbeddings
 from index.errors import IndexNotFound
+from index.lexical import LexicalIndex
 from index.reindex import Indexer, ProgressFn, ReindexReport
 from index.store import ChunkStore, persistent_client
 
@@ -70,6 +75,11 @@ class Assistant:
         chat_model: BaseChatModel | None = None,
         verifier: CitationVerifier | None = None,
         sentence_encoder: CachedEncoder | None = None,
+        mode: Mode = "hybrid",
+        retrieval: RetrievalConfig | None = None,
+        reranker: Any = None,
+        reference_date: date | None = None,
+        date_filter: bool = True,
     ) -> None:
         self.catalog = catalog
         self.embeddings = embeddings
@@ -89,6 +99,12 @@ class Assistant:
         self._store: ChunkStore | None = None
         self._store_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self.mode: Mode = mode
+        self.retrieval = retrieval or RetrievalConfig()
+        self.reranker = reranker
+        self.reference_date = reference_date
+        self.date_filter = date_filter
+        self._lexical: LexicalIndex | None = None
 
     @classmethod
     def from_settings(
@@ -132,6 +148,11 @@ class Assistant:
             chat_model=chat_model,
             verifier=verifier,
             sentence_encoder=encoder,
+            mode=settings.retrieval_mode,
+            retrieval=retrieval_config(settings),
+            reranker=_reranker(settings),
+            reference_date=settings.reference_date,
+            date_filter=settings.date_filter,
         )
 
     # -- parts, created on first use -------------------------------------------------------
@@ -145,9 +166,32 @@ class Assistant:
         return self._store
 
     @property
-    def retriever(self) -> DenseRetriever:
-        """A LangChain retriever over the index (``k`` from the settings)."""
+    def retriever(self) -> HybridRetriever:
+        """A LangChain retriever over the index (``k`` and ``mode`` from the settings)."""
+        return HybridRetriever(
+            store=self.store, embeddings=self.embeddings, lexical=self.lexical, k=self.k,
+            mode=self.mode, config=self.retrieval, reranker=self.reranker,
+            article_text=self._article_text,
+        )
+
+    @property
+    def dense_retriever(self) -> DenseRetriever:
+        """Dense-only retrieval, as before hybrid search (kept for callers that want it)."""
         return DenseRetriever(store=self.store, embeddings=self.embeddings, k=self.k)
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index of the chunks, rebuilt on use when missing or stale."""
+        if self._lexical is None:
+            with self._store_lock:
+                if self._lexical is None:
+                    path = self.data_dir / "lexical" if self.data_dir else None
+                    self._lexical = LexicalIndex(path, self.catalog, lambda: self.store)
+        return self._lexical
+
+    def _article_text(self, article_id: str) -> str | None:
+        entry = self.catalog.get(article_id)
+        return entry.article.text if entry else None
 
     @property
     def chain(self) -> Runnable[str, Answer]:
@@ -178,29 +222,69 @@ class Assistant:
         progress: ProgressFn | None = None,
     ) -> ReindexReport:
         with self._write_lock:
-            return self._indexer().add(articles, failures=failures, progress=progress)
+            report = self._indexer().add(articles, failures=failures, progress=progress)
+            if report.added or report.updated:
+                self.lexical.refresh()
+            return report
 
     def remove(self, article_ids: Sequence[str]) -> int:
         with self._write_lock:
-            return self._indexer().remove(article_ids)
+            removed = self._indexer().remove(article_ids)
+            self.lexical.refresh()
+            return removed
 
     # -- answering -------------------------------------------------------------------------
 
-    def retrieve(self, question: str, *, k: int | None = None) -> list[Passage]:
+    def retrieve(self, question: str, *, k: int | None = None, **options: Any) -> list[Passage]:
+        """The passages for a question; ``options`` as for ``search`` (mode, filters, …)."""
+        return self.search(question, k=k, **options).passages
+
+    def search(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        reference_date: date | None = None,
+        date_filter: bool | None = None,
+    ) -> RetrievalResult:
+        """Passages for a question, with the mode, filters and date range that shaped them.
+
+        A date in the question ("last week", "in January 2018") narrows the published dates;
+        when nothing matches that range, the question is retried without it and the result
+        says the range was not applied."""
         self._require_index()
-        return self.retriever.search(question, k=k or self.k)
+        k = k or self.k
+        mode = mode or self.mode
+        filters = filters or Filters()
+        retriever = self.retriever
+        use_dates = self.date_filter if date_filter is None else date_filter
+        found = resolve_dates(question, reference_date or self.reference_date) if use_dates \
+            else None
+        if found is not None:
+            dated = filters.with_dates(found.start, found.end)
+            if dated != filters:
+                passages = retriever.search(question, k=k, mode=mode, filters=dated)
+                if passages:
+                    return RetrievalResult(question, passages, mode, dated, found, True)
+        passages = retriever.search(question, k=k, mode=mode, filters=filters)
+        return RetrievalResult(question, passages, mode, filters, found, False)
 
     def ask(
-        self, question: str, *, k: int | None = None, history: History | None = None
+        self, question: str, *, k: int | None = None, history: History | None = None,
+        **options: Any,
     ) -> Answer:
         """The answer to ``question``; with ``history``, a follow-up is first rewritten into a
-        standalone question (``Answer.rewritten_question``) that retrieval and answering use."""
-        *_, final = self.stream(question, k=k, history=history)
+        standalone question (``Answer.rewritten_question``) that retrieval and answering use.
+        ``options`` shape retrieval as for ``search`` (mode, filters, reference_date, …)."""
+        *_, final = self.stream(question, k=k, history=history, **options)
         assert isinstance(final, Answer)
         return final
 
     def stream(
-        self, question: str, *, k: int | None = None, history: History | None = None
+        self, question: str, *, k: int | None = None, history: History | None = None,
+        **options: Any,
     ) -> Iterator[str | Answer]:
         """Text deltas of the answer, then the final Answer with its verified citations.
 
@@ -209,7 +293,7 @@ class Assistant:
         """
         standalone = self.standalone_question(question, history)
         asked = standalone or question
-        passages = self.retrieve(asked, k=k)
+        passages = self.retrieve(asked, k=k, **options)
         stream = getattr(self.answerer, "stream", None)
         if stream is not None:
             for item in stream(asked, passages):
@@ -261,6 +345,24 @@ class Assistant:
 
     def close(self) -> None:
         self.catalog.close()
+
+
+def retrieval_config(settings: Settings) -> RetrievalConfig:
+    return RetrievalConfig(
+        fusion=settings.fusion, dense_weight=settings.dense_weight,
+        normalisation=settings.fusion_normalisation, rrf_k=settings.rrf_k,
+        candidates=settings.retrieval_candidates, max_per_article=settings.max_per_article,
+        merge_adjacent=settings.merge_adjacent, mmr=settings.mmr, mmr_lambda=settings.mmr_lambda,
+        rerank_candidates=settings.rerank_candidates,
+    )
+
+
+def _reranker(settings: Settings) -> Any:
+    if settings.reranker_path is None:
+        return None
+    from assistant.rerank import CrossEncoderReranker
+
+    return CrossEncoderReranker(settings.reranker_path)
 
 
 def _pieces(text: str) -> Iterator[str]:

@@ -5,6 +5,7 @@ Built once at an edge (CLI, app.py, HTTP app); the library below takes plain arg
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -70,6 +71,40 @@ class Settings(BaseSettings):
     @property
     def token(self) -> str | None:
         return self.api_token.get_secret_value() if self.api_token else None
+
+    # -- retrieval (hybrid search, filters, dates, diversity, reranking) --------------------
+    retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", description="hybrid = dense + BM25 fused; or one side alone."
+    )
+    fusion: Literal["weighted", "rrf"] = Field(
+        "weighted", description="Weighted sum of normalised scores, or reciprocal rank fusion."
+    )
+    dense_weight: float = Field(
+        0.5, ge=0.0, le=1.0, description="Share of the dense side in fusion (lexical: 1 - it)."
+    )
+    fusion_normalisation: Literal["zscore", "minmax", "max"] = Field(
+        "zscore", description="How each side's scores are put on one scale before the sum."
+    )
+    rrf_k: int = Field(60, ge=1, description="The k of reciprocal rank fusion.")
+    retrieval_candidates: int = Field(
+        100, ge=1, le=1000, description="Candidates taken from each side before fusion."
+    )
+    max_per_article: int | None = Field(
+        2, ge=1, description="At most this many passages of one article in the top k."
+    )
+    merge_adjacent: bool = Field(True, description="Merge neighbouring chunks of one article.")
+    mmr: bool = Field(False, description="Re-order candidates by maximal marginal relevance.")
+    mmr_lambda: float = Field(0.7, ge=0.0, le=1.0, description="MMR relevance/novelty balance.")
+    reranker_path: Path | None = Field(
+        None, description="A local cross-encoder folder; unset = no reranking."
+    )
+    rerank_candidates: int = Field(30, ge=1, le=500, description="Candidates reranked.")
+    reference_date: date | None = Field(
+        None, description='What "yesterday" or "last week" count from; unset = today.'
+    )
+    date_filter: bool = Field(
+        True, description="Turn dates in questions into a published-date filter."
+    )
 
     @property
     def chroma_path(self) -> Path:

@@ -16,6 +16,7 @@ sentences. When nothing supported is left, the answer abstains.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -108,16 +109,30 @@ class CitationVerifier:
         support: dict[int, float] = {}
         kept: list[str] = []
         unsupported: list[str] = []
+        sentence_terms = [content_terms(s.text) for s in sentences]
+        # Words found in few of the shown sentences say more about which one is meant.
+        df: dict[str, int] = {}
+        for terms in sentence_terms:
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        weight = {t: math.log(1 + len(sentences) / c) for t, c in df.items()}
         for ci, claim in enumerate(claims):
             candidates = []  # (passage index, its best sentence index, similarity)
+            claim_terms = content_terms(claim.text)
+            total = sum(weight.get(t, 1.0) for t in claim_terms) or 1.0
             for n in claim.cited:
                 p = n - 1
                 if not 0 <= p < len(passages) or p not in by_passage:
                     continue  # a citation to a passage that was never shown
                 rows = by_passage[p]
                 sims = sent_vecs[rows] @ claim_vecs[ci]
-                best = int(np.argmax(sims))
-                candidates.append((p, rows[best], float(sims[best])))
+                # The supporting sentence shares the claim's meaning and its key words: in a
+                # long passage, similarity alone can prefer a sentence about the same people.
+                overlap = np.array(
+                    [sum(weight[t] for t in claim_terms & sentence_terms[j]) / total
+                     for j in rows], dtype=np.float32)
+                best = int(np.argmax(sims + overlap))
+                candidates.append((p, rows[best], float(sims.max())))
             backing = [c for c in candidates
                        if self.supports(claim.text, passages[c[0]].text, c[2])]
             # A sentence may join facts from two passages it cites: check them together.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from index.articles import Article, Failure
@@ -52,7 +53,18 @@ def chunk_metadata(article: Article) -> dict[str, Any]:
         "title": article.title, "url": article.url, "source": article.source,
         "published": article.published, "authors": "; ".join(article.authors),
         "content_hash": article.content_hash,
+        # Chroma's $gte/$lte compare numbers only: the date as YYYYMMDD makes ranges filterable.
+        "published_ord": date_ordinal(article.published),
     }
+
+
+def date_ordinal(value: date | str | None) -> int | None:
+    """``2018-01-09`` (a date or its ISO string) → ``20180109``; None when there is no date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.year * 10000 + value.month * 100 + value.day
 
 
 class Indexer:

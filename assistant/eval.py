@@ -1,0 +1,277 @@
+"""The built-in evaluator: retrieval quality (BEIR format) and question answering, on your data.
+
+- ``evaluate_retrieval``: nDCG@10, Recall@10, Recall@100 and MRR@10 of lexical, dense and hybrid
+  retrieval side by side, over one index (chunk rankings folded to article rankings, best chunk
+  first).
+- ``evaluate_qa``: hit@1/5/10 and MRR@10 of retrieval, answer and citation containment of gold
+  strings, abstention on answerable and unanswerable questions, and latency percentiles.
+
+Metric functions are pure and tested by hand; the runners take an Assistant that the CLI builds
+over a temporary (or given) data dir, so a second run over the same corpus re-embeds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.hybrid import MODES, Mode
+from assistant.retrieval import Passage
+from index.articles import Article
+
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+
+Progress = Callable[[str], None]
+Qrels = Mapping[str, Mapping[str, int]]  # query id → {article id: relevance grade}
+
+
+# -- metrics (pure) -------------------------------------------------------------------------
+
+def dcg(gains: Sequence[float]) -> float:
+    return sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def ndcg_at_k(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 10) -> float:
+    """Normalised DCG with linear gains (as in BEIR's pytrec_eval); 0 when nothing is relevant."""
+    ideal = dcg(sorted((g for g in relevant.values() if g > 0), reverse=True)[:k])
+    if ideal == 0:
+        return 0.0
+    return dcg([max(relevant.get(d, 0), 0) for d in ranked[:k]]) / ideal
+
+
+def recall_at_k(ranked: Sequence[str], relevant: Mapping[str, int], k: int) -> float:
+    gold = {d for d, g in relevant.items() if g > 0}
+    return len(gold.intersection(ranked[:k])) / len(gold) if gold else 0.0
+
+
+def mrr_at_k(hits: Sequence[bool], k: int = 10) -> float:
+    """1/rank of the first hit within the top ``k`` (0 when none)."""
+    return next((1.0 / (i + 1) for i, hit in enumerate(hits[:k]) if hit), 0.0)
+
+
+def hit_at_k(hits: Sequence[bool], k: int) -> bool:
+    return any(hits[:k])
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default); 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * p / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def contains_any(text: str, answers: Iterable[str]) -> bool:
+    low = text.lower()
+    return any(a.lower() in low for a in answers if a)
+
+
+def unique_articles(passages: Sequence[Passage]) -> list[str]:
+    """Article ids in order of their best passage."""
+    return list(dict.fromkeys(p.article_id for p in passages))
+
+
+def mean(values: Iterable[float]) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+def _jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    with Path(path).open(encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if line.strip():
+                try:
+                    yield n, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{n}: not a JSON object ({exc.msg}).") from exc
+
+
+def load_beir_corpus(path: Path) -> list[Article]:
+    """BEIR corpus.jsonl: ``{"_id", "title", "text"}`` per line."""
+    articles = []
+    for n, d in _jsonl(path):
+        if "_id" not in d or not str(d.get("text", "")).strip():
+            raise ValueError(f'{path}:{n}: a corpus line needs "_id" and a non-empty "text".')
+        articles.append(Article(id=str(d["_id"]), title=d.get("title") or "", text=d["text"]))
+    return articles
+
+
+def load_beir_queries(path: Path) -> dict[str, str]:
+    return {str(d["_id"]): d["text"] for _, d in _jsonl(path)}
+
+
+def load_qrels(path: Path) -> dict[str, dict[str, int]]:
+    """BEIR qrels TSV: ``query-id corpus-id score`` with a header line."""
+    qrels: dict[str, dict[str, int]] = {}
+    with Path(path).open(encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            parts = line.split()
+            if not parts or (n == 1 and not parts[-1].lstrip("-").isdigit()):
+                continue
+            if len(parts) < 3:
+                raise ValueError(f"{path}:{n}: expected 'query-id corpus-id score', got {line!r}.")
+            qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    return qrels
+
+
+@dataclass(frozen=True)
+class QAQuestion:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    article_ids: tuple[str, ...] = ()
+    date: date | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+
+def load_qa_articles(path: Path) -> list[Article]:
+    """``{"id", "title", "text", "url"?, "published"?, "source"?}`` per line."""
+    articles = []
+    for n, d in _jsonl(path):
+        if "id" not in d or not str(d.get("text", "")).strip():
+            raise ValueError(f'{path}:{n}: an article line needs "id" and a non-empty "text".')
+        articles.append(Article(id=str(d["id"]), title=d.get("title") or "", text=d["text"],
+                                url=d.get("url"), published=d.get("published"),
+                                source=d.get("source")))
+    return articles
+
+
+def load_qa_questions(path: Path) -> list[QAQuestion]:
+    """``{"id", "question", "answers": [...], "article_ids"?: [...], "date"?}`` per line."""
+    questions = []
+    for n, d in _jsonl(path):
+        if "question" not in d or not isinstance(d.get("answers", []), list):
+            raise ValueError(f'{path}:{n}: a question line needs "question" and a list '
+                             '"answers" (empty when unanswerable).')
+        questions.append(QAQuestion(
+            id=str(d.get("id", n)), question=d["question"], answers=tuple(d.get("answers", [])),
+            article_ids=tuple(map(str, d.get("article_ids") or ())),
+            date=date.fromisoformat(d["date"]) if d.get("date") else None,
+        ))
+    return questions
+
+
+# -- runners --------------------------------------------------------------------------------
+
+def retrieval_metrics(ranked: Sequence[str], relevant: Mapping[str, int]) -> dict[str, float]:
+    gold = {d for d, g in relevant.items() if g > 0}
+    return {
+        "ndcg@10": ndcg_at_k(ranked, relevant, 10),
+        "recall@10": recall_at_k(ranked, relevant, 10),
+        "recall@100": recall_at_k(ranked, relevant, 100),
+        "mrr@10": mrr_at_k([d in gold for d in ranked], 10),
+    }
+
+
+def evaluate_retrieval(
+    assistant: Assistant,
+    queries: Mapping[str, str],
+    qrels: Qrels,
+    *,
+    modes: Sequence[Mode] = MODES,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Mean metrics per mode over the queries that have judgements."""
+    retriever = assistant.retriever
+    judged = [q for q in queries if q in qrels]
+    # Single-mode rankings only get truncated by depth; hybrid uses the configured candidates
+    # so that its score normalisation is the one users get.
+    depths = {m: max(assistant.retrieval.candidates, 200) for m in ("dense", "lexical")}
+    depths["hybrid"] = assistant.retrieval.candidates
+    totals: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
+    seconds: dict[str, float] = dict.fromkeys(modes, 0.0)
+    for n, qid in enumerate(judged, start=1):
+        for mode in modes:
+            start = time.perf_counter()
+            ranked = retriever.ranked(queries[qid], mode=mode, depth=depths[mode])
+            seconds[mode] += time.perf_counter() - start
+            totals[mode].append(retrieval_metrics(unique_articles(ranked), qrels[qid]))
+        if progress and (n % 25 == 0 or n == len(judged)):
+            progress(f"  … {n}/{len(judged)} queries")
+    result: dict[str, Any] = {"queries": len(judged), "modes": {}}
+    for mode in modes:
+        rows = totals[mode]
+        result["modes"][mode] = {
+            **{name: round(mean(r[name] for r in rows), 4) for name in
+               ("ndcg@10", "recall@10", "recall@100", "mrr@10")},
+            "ms_per_query": round(1000 * seconds[mode] / max(len(judged), 1), 2),
+        }
+    return result
+
+
+def evaluate_qa(
+    assistant: Assistant,
+    questions: Sequence[QAQuestion],
+    *,
+    k: int = 10,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Retrieval hits, answer/citation containment, abstention and latency over the questions.
+
+    ``ask`` latency is retrieval plus answering of the same passages: exactly what
+    ``Assistant.ask`` does, measured without retrieving twice."""
+    hits: list[list[bool]] = []
+    answer_contains: list[bool] = []
+    cited_contains: list[bool] = []
+    abstained_answerable: list[bool] = []
+    abstained_unanswerable: list[bool] = []
+    retrieve_ms: list[float] = []
+    ask_ms: list[float] = []
+    for n, q in enumerate(questions, start=1):
+        start = time.perf_counter()
+        passages = assistant.retrieve(q.question, k=k, reference_date=q.date)
+        retrieved = time.perf_counter()
+        answer = assistant.answerer(q.question, passages)
+        answered = time.perf_counter()
+        retrieve_ms.append(1000 * (retrieved - start))
+        ask_ms.append(1000 * (answered - start))
+        if q.article_ids:
+            hits.append([p.article_id in q.article_ids for p in passages])
+        elif q.answers:
+            hits.append([contains_any(p.text, q.answers) for p in passages])
+        if q.answerable:
+            answer_contains.append(not answer.abstained and contains_any(answer.text, q.answers))
+            cited_contains.append(any(contains_any(c.passage, q.answers)
+                                      for c in answer.citations))
+            abstained_answerable.append(answer.abstained)
+        else:
+            abstained_unanswerable.append(answer.abstained)
+        if progress and (n % 25 == 0 or n == len(questions)):
+            progress(f"  … {n}/{len(questions)} questions")
+    return {
+        "hit@1": round(mean(hit_at_k(h, 1) for h in hits), 4),
+        "hit@5": round(mean(hit_at_k(h, 5) for h in hits), 4),
+        "hit@10": round(mean(hit_at_k(h, 10) for h in hits), 4),
+        "mrr@10": round(mean(mrr_at_k(h, 10) for h in hits), 4),
+        "answer_contains": round(mean(answer_contains), 4),
+        "cited_contains": round(mean(cited_contains), 4),
+        "abstain_answerable": round(mean(abstained_answerable), 4),
+        "abstain_unanswerable": round(mean(abstained_unanswerable), 4),
+        "latency_ms": {
+            "retrieve_p50": round(percentile(retrieve_ms, 50), 1),
+            "retrieve_p95": round(percentile(retrieve_ms, 95), 1),
+            "ask_p50": round(percentile(ask_ms, 50), 1),
+            "ask_p95": round(percentile(ask_ms, 95), 1),
+        },
+        "counts": {
+            "questions": len(questions),
+            "answerable": len(answer_contains),
+            "unanswerable": len(abstained_unanswerable),
+            "with_retrieval_target": len(hits),
+        },
+        "k": k,
+    }
