@@ -51,6 +51,9 @@ class Citation:
     end: int
     score: float
     sentences: tuple[tuple[int, int], ...] = ()
+    authors: tuple[str, ...] = ()
+    place: str | None = None
+    agencies: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -185,6 +188,7 @@ def compose(
             url=passages[i].url, published=passages[i].published, source=passages[i].source,
             passage=passages[i].text, start=passages[i].start, end=passages[i].end,
             score=round(support[i], 4), sentences=tuple(spans[i]),
+            authors=passages[i].authors, place=passages[i].place, agencies=passages[i].agencies,
         )
         for i, n in numbers.items()
     )

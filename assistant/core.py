@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,16 @@ from assistant.answer import Answer, ExtractiveAnswerer
 from assistant.prompts import Prompts, load_prompts
 from assistant.retrieval import DenseRetriever, Passage
 from assistant.settings import Settings
-from index.articles import DEFAULT_MAX_BYTES, Article, load_paths
-from index.catalog import Catalog
+from index.articles import DEFAULT_MAX_BYTES, Article, article_id, load_paths
+from index.catalog import ArticleRow, Catalog
 from index.chunking import MAX_TOKENS, TARGET_TOKENS
 from index.embeddings import LocalEmbeddings
-from index.errors import IndexNotFound
-from index.reindex import Indexer, ProgressFn, ReindexReport
-from index.store import ChunkStore, persistent_client
+from index.errors import IndexingError, IndexNotFound
+from index.locking import writer_lock
+from index.reindex import Indexer, IndexHook, ProgressFn, ReindexReport
+from index.store import ChunkStore, drop_collection, persistent_client
+from index.sync import SyncReport, sync_folder
+from index.web import load_feed, load_urls, make_client
 
 AnswerFn = Callable[[str, Sequence[Passage]], Answer]
 
@@ -57,6 +61,10 @@ class Assistant:
         data_dir: Path | None = None,
         chunk_tokens: int = TARGET_TOKENS,
         max_file_bytes: int = DEFAULT_MAX_BYTES,
+        drop_store: Callable[[], None] | None = None,
+        batch_chunks: int = 256,
+        near_duplicate_threshold: float = 0.5,
+        fetch_timeout: float = 20.0,
     ) -> None:
         self.catalog = catalog
         self.embeddings = embeddings
@@ -70,6 +78,12 @@ class Assistant:
         self._store: ChunkStore | None = None
         self._store_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._drop_store = drop_store
+        self.batch_chunks = batch_chunks
+        self.near_duplicate_threshold = near_duplicate_threshold
+        self.fetch_timeout = fetch_timeout
+        # Derived indexes (a lexical index, say) that follow every add, remove and rebuild.
+        self.index_hooks: list[IndexHook] = []
 
     @classmethod
     def from_settings(
@@ -85,7 +99,14 @@ class Assistant:
             return ChunkStore(persistent_client(settings.chroma_path),
                               model_name=embeddings.name, dimension=embeddings.dimension)
 
+        def drop_store() -> None:
+            drop_collection(persistent_client(settings.chroma_path))
+
         return cls(
+            drop_store=drop_store,
+            batch_chunks=settings.index_batch_chunks,
+            near_duplicate_threshold=settings.near_duplicate_threshold,
+            fetch_timeout=settings.fetch_timeout,
             catalog=Catalog.from_url(settings.catalog_url),
             store_factory=store_factory,
             embeddings=embeddings,
@@ -125,7 +146,9 @@ class Assistant:
     def _indexer(self) -> Indexer:
         return Indexer(self.catalog, self.store, self.embeddings.encode,
                        target_tokens=self.chunk_tokens,
-                       max_tokens=max(MAX_TOKENS, self.chunk_tokens + 30))
+                       max_tokens=max(MAX_TOKENS, self.chunk_tokens + 30),
+                       batch_chunks=self.batch_chunks, hooks=self.index_hooks,
+                       near_duplicate_threshold=self.near_duplicate_threshold)
 
     # -- indexing --------------------------------------------------------------------------
 
@@ -143,12 +166,70 @@ class Assistant:
         failures: Sequence[Any] = (),
         progress: ProgressFn | None = None,
     ) -> ReindexReport:
-        with self._write_lock:
+        with self._writing():
             return self._indexer().add(articles, failures=failures, progress=progress)
 
     def remove(self, article_ids: Sequence[str]) -> int:
-        with self._write_lock:
+        with self._writing():
             return self._indexer().remove(article_ids)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time: threads of this process, and other processes (CLI, server)."""
+        with self._write_lock, writer_lock(self.data_dir):
+            yield
+
+    def sync(
+        self, folder: str | Path, *, progress: ProgressFn | None = None
+    ) -> SyncReport:
+        """Mirror a folder: new files added, changed ones updated, deleted ones removed."""
+        with self._writing():
+            return sync_folder(self._indexer(), folder, max_bytes=self.max_file_bytes,
+                               progress=progress)
+
+    def add_urls(
+        self, urls: Iterable[str], *, progress: ProgressFn | None = None, client: Any = None
+    ) -> ReindexReport:
+        """Fetch pages, extract their articles (trafilatura) and index them."""
+        with _client(client, self.fetch_timeout) as http:
+            articles, failures = load_urls(http, urls, max_bytes=self.max_file_bytes)
+        return self._add_from(articles, failures, progress)
+
+    def add_feed(
+        self, url: str, *, progress: ProgressFn | None = None, client: Any = None
+    ) -> ReindexReport:
+        """Index a feed's new entries (their pages, else their own content); seen ones skipped."""
+        def known(article_id: str) -> bool:
+            return bool(self.catalog.hashes([article_id]))
+
+        with _client(client, self.fetch_timeout) as http:
+            feed = load_feed(http, url, is_known=known, max_bytes=self.max_file_bytes)
+        report = self._add_from(feed.articles, feed.failures, progress)
+        return replace(report, unchanged=report.unchanged + tuple(
+            article_id(url=link, text="") for link in feed.skipped))
+
+    def _add_from(
+        self, articles: list[Article], failures: list[Any], progress: ProgressFn | None
+    ) -> ReindexReport:
+        origins = {a.id: a.url for a in articles if a.url}
+        with self._writing():
+            return self._indexer().add(articles, failures=failures, progress=progress,
+                                       origins=origins)
+
+    def list_articles(self) -> list[ArticleRow]:
+        """Every indexed article (without its text), newest first, with duplicate links."""
+        return self.catalog.rows()
+
+    def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
+        """Re-derive the vector store (and every index hook) from the catalog, with the
+        configured model: the way out of a ModelMismatch."""
+        with self._writing(), self._store_lock:
+            if self._drop_store is None:
+                raise IndexingError("This Assistant was built without a way to drop its vector "
+                                    "store; build it with Assistant.from_settings to rebuild.")
+            self._drop_store()
+            self._store = self._store_factory()
+            return self._indexer().rebuild(progress=progress)
 
     # -- answering -------------------------------------------------------------------------
 
@@ -192,3 +273,13 @@ def _pieces(text: str) -> Iterator[str]:
             start = i + 1
     if start < len(text):
         yield text[start:]
+
+
+@contextmanager
+def _client(client: Any, timeout: float) -> Iterator[Any]:
+    """The caller's HTTP client, or a fresh one closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    with make_client(timeout=timeout) as fresh:
+        yield fresh

@@ -95,6 +95,11 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+def text_hash(text: str) -> str:
+    """Same for two texts that differ only in case and whitespace: exact duplicates."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
 def article_id(*, url: str | None, text: str) -> str:
     """A stable id: the same URL (or, without one, the same text) always gives the same id."""
     if url:

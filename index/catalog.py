@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Column,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -24,12 +25,14 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from index.articles import Article
+from index.articles import Article, text_hash
 
 _metadata = MetaData()
 articles_table = Table(
@@ -47,7 +50,53 @@ articles_table = Table(
     Column("chunks", Integer, nullable=False),
     Column("added_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    # Added for sync and duplicates (older databases get them through _migrate):
+    Column("text_hash", String(64), index=True),  # hash of the normalised text: exact duplicates
+    Column("canonical_id", String(64), index=True),  # set on a near-duplicate: the story it copies
+    Column("origin", Text),  # the file or URL the article came from
+    Column("minhash", LargeBinary),  # MinHash signature, to find near-duplicates of new articles
 )
+
+# One row per file a folder sync has seen: (size, mtime) let an unchanged file be skipped without
+# reading it; article_ids say which articles to remove when the file goes away.
+files_table = Table(
+    "files",
+    _metadata,
+    Column("path", Text, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("mtime_ns", Integer, nullable=False),
+    Column("article_ids", Text, nullable=False, default="[]"),
+)
+
+_ADDED_COLUMNS = {"text_hash": "VARCHAR(64)", "canonical_id": "VARCHAR(64)", "origin": "TEXT",
+                  "minhash": "BLOB"}
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    size: int
+    mtime_ns: int
+    article_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """The catalog fields of an article without its text, for listings."""
+
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+    chunks: int
+    canonical_id: str | None
+    origin: str | None
+    added_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -57,6 +106,9 @@ class CatalogEntry:
     chunks: int
     added_at: str
     updated_at: str
+    canonical_id: str | None = None
+    origin: str | None = None
+    minhash: bytes | None = None
 
 
 class Catalog:
@@ -65,6 +117,16 @@ class Catalog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         _metadata.create_all(engine)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the columns newer versions need to a catalog created by an older one."""
+        have = {c["name"] for c in inspect(self.engine).get_columns("articles")}
+        missing = {k: v for k, v in _ADDED_COLUMNS.items() if k not in have}
+        if missing:
+            with self.engine.begin() as conn:
+                for name, kind in missing.items():
+                    conn.execute(text(f"ALTER TABLE articles ADD COLUMN {name} {kind}"))
 
     @classmethod
     def from_url(cls, url: str) -> Catalog:
@@ -85,9 +147,19 @@ class Catalog:
                 found.update({row.id: row.content_hash for row in rows})
         return found
 
-    def upsert(self, article: Article, *, chunks: int) -> None:
+    def upsert(
+        self,
+        article: Article,
+        *,
+        chunks: int,
+        canonical_id: str | None = None,
+        origin: str | None = None,
+        minhash: bytes | None = None,
+    ) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         values = {
+            "text_hash": text_hash(article.text), "canonical_id": canonical_id,
+            "origin": origin, "minhash": minhash,
             "id": article.id, "title": article.title, "text": article.text, "url": article.url,
             "source": article.source, "published": article.published,
             "authors": json.dumps(list(article.authors), ensure_ascii=False),
@@ -140,6 +212,70 @@ class Catalog:
             ).one()
         return int(row[0]), int(row[1])
 
+    # -- duplicates ------------------------------------------------------------------------
+
+    def by_text_hash(self, hashes: Iterable[str]) -> dict[str, str]:
+        """text hash → id of the article already holding that exact text."""
+        hashes = list(set(hashes))
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(hashes), 500):
+                rows = conn.execute(
+                    select(articles_table.c.text_hash, articles_table.c.id)
+                    .where(articles_table.c.text_hash.in_(hashes[i: i + 500]))
+                )
+                for row in rows:
+                    found.setdefault(row.text_hash, row.id)
+        return found
+
+    def signatures(self) -> list[tuple[str, str | None, bytes]]:
+        """(id, canonical_id, MinHash signature) of every article that has one."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(articles_table.c.id, articles_table.c.canonical_id,
+                                       articles_table.c.minhash)
+                                .where(articles_table.c.minhash.is_not(None)))
+            return [(r.id, r.canonical_id, r.minhash) for r in rows]
+
+    def duplicates_of(self, ids: Sequence[str]) -> list[str]:
+        """Ids of the articles linked to any of ``ids`` as near-duplicates."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(articles_table.c.id)
+                                .where(articles_table.c.canonical_id.in_(list(ids))))
+            return [r.id for r in rows]
+
+    def rows(self) -> list[ArticleRow]:
+        """Every article without its text, newest first."""
+        cols = [articles_table.c[name] for name in ArticleRow.__dataclass_fields__]
+        query = select(*cols).order_by(articles_table.c.published.desc(),
+                                       articles_table.c.title)
+        with self.engine.connect() as conn:
+            return [ArticleRow(**row._mapping) for row in conn.execute(query)]
+
+    def ids(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return {r.id for r in conn.execute(select(articles_table.c.id))}
+
+    # -- files seen by folder syncs ---------------------------------------------------------
+
+    def files(self) -> dict[str, FileRecord]:
+        with self.engine.connect() as conn:
+            return {
+                r.path: FileRecord(r.path, r.size, r.mtime_ns, tuple(json.loads(r.article_ids)))
+                for r in conn.execute(select(files_table))
+            }
+
+    def record_file(self, record: FileRecord) -> None:
+        values = {"path": record.path, "size": record.size, "mtime_ns": record.mtime_ns,
+                  "article_ids": json.dumps(list(record.article_ids))}
+        with self.engine.begin() as conn:
+            conn.execute(delete(files_table).where(files_table.c.path == record.path))
+            conn.execute(files_table.insert().values(values))
+
+    def forget_files(self, paths: Sequence[str]) -> None:
+        with self.engine.begin() as conn:
+            for i in range(0, len(paths), 500):
+                conn.execute(delete(files_table).where(files_table.c.path.in_(paths[i: i + 500])))
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -152,7 +288,8 @@ def _entry(row: Any) -> CatalogEntry:
         metadata=json.loads(row["metadata"] or "{}"),
     )
     return CatalogEntry(article, row["content_hash"], row["chunks"], row["added_at"],
-                        row["updated_at"])
+                        row["updated_at"], row.get("canonical_id"), row.get("origin"),
+                        row.get("minhash"))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

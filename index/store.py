@@ -108,3 +108,10 @@ class ChunkStore:
 
     def count(self) -> int:
         return int(self.collection.count())
+
+
+def drop_collection(client: Any, name: str = COLLECTION) -> None:
+    """Delete the collection (whatever model built it), so it can be rebuilt from the catalog."""
+    existing = {getattr(c, "name", c) for c in client.list_collections()}
+    if name in existing:
+        client.delete_collection(name)
