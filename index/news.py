@@ -23,7 +23,7 @@ KNOWN_AGENCIES = {
 
 # PLACE[, Region][, Mon D] [(Agency, Agency)] - text      (the dash may be -, – or —)
 _DATELINE = re.compile(
-    r"""\A\s*
+    r"""\s*
     (?P<place>[A-ZÀ-Þ][A-ZÀ-Þ.'’\- ]{1,40}?(?:,\ [A-Z][A-Za-z.]{1,20})?)
     (?:,\ (?P<date>[A-Z][a-z]{2,8}\.?\ \d{1,2}))?
     \s*(?:\((?P<agencies>[^()\n]{2,60})\))?
@@ -51,7 +51,7 @@ def parse_news(text: str) -> NewsMeta:
 
         byline = split_authors(match.group("names"))
         offset = match.end()
-    dateline = _DATELINE.match(text, offset) if offset else _DATELINE.match(text)
+    dateline = _DATELINE.match(text, offset)
     if dateline is None or not _is_place(dateline.group("place")):
         return NewsMeta(byline=byline, body_start=offset)
     agencies = _agencies(dateline.group("agencies"))
