@@ -12,11 +12,18 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from index.articles import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, Article, Failure, load_file
+from index.articles import (
+    DEFAULT_MAX_BYTES,
+    SUPPORTED_SUFFIXES,
+    Article,
+    Failure,
+    article_id,
+    load_file,
+)
 from index.catalog import FileRecord
 from index.errors import BadArticle
 from index.reindex import Indexer, ProgressFn
@@ -75,6 +82,10 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield base / name
 
 
+def _text_derived_id(article: Article) -> bool:
+    return article.url is None and article.id == article_id(url=None, text=article.text)
+
+
 def _supported(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES
 
@@ -113,6 +124,11 @@ def sync_folder(
         except BadArticle as exc:
             failed.append(Failure(exc.source, exc.reason))
             continue
+        old = records.get(path)
+        if old and len(old.article_ids) == 1 and len(got) == 1 and _text_derived_id(got[0]):
+            # An edited one-article file is the same article updated, not a new one: its id
+            # (derived from its text) would otherwise change with every edit.
+            got = [replace(got[0], id=old.article_ids[0])]
         per_file[path] = [a.id for a in got]
         articles.extend(got)
         origins.update({a.id: path for a in got})

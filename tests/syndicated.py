@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (wire copy is kept as published: one paragraph per line)
 """Hand-made syndicated variants of wire stories, for near-duplicate tests and bench/duplicates.py.
 
 Each ORIGINAL has variants a syndicating site might publish (new headline, a trimmed paragraph,
