@@ -91,8 +91,8 @@ def load_feed(
     except BadArticle as exc:
         return FeedResult(failures=[Failure(exc.source, exc.reason)])
     feed = feedparser.parse(raw)
-    if feed.bozo and not feed.entries:
-        reason = getattr(feed, "bozo_exception", "not RSS or Atom")
+    if not feed.entries and (feed.bozo or not feed.get("version")):
+        reason = getattr(feed, "bozo_exception", None) or "no RSS or Atom found at this address"
         return FeedResult(failures=[Failure(feed_url, f"cannot parse the feed ({reason})")])
     result = FeedResult(title=feed.feed.get("title"))
     for n, entry in enumerate(feed.entries):
@@ -113,7 +113,9 @@ def _entry_article(
     client: Any, entry: Any, link: str | None, feed_title: str | None, *, max_bytes: int
 ) -> Article:
     published = normalise_date(entry.get("published") or entry.get("updated"))
-    authors = split_authors(entry.get("author"))
+    # RSS <author> is "e-mail (Name)"; feedparser puts the name alone in author_detail.
+    detail = entry.get("author_detail") or {}
+    authors = split_authors(detail.get("name") or entry.get("author"))
     page: Article | None = None
     if link:
         try:
