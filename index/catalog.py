@@ -136,15 +136,16 @@ class Catalog:
         return cls(engine)
 
     def hashes(self, ids: Iterable[str]) -> dict[str, str]:
-        ids = list(ids)
-        found: dict[str, str] = {}
+        return dict(self._lookup(articles_table.c.id, articles_table.c.content_hash, ids))
+
+    def _lookup(self, key: Any, value: Any, keys: Iterable[str]) -> list[tuple[str, str]]:
+        """(key, value) rows whose key is in ``keys``, queried 500 keys at a time."""
+        keys = list(set(keys))
+        found: list[tuple[str, str]] = []
         with self.engine.connect() as conn:
-            for i in range(0, len(ids), 500):
-                rows = conn.execute(
-                    select(articles_table.c.id, articles_table.c.content_hash)
-                    .where(articles_table.c.id.in_(ids[i: i + 500]))
-                )
-                found.update({row.id: row.content_hash for row in rows})
+            for i in range(0, len(keys), 500):
+                rows = conn.execute(select(key, value).where(key.in_(keys[i: i + 500])))
+                found.extend((row[0], row[1]) for row in rows)
         return found
 
     def upsert(
@@ -216,16 +217,10 @@ class Catalog:
 
     def by_text_hash(self, hashes: Iterable[str]) -> dict[str, str]:
         """text hash → id of the article already holding that exact text."""
-        hashes = list(set(hashes))
         found: dict[str, str] = {}
-        with self.engine.connect() as conn:
-            for i in range(0, len(hashes), 500):
-                rows = conn.execute(
-                    select(articles_table.c.text_hash, articles_table.c.id)
-                    .where(articles_table.c.text_hash.in_(hashes[i: i + 500]))
-                )
-                for row in rows:
-                    found.setdefault(row.text_hash, row.id)
+        for text_hash_, article_id in self._lookup(articles_table.c.text_hash,
+                                                   articles_table.c.id, hashes):
+            found.setdefault(text_hash_, article_id)
         return found
 
     def signatures(self) -> list[tuple[str, str | None, bytes]]:

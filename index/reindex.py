@@ -9,7 +9,7 @@ so the next run re-indexes it, overwriting the same chunk ids: nothing duplicate
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 from index import duplicates
@@ -35,14 +35,22 @@ class ReindexReport:
     near_duplicates: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": list(self.added), "updated": list(self.updated),
-            "unchanged": list(self.unchanged),
-            "failed": [{"source": f.source, "reason": f.reason} for f in self.failed],
-            "chunks_embedded": self.chunks_embedded,
-            "duplicates": [{"id": a, "same_as": b} for a, b in self.duplicates],
-            "near_duplicates": [{"id": a, "canonical_id": b} for a, b in self.near_duplicates],
-        }
+        return report_dict(self)
+
+
+def report_dict(report: Any) -> dict[str, Any]:
+    """A report dataclass as JSON-ready data (failures and duplicate links as objects)."""
+    data: dict[str, Any] = {}
+    for f in fields(report):
+        value = getattr(report, f.name)
+        if f.name == "failed":
+            value = [{"source": x.source, "reason": x.reason} for x in value]
+        elif f.name == "duplicates":
+            value = [{"id": a, "same_as": b} for a, b in value]
+        elif f.name == "near_duplicates":
+            value = [{"id": a, "canonical_id": b} for a, b in value]
+        data[f.name] = list(value) if isinstance(value, tuple) else value
+    return data
 
 
 class IndexHook(Protocol):

@@ -26,7 +26,7 @@ from index.articles import (
 )
 from index.catalog import FileRecord
 from index.errors import BadArticle
-from index.reindex import Indexer, ProgressFn
+from index.reindex import Indexer, ProgressFn, report_dict
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,7 @@ class SyncReport:
     files_read: int = 0  # files parsed this time (new or changed); the rest were skipped by stat
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": list(self.added), "updated": list(self.updated),
-            "removed": list(self.removed), "unchanged": list(self.unchanged),
-            "failed": [{"source": f.source, "reason": f.reason} for f in self.failed],
-            "chunks_embedded": self.chunks_embedded,
-            "duplicates": [{"id": a, "same_as": b} for a, b in self.duplicates],
-            "near_duplicates": [{"id": a, "canonical_id": b} for a, b in self.near_duplicates],
-            "files_read": self.files_read,
-        }
+        return report_dict(self)
 
 
 def scan(folder: Path) -> tuple[dict[str, tuple[int, int]], list[Failure]]:
