@@ -157,7 +157,7 @@ class Catalog:
         origin: str | None = None,
         minhash: bytes | None = None,
     ) -> None:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
         values = {
             "text_hash": text_hash(article.text), "canonical_id": canonical_id,
             "origin": origin, "minhash": minhash,
@@ -231,12 +231,18 @@ class Catalog:
                                 .where(articles_table.c.minhash.is_not(None)))
             return [(r.id, r.canonical_id, r.minhash) for r in rows]
 
-    def duplicates_of(self, ids: Sequence[str]) -> list[str]:
-        """Ids of the articles linked to any of ``ids`` as near-duplicates."""
+    def duplicates_of(self, ids: Sequence[str]) -> list[tuple[str, str]]:
+        """(id, canonical id) of the near-duplicates of any of ``ids``, oldest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(articles_table.c.id)
-                                .where(articles_table.c.canonical_id.in_(list(ids))))
-            return [r.id for r in rows]
+            rows = conn.execute(select(articles_table.c.id, articles_table.c.canonical_id)
+                                .where(articles_table.c.canonical_id.in_(list(ids)))
+                                .order_by(articles_table.c.added_at, articles_table.c.id))
+            return [(r.id, r.canonical_id) for r in rows]
+
+    def set_canonical(self, ids: Sequence[str], canonical_id: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(articles_table.update().where(articles_table.c.id.in_(list(ids)))
+                         .values(canonical_id=canonical_id))
 
     def rows(self) -> list[ArticleRow]:
         """Every article without its text, newest first."""

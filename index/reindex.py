@@ -249,11 +249,21 @@ class Indexer:
         return ReindexReport(updated=tuple(done), failed=tuple(failed), chunks_embedded=embedded)
 
     def remove(self, article_ids: Sequence[str]) -> int:
+        gone = set(article_ids)
+        copies = [(i, c) for i, c in self.catalog.duplicates_of(article_ids) if i not in gone]
         for article_id in article_ids:
             self.store.delete_article(article_id)
         for hook in self.hooks:
             hook.on_remove(article_ids)
-        return self.catalog.delete(article_ids)
+        removed = self.catalog.delete(article_ids)
+        # The copies of a removed story stay indexed: the oldest becomes the canonical one.
+        promoted: dict[str, str] = {}
+        for article_id, old in copies:
+            new = promoted.setdefault(old, article_id)
+            canonical = None if new == article_id else new
+            self.store.set_canonical(article_id, canonical)
+            self.catalog.set_canonical([article_id], canonical)
+        return removed
 
 
 def _dedupe_ids(articles: Iterable[Article]) -> list[Article]:

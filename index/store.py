@@ -84,6 +84,12 @@ class ChunkStore:
             where = {"$and": [where, {"n": {"$gte": keep}}]}
         self.collection.delete(where=where)
 
+    def set_canonical(self, article_id: str, canonical_id: str | None) -> None:
+        """Re-link an article's chunks to another canonical article (None: it is one)."""
+        ids = self.ids(article_id)
+        if ids:  # Chroma deletes a metadata key updated to None
+            self.collection.update(ids=ids, metadatas=[{"canonical_id": canonical_id}] * len(ids))
+
     def query(
         self, vector: Sequence[float], *, k: int, where: Mapping[str, Any] | None = None
     ) -> list[StoredChunk]:

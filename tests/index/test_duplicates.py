@@ -86,3 +86,19 @@ def test_index_list_shows_the_link(tmp_path, embeddings):
     rows = json.loads(runner.invoke(cli.app, [*base, "index", "list", "--json"]).stdout)
     original = next(r for r in rows["articles"] if r["title"] == "Dockworkers strike")
     assert f"duplicate of {original['id']}" in line
+
+
+def test_removing_the_original_promotes_its_oldest_copy(make_assistant):
+    a = make_assistant()
+    original = wire(PORT_STRIKE, "orig")
+    a.add_articles([original])
+    first, second = (wire(VARIANTS["port"][n], n, f"Headline {n}") for n in ("trimmed", "edited"))
+    a.add_articles([first])
+    a.add_articles([second])
+    a.remove([original.id])
+    rows = {r.id: r.canonical_id for r in a.list_articles()}
+    assert rows == {first.id: None, second.id: first.id}
+    passages = a.retrieve("Why did Rotterdam dockworkers go on strike?", k=5)
+    assert len({p.article_id for p in passages} & {first.id, second.id}) == 1
+    assert {p.canonical_id for p in passages if p.article_id in (first.id, second.id)} <= {
+        None, first.id}
