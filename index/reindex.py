@@ -195,12 +195,16 @@ class Indexer:
         """Embed a batch and write it: chunks, then derived indexes, then the catalog row."""
         texts = [c.embed_text for chunks in batch.chunks for c in chunks]
         vectors = self.embed(texts)
+        items = []
         offset = 0
+        for article, chunks, (canonical, _sig) in zip(batch.articles, batch.chunks, extra,
+                                                      strict=True):
+            items.append((chunks, vectors[offset: offset + len(chunks)],
+                          chunk_metadata(article, canonical_id=canonical)))
+            offset += len(chunks)
+        self.store.add_many(items)
         for article, chunks, (canonical, sig) in zip(batch.articles, batch.chunks, extra,
                                                      strict=True):
-            part = vectors[offset: offset + len(chunks)]
-            offset += len(chunks)
-            self.store.add(chunks, part, chunk_metadata(article, canonical_id=canonical))
             self.store.delete_article(article.id, keep=len(chunks))
             for hook in self.hooks:
                 hook.on_add(article, chunks)

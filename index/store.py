@@ -66,16 +66,26 @@ class ChunkStore:
 
     def add(self, chunks: Sequence[Chunk], vectors: Any, metadata: Mapping[str, Any]) -> None:
         """Add (or overwrite) the chunks of one article; ``metadata`` is the article's fields."""
-        if not chunks:
-            return
-        base = {k: v for k, v in metadata.items() if v is not None and v != ""}
-        self.collection.upsert(
-            ids=[c.id for c in chunks],
-            embeddings=vectors,
-            documents=[c.text for c in chunks],
-            metadatas=[{**base, "article_id": c.article_id, "n": c.n, "start": c.start,
-                        "end": c.end} for c in chunks],
-        )
+        self.add_many([(chunks, vectors, metadata)])
+
+    def add_many(
+        self, items: Sequence[tuple[Sequence[Chunk], Any, Mapping[str, Any]]]
+    ) -> None:
+        """``add`` for several articles in one upsert: Chroma's cost is mostly per call."""
+        ids: list[str] = []
+        vectors: list[Any] = []
+        documents: list[str] = []
+        metadatas: list[dict[str, Any]] = []
+        for chunks, article_vectors, metadata in items:
+            base = {k: v for k, v in metadata.items() if v is not None and v != ""}
+            ids += [c.id for c in chunks]
+            vectors += list(article_vectors)
+            documents += [c.text for c in chunks]
+            metadatas += [{**base, "article_id": c.article_id, "n": c.n, "start": c.start,
+                           "end": c.end} for c in chunks]
+        if ids:
+            self.collection.upsert(ids=ids, embeddings=vectors, documents=documents,
+                                   metadatas=metadatas)
 
     def delete_article(self, article_id: str, *, keep: int = 0) -> None:
         """Remove the article's chunks numbered ``keep`` and above (all of them by default)."""
