@@ -63,7 +63,7 @@ class Assistant:
         max_file_bytes: int = DEFAULT_MAX_BYTES,
         drop_store: Callable[[], None] | None = None,
         batch_chunks: int = 256,
-        near_duplicate_threshold: float = 0.5,
+        near_duplicate_threshold: float = 0.4,
         fetch_timeout: float = 20.0,
     ) -> None:
         self.catalog = catalog

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         256, ge=1, le=10000, description="Chunks embedded and written per batch while indexing."
     )
     near_duplicate_threshold: float = Field(
-        0.5, gt=0.0, le=1.0,
+        0.4, gt=0.0, le=1.0,
         description="Estimated Jaccard similarity (MinHash) from which two articles are one story.",
     )
     fetch_timeout: float = Field(20.0, gt=0, description="Seconds to wait for a web page or feed.")
