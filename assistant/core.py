@@ -200,7 +200,7 @@ class Assistant:
     ) -> ReindexReport:
         """Index a feed's new entries (their pages, else their own content); seen ones skipped."""
         def known(article_id: str) -> bool:
-            return bool(self.catalog.hashes([article_id]))
+            return bool(self.catalog.known([article_id]))
 
         with _client(client, self.fetch_timeout) as http:
             feed = load_feed(http, url, is_known=known, max_bytes=self.max_file_bytes)

@@ -68,6 +68,15 @@ files_table = Table(
     Column("article_ids", Text, nullable=False, default="[]"),
 )
 
+# An exact duplicate is not stored, but its id is remembered here, pointing at the stored copy,
+# so a feed entry or URL already seen under another name is not fetched again.
+aliases_table = Table(
+    "aliases",
+    _metadata,
+    Column("alias", String(64), primary_key=True),
+    Column("article_id", String(64), nullable=False, index=True),
+)
+
 _ADDED_COLUMNS = {"text_hash": "VARCHAR(64)", "canonical_id": "VARCHAR(64)", "origin": "TEXT",
                   "minhash": "BLOB"}
 
@@ -186,7 +195,24 @@ class Catalog:
     def delete(self, ids: Sequence[str]) -> int:
         with self.engine.begin() as conn:
             result = conn.execute(delete(articles_table).where(articles_table.c.id.in_(ids)))
+            conn.execute(delete(aliases_table).where(aliases_table.c.article_id.in_(ids)))
         return int(result.rowcount or 0)
+
+    def add_aliases(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Remember (alias id, stored article id) for exact duplicates that were not stored."""
+        if not pairs:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(delete(aliases_table).where(
+                aliases_table.c.alias.in_([a for a, _ in pairs])))
+            conn.execute(aliases_table.insert(),
+                         [{"alias": a, "article_id": b} for a, b in pairs])
+
+    def known(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored articles or aliases of one."""
+        ids = list(ids)
+        return ({k for k, _ in self._lookup(articles_table.c.id, articles_table.c.id, ids)}
+                | {k for k, _ in self._lookup(aliases_table.c.alias, aliases_table.c.alias, ids)})
 
     def get(self, article_id: str) -> CatalogEntry | None:
         with self.engine.connect() as conn:

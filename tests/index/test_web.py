@@ -122,3 +122,18 @@ def test_feed_watch_picks_up_new_entries(tmp_path, site):
                             env=env, capture_output=True, text=True, timeout=120)
     titles = {r["title"] for r in json.loads(listed.stdout)["articles"]}
     assert titles == {"Rotterdam strike", "Hurricane Delia"}
+
+
+def test_a_feed_entry_copying_a_stored_story_is_not_fetched_again(make_assistant, site,
+                                                                   tmp_path):
+    a = make_assistant()
+    (tmp_path / "strike.txt").write_text("# Dockworkers strike\n\n" + PORT_STRIKE)
+    a.add_paths([tmp_path / "strike.txt"])
+    entries = feed_entries(site)[:1]  # the same wire story, on the web
+    feed = site.rss("/dup.xml", entries)
+    first = a.add_feed(feed)
+    assert not first.added and len(first.duplicates) == 1
+    hits = len(site.hits)
+    second = a.add_feed(feed)
+    assert site.hits[hits:] == ["/dup.xml"] and len(second.unchanged) == 1
+    assert a.stats().articles == 1
