@@ -146,3 +146,15 @@ def test_cli_sync_and_remove(tmp_path, embeddings):
     assert all(r["origin"].endswith(".txt") for r in listed["articles"])
     missing = runner.invoke(cli.app, [*base, "index", "remove", article_id(url=None, text="x")])
     assert missing.exit_code == 1
+
+
+def test_progress_bar_shows_rates_unless_quiet(tmp_path, embeddings):
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path / "data")]
+    write_corpus(tmp_path / "src", 3)
+    shown = runner.invoke(cli.app, [*base, "index", "sync", str(tmp_path / "src")])
+    assert shown.exit_code == 0, shown.output
+    assert "articles/s" in shown.stderr and "chunks/s" in shown.stderr
+    write_corpus(tmp_path / "src", 5)
+    quiet = runner.invoke(cli.app, [*base, "index", "sync", str(tmp_path / "src"), "-q"])
+    assert quiet.stdout == "" and quiet.stderr == ""
