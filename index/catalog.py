@@ -291,12 +291,17 @@ class Catalog:
                 for r in conn.execute(select(files_table))
             }
 
-    def record_file(self, record: FileRecord) -> None:
-        values = {"path": record.path, "size": record.size, "mtime_ns": record.mtime_ns,
-                  "article_ids": json.dumps(list(record.article_ids))}
+    def record_files(self, records: Sequence[FileRecord]) -> None:
+        """Insert or replace these file records, in one transaction."""
+        if not records:
+            return
+        values = [{"path": r.path, "size": r.size, "mtime_ns": r.mtime_ns,
+                   "article_ids": json.dumps(list(r.article_ids))} for r in records]
         with self.engine.begin() as conn:
-            conn.execute(delete(files_table).where(files_table.c.path == record.path))
-            conn.execute(files_table.insert().values(values))
+            paths = [r.path for r in records]
+            for i in range(0, len(paths), 500):
+                conn.execute(delete(files_table).where(files_table.c.path.in_(paths[i: i + 500])))
+            conn.execute(files_table.insert(), values)
 
     def forget_files(self, paths: Sequence[str]) -> None:
         with self.engine.begin() as conn:

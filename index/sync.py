@@ -127,10 +127,10 @@ def sync_folder(
 
     report = indexer.add(articles, progress=progress, origins=origins)
     same_as = dict(report.duplicates)  # an exact duplicate's file points at the stored copy
-    for path, ids in per_file.items():
-        size, mtime = current[path]
-        catalog.record_file(FileRecord(path, size, mtime,
-                                       tuple(dict.fromkeys(same_as.get(i, i) for i in ids))))
+    catalog.record_files([
+        FileRecord(path, *current[path], tuple(dict.fromkeys(same_as.get(i, i) for i in ids)))
+        for path, ids in per_file.items()
+    ])
 
     gone = [p for p in records if p not in current]
     catalog.forget_files(gone)
