@@ -27,7 +27,7 @@ from index.embeddings import LocalEmbeddings
 from index.errors import IndexingError, IndexNotFound
 from index.locking import writer_lock
 from index.reindex import Indexer, IndexHook, ProgressFn, ReindexReport
-from index.store import ChunkStore, drop_collection, persistent_client
+from index.store import COLLECTION, ChunkStore, drop_collection, persistent_client
 from index.sync import SyncReport, sync_folder
 from index.web import load_feed, load_urls, make_client
 
@@ -53,7 +53,7 @@ class Assistant:
         self,
         *,
         catalog: Catalog,
-        store_factory: Callable[[], ChunkStore],
+        store_factory: Callable[..., ChunkStore],
         embeddings: LocalEmbeddings,
         answerer: AnswerFn | None = None,
         prompts: Prompts | None = None,
@@ -61,7 +61,7 @@ class Assistant:
         data_dir: Path | None = None,
         chunk_tokens: int = TARGET_TOKENS,
         max_file_bytes: int = DEFAULT_MAX_BYTES,
-        drop_store: Callable[[], None] | None = None,
+        drop_store: Callable[[str], None] | None = None,
         batch_chunks: int = 256,
         near_duplicate_threshold: float = 0.4,
         fetch_timeout: float = 20.0,
@@ -95,12 +95,13 @@ class Assistant:
         embeddings = embeddings or LocalEmbeddings(settings.embedding_model,
                                                    batch_size=settings.embedding_batch_size)
 
-        def store_factory() -> ChunkStore:
+        def store_factory(collection: str = COLLECTION) -> ChunkStore:
             return ChunkStore(persistent_client(settings.chroma_path),
-                              model_name=embeddings.name, dimension=embeddings.dimension)
+                              model_name=embeddings.name, dimension=embeddings.dimension,
+                              collection=collection)
 
-        def drop_store() -> None:
-            drop_collection(persistent_client(settings.chroma_path))
+        def drop_store(collection: str) -> None:
+            drop_collection(persistent_client(settings.chroma_path), collection)
 
         return cls(
             drop_store=drop_store,
@@ -143,8 +144,8 @@ class Assistant:
             question=RunnableLambda(lambda q: q), passages=RunnableLambda(self.retrieve)
         ) | RunnableLambda(lambda x: self.answerer(x["question"], x["passages"]))
 
-    def _indexer(self) -> Indexer:
-        return Indexer(self.catalog, self.store, self.embeddings.encode,
+    def _indexer(self, store: ChunkStore | None = None) -> Indexer:
+        return Indexer(self.catalog, store or self.store, self.embeddings.encode,
                        target_tokens=self.chunk_tokens,
                        max_tokens=max(MAX_TOKENS, self.chunk_tokens + 30),
                        batch_chunks=self.batch_chunks, hooks=self.index_hooks,
@@ -222,14 +223,25 @@ class Assistant:
 
     def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
         """Re-derive the vector store (and every index hook) from the catalog, with the
-        configured model: the way out of a ModelMismatch."""
-        with self._writing(), self._store_lock:
-            if self._drop_store is None:
-                raise IndexingError("This Assistant was built without a way to drop its vector "
-                                    "store; build it with Assistant.from_settings to rebuild.")
-            self._drop_store()
-            self._store = self._store_factory()
-            return self._indexer().rebuild(progress=progress)
+        configured model: the way out of a ModelMismatch.
+
+        The new collection is built beside the old one and swapped in at the end, so questions
+        keep being answered from the old one meanwhile; an interrupted rebuild leaves the old
+        one as it was (run it again).
+        """
+        if self._drop_store is None:
+            raise IndexingError("This Assistant was built without a way to drop its vector "
+                                "store; build it with Assistant.from_settings to rebuild.")
+        staging = f"{COLLECTION}-rebuild"
+        with self._writing():
+            self._drop_store(staging)  # left over by an interrupted rebuild
+            fresh = self._store_factory(collection=staging)
+            report = self._indexer(store=fresh).rebuild(progress=progress)
+            with self._store_lock:
+                self._drop_store(COLLECTION)
+                fresh.rename(COLLECTION)
+                self._store = fresh
+            return report
 
     # -- answering -------------------------------------------------------------------------
 

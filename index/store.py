@@ -94,6 +94,10 @@ class ChunkStore:
             where = {"$and": [where, {"n": {"$gte": keep}}]}
         self.collection.delete(where=where)
 
+    def rename(self, name: str) -> None:
+        """Give the collection another name (a rebuilt collection takes the live one's place)."""
+        self.collection.modify(name=name)
+
     def set_canonical(self, article_id: str, canonical_id: str | None) -> None:
         """Re-link an article's chunks to another canonical article (None: it is one)."""
         ids = self.ids(article_id)

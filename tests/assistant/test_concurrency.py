@@ -85,3 +85,30 @@ def test_questions_are_answered_during_a_reindex(make_assistant, tmp_path):
     writer.join()
     assert answered >= 3, "the reindex finished before any question could be asked"
     assert len(result["report"].added) == 150
+
+
+@pytest.mark.slow
+def test_questions_are_answered_during_a_rebuild(make_assistant, tmp_path):
+    a = make_assistant(index_batch_chunks=4)
+    a.add_paths([SAMPLES])
+    write_corpus(tmp_path / "more", 60, sentences=3)
+    a.sync(tmp_path / "more")
+    writing = threading.Event()
+    result = {}
+
+    def rebuild():
+        result["report"] = a.rebuild(progress=lambda *_: writing.set())
+
+    writer = threading.Thread(target=rebuild)
+    writer.start()
+    assert writing.wait(120)
+    answered = 0
+    while writer.is_alive():
+        answer = a.ask(DENEUVE_QUESTION)
+        assert "puritanism" in answer.text and not answer.abstained
+        answered += 1
+    writer.join()
+    assert answered >= 3, "the rebuild finished before any question could be asked"
+    assert len(result["report"].updated) == 61
+    assert a.store.count() == a.stats().chunks
+    assert "puritanism" in a.ask(DENEUVE_QUESTION).text
