@@ -60,21 +60,12 @@ def test_cli_sync_and_in_process_add_at_the_same_time_both_succeed(tmp_path, emb
         assert got["passages"][0]["title"] == f"Story {seed}-5"
 
 
-@pytest.mark.slow
-def test_questions_are_answered_during_a_reindex(make_assistant, tmp_path):
-    a = make_assistant(index_batch_chunks=4)
-    a.add_paths([SAMPLES])
-    write_corpus(tmp_path / "more", 150, sentences=3)
+def ask_while_writing(a, write):
+    """Run ``write(progress)`` in a thread and ask questions until it ends; (answers, result)."""
     writing = threading.Event()
     result = {}
-
-    def progress(_articles, _chunks):
-        writing.set()
-
-    def reindex():
-        result["report"] = a.sync(tmp_path / "more", progress=progress)
-
-    writer = threading.Thread(target=reindex)
+    writer = threading.Thread(target=lambda: result.update(
+        report=write(lambda *_: writing.set())))
     writer.start()
     assert writing.wait(120)
     answered = 0
@@ -83,8 +74,18 @@ def test_questions_are_answered_during_a_reindex(make_assistant, tmp_path):
         assert "puritanism" in answer.text and not answer.abstained
         answered += 1
     writer.join()
-    assert answered >= 3, "the reindex finished before any question could be asked"
-    assert len(result["report"].added) == 150
+    assert answered >= 3, "the writer finished before any question could be asked"
+    return answered, result["report"]
+
+
+@pytest.mark.slow
+def test_questions_are_answered_during_a_reindex(make_assistant, tmp_path):
+    a = make_assistant(index_batch_chunks=4)
+    a.add_paths([SAMPLES])
+    write_corpus(tmp_path / "more", 150, sentences=3)
+    _, report = ask_while_writing(a, lambda progress: a.sync(tmp_path / "more",
+                                                             progress=progress))
+    assert len(report.added) == 150
 
 
 @pytest.mark.slow
@@ -93,22 +94,7 @@ def test_questions_are_answered_during_a_rebuild(make_assistant, tmp_path):
     a.add_paths([SAMPLES])
     write_corpus(tmp_path / "more", 60, sentences=3)
     a.sync(tmp_path / "more")
-    writing = threading.Event()
-    result = {}
-
-    def rebuild():
-        result["report"] = a.rebuild(progress=lambda *_: writing.set())
-
-    writer = threading.Thread(target=rebuild)
-    writer.start()
-    assert writing.wait(120)
-    answered = 0
-    while writer.is_alive():
-        answer = a.ask(DENEUVE_QUESTION)
-        assert "puritanism" in answer.text and not answer.abstained
-        answered += 1
-    writer.join()
-    assert answered >= 3, "the rebuild finished before any question could be asked"
-    assert len(result["report"].updated) == 61
+    _, report = ask_while_writing(a, lambda progress: a.rebuild(progress=progress))
+    assert len(report.updated) == 61
     assert a.store.count() == a.stats().chunks
     assert "puritanism" in a.ask(DENEUVE_QUESTION).text
