@@ -9,7 +9,7 @@ to numbered citations. When even the best sentence is weakly supported it abstai
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -43,6 +43,22 @@ class Citation:
     end: int
     score: float
     sentences: tuple[tuple[int, int], ...] = ()
+    authors: tuple[str, ...] = ()
+    place: str | None = None
+    agencies: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls, passage: Passage, *, n: int, score: float, sentences: Iterable[tuple[int, int]]
+    ) -> Citation:
+        """Citation ``n`` of a retrieved passage, with its supporting sentences' offsets."""
+        return cls(
+            n=n, article_id=passage.article_id, title=passage.title, url=passage.url,
+            published=passage.published, source=passage.source, passage=passage.text,
+            start=passage.start, end=passage.end, score=round(float(score), 4),
+            sentences=tuple(sentences), authors=passage.authors, place=passage.place,
+            agencies=passage.agencies,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -192,12 +208,7 @@ def compose(
         support[sentence.passage] = max(support.get(sentence.passage, 0.0), score)
         parts.append(f"{sentence.text} [{n}]")
     citations = tuple(
-        Citation(
-            n=n, article_id=passages[i].article_id, title=passages[i].title,
-            url=passages[i].url, published=passages[i].published, source=passages[i].source,
-            passage=passages[i].text, start=passages[i].start, end=passages[i].end,
-            score=round(support[i], 4), sentences=tuple(spans[i]),
-        )
+        Citation.of(passages[i], n=n, score=support[i], sentences=spans[i])
         for i, n in numbers.items()
     )
     return Answer(question=question, text=" ".join(parts), citations=citations,

@@ -79,32 +79,57 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
 @index_app.command("add")
 def index_add(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .json .jsonl "
-                                                     ".html).")],
+    paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt .md .json .jsonl "
+                                                    ".html), or http(s) URLs of articles.")],
     as_json: JsonOpt = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Index articles from files and folders; unchanged articles are skipped."""
+    """Index articles from files, folders and web pages; unchanged articles are skipped."""
+    from assistant.progress import ProgressBar
+
     assistant = _assistant()
-    show = not (quiet or as_json)
+    urls = [p for p in paths if p.startswith(("http://", "https://"))]
+    files = [p for p in paths if p not in urls]
+    with ProgressBar("indexing", enabled=not (quiet or as_json)) as bar:
+        report = assistant.add_paths(files, progress=bar) if files else None
+        if urls:
+            from_web = assistant.add_urls(urls, progress=bar)
+            report = from_web if report is None else _merge(report, from_web)
+    _report(report, as_json=as_json, quiet=quiet)
 
-    def progress(articles: int, chunks: int) -> None:
-        if show:
-            typer.echo(f"  … {articles} articles, {chunks} chunks embedded", err=True)
 
-    report = assistant.add_paths(paths, progress=progress)
+def _merge(a: Any, b: Any) -> Any:
+    """One report for a run that read both files and web pages."""
+    from dataclasses import fields
+
+    return type(a)(*(getattr(a, f.name) + getattr(b, f.name) for f in fields(a)))
+
+
+def _report(report: Any, *, as_json: bool, quiet: bool) -> None:
+    """Print an indexing report (add, sync, feed, rebuild); exit 1 when everything failed."""
     if as_json:
         _print_json(report.to_dict())
     elif not quiet:
-        typer.echo(f"added {len(report.added)}, updated {len(report.updated)}, unchanged "
-                   f"{len(report.unchanged)}, failed {len(report.failed)} "
-                   f"({report.chunks_embedded} chunks embedded)")
-    for failure in report.failed:
-        if not as_json:
+        removed = getattr(report, "removed", None)
+        parts = [f"added {len(report.added)}", f"updated {len(report.updated)}"]
+        if removed is not None:
+            parts.append(f"removed {len(removed)}")
+        parts += [f"unchanged {len(report.unchanged)}", f"failed {len(report.failed)}"]
+        if report.duplicates:
+            parts.append(f"duplicates skipped {len(report.duplicates)}")
+        if report.near_duplicates:
+            parts.append(f"near-duplicates linked {len(report.near_duplicates)}")
+        typer.echo(", ".join(parts) + f" ({report.chunks_embedded} chunks embedded)")
+    if not as_json:
+        for failure in report.failed:
             typer.echo(f"  failed: {failure.source}: {failure.reason}", err=True)
-    if report.failed and not (report.added or report.updated or report.unchanged):
+    if report.failed and not (report.added or report.updated or report.unchanged
+                              or report.duplicates):
         raise typer.Exit(1)
 
 
@@ -132,6 +157,88 @@ def _retrieval_options(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--since/--until") from exc
     return {"mode": mode, "filters": filters}
+
+
+@index_app.command("sync")
+def index_sync(
+    folder: Annotated[Path, typer.Argument(help="The folder to mirror.")],
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Mirror a folder: new files added, changed files updated, deleted files removed."""
+    from assistant.progress import ProgressBar
+
+    assistant = _assistant()
+    with ProgressBar("syncing", enabled=not (quiet or as_json)) as bar:
+        report = assistant.sync(folder, progress=bar)
+    _report(report, as_json=as_json, quiet=quiet)
+
+
+@index_app.command("feed")
+def index_feed(
+    url: Annotated[str, typer.Argument(help="URL of an RSS or Atom feed.")],
+    watch: Annotated[float | None, typer.Option(
+        "--watch", help="Poll the feed every SECONDS until stopped (Ctrl-C).")] = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Index a feed's entries (each entry's page, else its own content); seen ones are skipped."""
+    import time
+
+    from assistant.progress import ProgressBar
+
+    assistant = _assistant()
+    while True:
+        with ProgressBar("feed", enabled=not (quiet or as_json)) as bar:
+            report = assistant.add_feed(url, progress=bar)
+        try:
+            _report(report, as_json=as_json, quiet=quiet)
+        except typer.Exit:
+            if watch is None:
+                raise
+        if watch is None:
+            return
+        time.sleep(watch)
+
+
+@index_app.command("list")
+def index_list(as_json: JsonOpt = False) -> None:
+    """The indexed articles, newest first; near-duplicates show the story they copy."""
+    rows = _assistant().list_articles()
+    if as_json:
+        _print_json({"articles": [r.to_dict() for r in rows]})
+        return
+    for r in rows:
+        link = f"  (duplicate of {r.canonical_id})" if r.canonical_id else ""
+        meta = " · ".join(x for x in (r.source, r.published) if x)
+        typer.echo(f"{r.id}  {r.title}" + (f" ({meta})" if meta else "") + link)
+    typer.echo(f"{len(rows)} articles", err=True)
+
+
+@index_app.command("remove")
+def index_remove(
+    ids: Annotated[list[str], typer.Argument(help="Article ids (see index list).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove articles from the index (their chunks and their catalog rows)."""
+    removed = _assistant().remove(ids)
+    if as_json:
+        _print_json({"removed": removed, "requested": len(ids)})
+    else:
+        typer.echo(f"removed {removed} of {len(ids)}")
+    if removed == 0:
+        raise typer.Exit(1)
+
+
+@index_app.command("rebuild")
+def index_rebuild(as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """Re-embed every stored article with the configured model (after a model change)."""
+    from assistant.progress import ProgressBar
+
+    assistant = _assistant()
+    with ProgressBar("rebuilding", enabled=not (quiet or as_json)) as bar:
+        report = assistant.rebuild(progress=bar)
+    _report(report, as_json=as_json, quiet=quiet)
 
 
 @app.command()

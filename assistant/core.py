@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -27,14 +28,17 @@ from assistant.retrieval import DenseRetriever, Passage
 from assistant.sentences import CachedEncoder
 from assistant.settings import Settings
 from assistant.verify import CitationVerifier
-from index.articles import DEFAULT_MAX_BYTES, Article, load_paths
-from index.catalog import Catalog
+from index.articles import DEFAULT_MAX_BYTES, Article, article_id, load_paths
+from index.catalog import ArticleRow, Catalog
 from index.chunking import MAX_TOKENS, TARGET_TOKENS
 from index.embeddings import LocalEmbeddings
-from index.errors import IndexNotFound
+from index.errors import IndexingError, IndexNotFound
 from index.lexical import LexicalIndex
-from index.reindex import Indexer, ProgressFn, ReindexReport
-from index.store import ChunkStore, persistent_client
+from index.locking import writer_lock
+from index.reindex import Indexer, IndexHook, ProgressFn, ReindexReport
+from index.store import COLLECTION, ChunkStore, drop_collection, persistent_client
+from index.sync import SyncReport, sync_folder
+from index.web import load_feed, load_urls, make_client
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -64,7 +68,7 @@ class Assistant:
         self,
         *,
         catalog: Catalog,
-        store_factory: Callable[[], ChunkStore],
+        store_factory: Callable[..., ChunkStore],
         embeddings: LocalEmbeddings,
         answerer: AnswerFn | None = None,
         prompts: Prompts | None = None,
@@ -80,6 +84,10 @@ class Assistant:
         reranker: Any = None,
         reference_date: date | None = None,
         date_filter: bool = True,
+        drop_store: Callable[[str], None] | None = None,
+        batch_chunks: int = 256,
+        near_duplicate_threshold: float = 0.4,
+        fetch_timeout: float = 20.0,
     ) -> None:
         self.catalog = catalog
         self.embeddings = embeddings
@@ -105,6 +113,12 @@ class Assistant:
         self.reference_date = reference_date
         self.date_filter = date_filter
         self._lexical: LexicalIndex | None = None
+        self._drop_store = drop_store
+        self.batch_chunks = batch_chunks
+        self.near_duplicate_threshold = near_duplicate_threshold
+        self.fetch_timeout = fetch_timeout
+        # Derived indexes (a lexical index, say) that follow every add, remove and rebuild.
+        self.index_hooks: list[IndexHook] = []
 
     @classmethod
     def from_settings(
@@ -126,11 +140,19 @@ class Assistant:
                                     min_terms=settings.min_citation_terms)
         chat_model = chat_model or make_chat_model(settings)
 
-        def store_factory() -> ChunkStore:
+        def store_factory(collection: str = COLLECTION) -> ChunkStore:
             return ChunkStore(persistent_client(settings.chroma_path),
-                              model_name=embeddings.name, dimension=embeddings.dimension)
+                              model_name=embeddings.name, dimension=embeddings.dimension,
+                              collection=collection)
+
+        def drop_store(collection: str) -> None:
+            drop_collection(persistent_client(settings.chroma_path), collection)
 
         return cls(
+            drop_store=drop_store,
+            batch_chunks=settings.index_batch_chunks,
+            near_duplicate_threshold=settings.near_duplicate_threshold,
+            fetch_timeout=settings.fetch_timeout,
             catalog=Catalog.from_url(settings.catalog_url),
             store_factory=store_factory,
             embeddings=embeddings,
@@ -200,10 +222,12 @@ class Assistant:
             question=RunnableLambda(lambda q: q), passages=RunnableLambda(self.retrieve)
         ) | RunnableLambda(lambda x: self.answerer(x["question"], x["passages"]))
 
-    def _indexer(self) -> Indexer:
-        return Indexer(self.catalog, self.store, self.embeddings.encode,
+    def _indexer(self, store: ChunkStore | None = None) -> Indexer:
+        return Indexer(self.catalog, store or self.store, self.embeddings.encode,
                        target_tokens=self.chunk_tokens,
-                       max_tokens=max(MAX_TOKENS, self.chunk_tokens + 30))
+                       max_tokens=max(MAX_TOKENS, self.chunk_tokens + 30),
+                       batch_chunks=self.batch_chunks, hooks=self.index_hooks,
+                       near_duplicate_threshold=self.near_duplicate_threshold)
 
     # -- indexing --------------------------------------------------------------------------
 
@@ -221,17 +245,86 @@ class Assistant:
         failures: Sequence[Any] = (),
         progress: ProgressFn | None = None,
     ) -> ReindexReport:
-        with self._write_lock:
-            report = self._indexer().add(articles, failures=failures, progress=progress)
-            if report.added or report.updated:
-                self.lexical.refresh()
-            return report
+        with self._writing():
+            return self._indexer().add(articles, failures=failures, progress=progress)
 
     def remove(self, article_ids: Sequence[str]) -> int:
-        with self._write_lock:
-            removed = self._indexer().remove(article_ids)
+        with self._writing():
+            return self._indexer().remove(article_ids)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time: threads of this process, and other processes (CLI, server).
+
+        Every write ends by bringing the lexical index up to date (a no-op when the catalog's
+        fingerprint did not change)."""
+        with self._write_lock, writer_lock(self.data_dir):
+            yield
+            # After a failed write the index is found stale (by fingerprint) on its next use.
             self.lexical.refresh()
-            return removed
+
+    def sync(
+        self, folder: str | Path, *, progress: ProgressFn | None = None
+    ) -> SyncReport:
+        """Mirror a folder: new files added, changed ones updated, deleted ones removed."""
+        with self._writing():
+            return sync_folder(self._indexer(), folder, max_bytes=self.max_file_bytes,
+                               progress=progress)
+
+    def add_urls(
+        self, urls: Iterable[str], *, progress: ProgressFn | None = None, client: Any = None
+    ) -> ReindexReport:
+        """Fetch pages, extract their articles (trafilatura) and index them."""
+        with _client(client, self.fetch_timeout) as http:
+            articles, failures = load_urls(http, urls, max_bytes=self.max_file_bytes)
+        return self._add_from(articles, failures, progress)
+
+    def add_feed(
+        self, url: str, *, progress: ProgressFn | None = None, client: Any = None
+    ) -> ReindexReport:
+        """Index a feed's new entries (their pages, else their own content); seen ones skipped."""
+        def known(article_id: str) -> bool:
+            return bool(self.catalog.known([article_id]))
+
+        with _client(client, self.fetch_timeout) as http:
+            feed = load_feed(http, url, is_known=known, max_bytes=self.max_file_bytes)
+        report = self._add_from(feed.articles, feed.failures, progress)
+        return replace(report, unchanged=report.unchanged + tuple(
+            article_id(url=link, text="") for link in feed.skipped))
+
+    def _add_from(
+        self, articles: list[Article], failures: list[Any], progress: ProgressFn | None
+    ) -> ReindexReport:
+        origins = {a.id: a.url for a in articles if a.url}
+        with self._writing():
+            return self._indexer().add(articles, failures=failures, progress=progress,
+                                       origins=origins)
+
+    def list_articles(self) -> list[ArticleRow]:
+        """Every indexed article (without its text), newest first, with duplicate links."""
+        return self.catalog.rows()
+
+    def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
+        """Re-derive the vector store (and every index hook) from the catalog, with the
+        configured model: the way out of a ModelMismatch.
+
+        The new collection is built beside the old one and swapped in at the end, so questions
+        keep being answered from the old one meanwhile; an interrupted rebuild leaves the old
+        one as it was (run it again).
+        """
+        if self._drop_store is None:
+            raise IndexingError("This Assistant was built without a way to drop its vector "
+                                "store; build it with Assistant.from_settings to rebuild.")
+        staging = f"{COLLECTION}-rebuild"
+        with self._writing():
+            self._drop_store(staging)  # left over by an interrupted rebuild
+            fresh = self._store_factory(collection=staging)
+            report = self._indexer(store=fresh).rebuild(progress=progress)
+            with self._store_lock:
+                self._drop_store(COLLECTION)
+                fresh.rename(COLLECTION)
+                self._store = fresh
+            return report
 
     # -- answering -------------------------------------------------------------------------
 
@@ -374,3 +467,13 @@ def _pieces(text: str) -> Iterator[str]:
             start = i + 1
     if start < len(text):
         yield text[start:]
+
+
+@contextmanager
+def _client(client: Any, timeout: float) -> Iterator[Any]:
+    """The caller's HTTP client, or a fresh one closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    with make_client(timeout=timeout) as fresh:
+        yield fresh

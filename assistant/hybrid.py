@@ -24,6 +24,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.dates import DateRange
+from assistant.dedupe import collapse_duplicates
 from assistant.diversity import diversify, mmr
 from assistant.filters import Filters
 from assistant.fusion import FusionMethod, Normalisation, fuse
@@ -137,6 +138,8 @@ class HybridRetriever(BaseRetriever):
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-12)
             order = mmr([p.score for p in pool], vectors, k=len(pool), lambda_=config.mmr_lambda)
             candidates = [pool[i] for i in order]
+        # One copy of a syndicated story: its near-duplicates give way to the best-ranked.
+        candidates = collapse_duplicates(candidates)
         return diversify(candidates, k=k, max_per_article=config.max_per_article,
                          merge=config.merge_adjacent, article_text=self.article_text)
 

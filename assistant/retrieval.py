@@ -29,11 +29,19 @@ class Passage:
     start: int
     end: int
     score: float
+    authors: tuple[str, ...] = ()
+    place: str | None = None  # from the dateline: "PARIS (Reuters) - …"
+    agencies: tuple[str, ...] = ()
+    canonical_id: str | None = None  # set when the article near-duplicates another one
 
     @classmethod
     def from_stored(cls, chunk: StoredChunk) -> Passage:
         meta = chunk.metadata
         return cls(
+            authors=_split(meta.get("authors")),
+            place=meta.get("place"),
+            agencies=_split(meta.get("agencies")),
+            canonical_id=meta.get("canonical_id"),
             article_id=str(meta.get("article_id", "")),
             chunk_id=chunk.id,
             title=str(meta.get("title", "")),
@@ -72,11 +80,22 @@ class DenseRetriever(BaseRetriever):
     def search(
         self, query: str, *, k: int | None = None, where: Mapping[str, Any] | None = None
     ) -> list[Passage]:
+        from assistant.dedupe import collapse_duplicates
+
         vector = self.embeddings.embed_query(query)
-        return [Passage.from_stored(c) for c in self.store.query(vector, k=k or self.k,
-                                                                 where=where)]
+        k = k or self.k
+        # Over-fetch so that dropping near-duplicate copies still leaves k passages.
+        found = [Passage.from_stored(c) for c in self.store.query(vector, k=2 * k, where=where)]
+        return collapse_duplicates(found)[:k]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         return [p.to_document() for p in self.search(query)]
+
+
+def _split(value: object) -> tuple[str, ...]:
+    """Chroma keeps scalars only: lists are stored as "a; b"."""
+    if not value:
+        return ()
+    return tuple(part.strip() for part in str(value).split(";") if part.strip())

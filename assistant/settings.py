@@ -53,6 +53,14 @@ class Settings(BaseSettings):
         0.5, ge=0.0, le=1.0,
         description="Share of a cited sentence's key terms its passage must contain.",
     )
+    index_batch_chunks: int = Field(
+        256, ge=1, le=10000, description="Chunks embedded and written per batch while indexing."
+    )
+    near_duplicate_threshold: float = Field(
+        0.4, gt=0.0, le=1.0,
+        description="Estimated Jaccard similarity (MinHash) from which two articles are one story.",
+    )
+    fetch_timeout: float = Field(20.0, gt=0, description="Seconds to wait for a web page or feed.")
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     api_token: SecretStr | None = Field(

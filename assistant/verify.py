@@ -156,13 +156,7 @@ class CitationVerifier:
             return Answer(question=question, text=ABSTAIN_TEXT, abstained=True,
                           passages=tuple(passages), unsupported=tuple(unsupported))
         citations = tuple(
-            Citation(
-                n=n, article_id=passages[p].article_id, title=passages[p].title,
-                url=passages[p].url, published=passages[p].published,
-                source=passages[p].source, passage=passages[p].text, start=passages[p].start,
-                end=passages[p].end, score=round(support[p], 4),
-                sentences=tuple(sorted(spans[p])),
-            )
+            Citation.of(passages[p], n=n, score=support[p], sentences=sorted(spans[p]))
             for p, n in numbers.items()
         )
         return Answer(question=question, text=" ".join(kept), citations=citations,

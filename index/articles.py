@@ -7,6 +7,7 @@ line). Loading a folder never stops at a bad file: each failure is reported with
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -93,6 +94,11 @@ class LoadResult:
 
 def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def text_hash(text: str) -> str:
+    """Same for two texts that differ only in case and whitespace: exact duplicates."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
 
 
 def article_id(*, url: str | None, text: str) -> str:
@@ -227,12 +233,24 @@ def parse_bytes(raw: bytes, name: str) -> list[Article]:
         return parse_json(text, source=name)
     if suffix == ".jsonl":
         return parse_jsonl(text, source=name)
-    return [parse_text(text, source=name)]
+    return [parse_text(check_prose(text, name), source=name)]
 
 
 def decode_bytes(raw: bytes, source: str) -> str:
     if not raw.strip():
         raise BadArticle(source, "file is empty")
+    # UTF-16/32 text is full of NUL bytes: recognise it by its byte-order mark before the
+    # binary check below would refuse it.
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise BadArticle(source, f"starts with a {codec} byte-order mark but is not "
+                                 f"valid {codec} ({exc.reason})") from exc
+            if not text.strip():
+                raise BadArticle(source, "file is empty")
+            return text
     if b"\x00" in raw[:4096]:
         raise BadArticle(source, "looks like a binary file, not text")
     try:
@@ -254,6 +272,21 @@ def decode_bytes(raw: bytes, source: str) -> str:
             return str(best)
     raise BadArticle(source, "text is not UTF-8 and its encoding could not be detected; "
                      "save it as UTF-8")
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Prose has spaces; a longer unbroken run is encoded or minified data pasted into a text file.
+MAX_WORD_CHARS = 10_000
+
+
+def check_prose(text: str, source: str) -> str:
+    runs = re.findall(rf"\S{{{MAX_WORD_CHARS},}}", text)
+    longest = max(map(len, runs), default=0)
+    if longest:
+        raise BadArticle(source, f"holds a run of {longest:,} characters without a space: "
+                         "encoded or minified data, not article text")
+    return text
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -292,7 +325,9 @@ def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> 
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
-    if doc is None or not (getattr(doc, "text", None) or "").strip():
+    # A page cut off in its <head> comes back as a stray "<" or half a heading: not an article.
+    words = re.findall(r"[^\W\d_]{2,}", getattr(doc, "text", None) or "") if doc else []
+    if len(words) < 3:
         raise BadArticle(source, "no article text found in the HTML (is it a full page?)")
     title = (doc.title or "").strip()
     body = doc.text.strip()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Column,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -24,12 +25,14 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from index.articles import Article
+from index.articles import Article, text_hash
 
 _metadata = MetaData()
 articles_table = Table(
@@ -47,7 +50,62 @@ articles_table = Table(
     Column("chunks", Integer, nullable=False),
     Column("added_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    # Added for sync and duplicates (older databases get them through _migrate):
+    Column("text_hash", String(64), index=True),  # hash of the normalised text: exact duplicates
+    Column("canonical_id", String(64), index=True),  # set on a near-duplicate: the story it copies
+    Column("origin", Text),  # the file or URL the article came from
+    Column("minhash", LargeBinary),  # MinHash signature, to find near-duplicates of new articles
 )
+
+# One row per file a folder sync has seen: (size, mtime) let an unchanged file be skipped without
+# reading it; article_ids say which articles to remove when the file goes away.
+files_table = Table(
+    "files",
+    _metadata,
+    Column("path", Text, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("mtime_ns", Integer, nullable=False),
+    Column("article_ids", Text, nullable=False, default="[]"),
+)
+
+# An exact duplicate is not stored, but its id is remembered here, pointing at the stored copy,
+# so a feed entry or URL already seen under another name is not fetched again.
+aliases_table = Table(
+    "aliases",
+    _metadata,
+    Column("alias", String(64), primary_key=True),
+    Column("article_id", String(64), nullable=False, index=True),
+)
+
+_ADDED_COLUMNS = {"text_hash": "VARCHAR(64)", "canonical_id": "VARCHAR(64)", "origin": "TEXT",
+                  "minhash": "BLOB"}
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    size: int
+    mtime_ns: int
+    article_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """The catalog fields of an article without its text, for listings."""
+
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+    chunks: int
+    canonical_id: str | None
+    origin: str | None
+    added_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -57,6 +115,9 @@ class CatalogEntry:
     chunks: int
     added_at: str
     updated_at: str
+    canonical_id: str | None = None
+    origin: str | None = None
+    minhash: bytes | None = None
 
 
 class Catalog:
@@ -65,6 +126,16 @@ class Catalog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         _metadata.create_all(engine)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the columns newer versions need to a catalog created by an older one."""
+        have = {c["name"] for c in inspect(self.engine).get_columns("articles")}
+        missing = {k: v for k, v in _ADDED_COLUMNS.items() if k not in have}
+        if missing:
+            with self.engine.begin() as conn:
+                for name, kind in missing.items():
+                    conn.execute(text(f"ALTER TABLE articles ADD COLUMN {name} {kind}"))
 
     @classmethod
     def from_url(cls, url: str) -> Catalog:
@@ -74,20 +145,31 @@ class Catalog:
         return cls(engine)
 
     def hashes(self, ids: Iterable[str]) -> dict[str, str]:
-        ids = list(ids)
-        found: dict[str, str] = {}
+        return dict(self._lookup(articles_table.c.id, articles_table.c.content_hash, ids))
+
+    def _lookup(self, key: Any, value: Any, keys: Iterable[str]) -> list[tuple[str, str]]:
+        """(key, value) rows whose key is in ``keys``, queried 500 keys at a time."""
+        keys = list(set(keys))
+        found: list[tuple[str, str]] = []
         with self.engine.connect() as conn:
-            for i in range(0, len(ids), 500):
-                rows = conn.execute(
-                    select(articles_table.c.id, articles_table.c.content_hash)
-                    .where(articles_table.c.id.in_(ids[i: i + 500]))
-                )
-                found.update({row.id: row.content_hash for row in rows})
+            for i in range(0, len(keys), 500):
+                rows = conn.execute(select(key, value).where(key.in_(keys[i: i + 500])))
+                found.extend((row[0], row[1]) for row in rows)
         return found
 
-    def upsert(self, article: Article, *, chunks: int) -> None:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+    def upsert(
+        self,
+        article: Article,
+        *,
+        chunks: int,
+        canonical_id: str | None = None,
+        origin: str | None = None,
+        minhash: bytes | None = None,
+    ) -> None:
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
         values = {
+            "text_hash": text_hash(article.text), "canonical_id": canonical_id,
+            "origin": origin, "minhash": minhash,
             "id": article.id, "title": article.title, "text": article.text, "url": article.url,
             "source": article.source, "published": article.published,
             "authors": json.dumps(list(article.authors), ensure_ascii=False),
@@ -113,7 +195,24 @@ class Catalog:
     def delete(self, ids: Sequence[str]) -> int:
         with self.engine.begin() as conn:
             result = conn.execute(delete(articles_table).where(articles_table.c.id.in_(ids)))
+            conn.execute(delete(aliases_table).where(aliases_table.c.article_id.in_(ids)))
         return int(result.rowcount or 0)
+
+    def add_aliases(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Remember (alias id, stored article id) for exact duplicates that were not stored."""
+        if not pairs:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(delete(aliases_table).where(
+                aliases_table.c.alias.in_([a for a, _ in pairs])))
+            conn.execute(aliases_table.insert(),
+                         [{"alias": a, "article_id": b} for a, b in pairs])
+
+    def known(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored articles or aliases of one."""
+        ids = list(ids)
+        return ({k for k, _ in self._lookup(articles_table.c.id, articles_table.c.id, ids)}
+                | {k for k, _ in self._lookup(aliases_table.c.alias, aliases_table.c.alias, ids)})
 
     def get(self, article_id: str) -> CatalogEntry | None:
         with self.engine.connect() as conn:
@@ -162,6 +261,75 @@ class Catalog:
             ).one()
         return int(row[0]), int(row[1])
 
+    # -- duplicates ------------------------------------------------------------------------
+
+    def by_text_hash(self, hashes: Iterable[str]) -> dict[str, str]:
+        """text hash → id of the article already holding that exact text."""
+        found: dict[str, str] = {}
+        for text_hash_, article_id in self._lookup(articles_table.c.text_hash,
+                                                   articles_table.c.id, hashes):
+            found.setdefault(text_hash_, article_id)
+        return found
+
+    def signatures(self) -> list[tuple[str, str | None, bytes]]:
+        """(id, canonical_id, MinHash signature) of every article that has one."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(articles_table.c.id, articles_table.c.canonical_id,
+                                       articles_table.c.minhash)
+                                .where(articles_table.c.minhash.is_not(None)))
+            return [(r.id, r.canonical_id, r.minhash) for r in rows]
+
+    def duplicates_of(self, ids: Sequence[str]) -> list[tuple[str, str]]:
+        """(id, canonical id) of the near-duplicates of any of ``ids``, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(articles_table.c.id, articles_table.c.canonical_id)
+                                .where(articles_table.c.canonical_id.in_(list(ids)))
+                                .order_by(articles_table.c.added_at, articles_table.c.id))
+            return [(r.id, r.canonical_id) for r in rows]
+
+    def set_canonical(self, ids: Sequence[str], canonical_id: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(articles_table.update().where(articles_table.c.id.in_(list(ids)))
+                         .values(canonical_id=canonical_id))
+
+    def rows(self) -> list[ArticleRow]:
+        """Every article without its text, newest first."""
+        cols = [articles_table.c[name] for name in ArticleRow.__dataclass_fields__]
+        query = select(*cols).order_by(articles_table.c.published.desc(),
+                                       articles_table.c.title)
+        with self.engine.connect() as conn:
+            return [ArticleRow(**row._mapping) for row in conn.execute(query)]
+
+    def ids(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return {r.id for r in conn.execute(select(articles_table.c.id))}
+
+    # -- files seen by folder syncs ---------------------------------------------------------
+
+    def files(self) -> dict[str, FileRecord]:
+        with self.engine.connect() as conn:
+            return {
+                r.path: FileRecord(r.path, r.size, r.mtime_ns, tuple(json.loads(r.article_ids)))
+                for r in conn.execute(select(files_table))
+            }
+
+    def record_files(self, records: Sequence[FileRecord]) -> None:
+        """Insert or replace these file records, in one transaction."""
+        if not records:
+            return
+        values = [{"path": r.path, "size": r.size, "mtime_ns": r.mtime_ns,
+                   "article_ids": json.dumps(list(r.article_ids))} for r in records]
+        with self.engine.begin() as conn:
+            paths = [r.path for r in records]
+            for i in range(0, len(paths), 500):
+                conn.execute(delete(files_table).where(files_table.c.path.in_(paths[i: i + 500])))
+            conn.execute(files_table.insert(), values)
+
+    def forget_files(self, paths: Sequence[str]) -> None:
+        with self.engine.begin() as conn:
+            for i in range(0, len(paths), 500):
+                conn.execute(delete(files_table).where(files_table.c.path.in_(paths[i: i + 500])))
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -174,7 +342,8 @@ def _entry(row: Any) -> CatalogEntry:
         metadata=json.loads(row["metadata"] or "{}"),
     )
     return CatalogEntry(article, row["content_hash"], row["chunks"], row["added_at"],
-                        row["updated_at"])
+                        row["updated_at"], row.get("canonical_id"), row.get("origin"),
+                        row.get("minhash"))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from index.articles import Article
+from index.news import parse_news
 
 TARGET_TOKENS = 170
 MAX_TOKENS = 200
@@ -130,6 +131,12 @@ def chunk_article(
     article: Article, *, target_tokens: int = TARGET_TOKENS, max_tokens: int = MAX_TOKENS
 ) -> list[Chunk]:
     text = article.text
+    spans = chunk_text(text, target_tokens=target_tokens, max_tokens=max_tokens)
+    # The dateline ("PARIS (Reuters) - ") stays in the article but not in the first passage shown:
+    # its start simply moves past it, so offsets stay exact.
+    body_start = parse_news(text).body_start
+    if spans and spans[0][0] < body_start < spans[0][1]:
+        spans[0] = (body_start, spans[0][1])
     return [
         Chunk(
             article_id=article.id,
@@ -139,6 +146,5 @@ def chunk_article(
             end=e,
             embed_text=f"{article.title}\n{text[s:e]}" if article.title else text[s:e],
         )
-        for n, (s, e) in enumerate(chunk_text(text, target_tokens=target_tokens,
-                                              max_tokens=max_tokens))
+        for n, (s, e) in enumerate(spans)
     ]

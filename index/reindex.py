@@ -8,14 +8,16 @@ so the next run re-indexes it, overwriting the same chunk ids: nothing duplicate
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from index.articles import Article, Failure
+from index import duplicates
+from index.articles import Article, Failure, text_hash
 from index.catalog import Catalog
 from index.chunking import MAX_TOKENS, TARGET_TOKENS, Chunk, chunk_article
+from index.news import parse_news
 from index.store import ChunkStore
 
 ProgressFn = Callable[[int, int], None]  # (articles done, chunks embedded)
@@ -28,14 +30,42 @@ class ReindexReport:
     unchanged: tuple[str, ...] = ()
     failed: tuple[Failure, ...] = ()
     chunks_embedded: int = 0
+    # (id of the article not indexed, id of the article that already holds the same text)
+    duplicates: tuple[tuple[str, str], ...] = ()
+    # (id of the article indexed, id of the canonical article it near-duplicates)
+    near_duplicates: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": list(self.added), "updated": list(self.updated),
-            "unchanged": list(self.unchanged),
-            "failed": [{"source": f.source, "reason": f.reason} for f in self.failed],
-            "chunks_embedded": self.chunks_embedded,
-        }
+        return report_dict(self)
+
+
+def report_dict(report: Any) -> dict[str, Any]:
+    """A report dataclass as JSON-ready data (failures and duplicate links as objects)."""
+    data: dict[str, Any] = {}
+    for f in fields(report):
+        value = getattr(report, f.name)
+        if f.name == "failed":
+            value = [{"source": x.source, "reason": x.reason} for x in value]
+        elif f.name == "duplicates":
+            value = [{"id": a, "same_as": b} for a, b in value]
+        elif f.name == "near_duplicates":
+            value = [{"id": a, "canonical_id": b} for a, b in value]
+        data[f.name] = list(value) if isinstance(value, tuple) else value
+    return data
+
+
+class IndexHook(Protocol):
+    """A derived index kept in step with the vector store (e.g. a lexical BM25 index).
+
+    The Indexer calls it after the chunks of an article are in the vector store and before the
+    catalog row is written, so a crash leaves it repeating work, never missing an article.
+    """
+
+    def on_add(self, article: Article, chunks: Sequence[Chunk]) -> None: ...
+
+    def on_remove(self, article_ids: Sequence[str]) -> None: ...
+
+    def on_reset(self) -> None: ...
 
 
 @dataclass
@@ -47,14 +77,19 @@ class _Batch:
         return sum(map(len, self.chunks))
 
 
-def chunk_metadata(article: Article) -> dict[str, Any]:
+def chunk_metadata(article: Article, *, canonical_id: str | None = None) -> dict[str, Any]:
     """The article fields stored with each of its chunks (Chroma takes scalars only)."""
+    news = parse_news(article.text)
+    agencies = "; ".join(news.agencies)
     return {
-        "title": article.title, "url": article.url, "source": article.source,
-        "published": article.published, "authors": "; ".join(article.authors),
+        "title": article.title, "url": article.url,
+        "source": article.source or (agencies or None),
+        "published": article.published,
+        "authors": "; ".join(article.authors or news.byline),
         "content_hash": article.content_hash,
         # Chroma's $gte/$lte compare numbers only: the date as YYYYMMDD makes ranges filterable.
         "published_ord": date_ordinal(article.published),
+        "place": news.place, "agencies": agencies, "canonical_id": canonical_id,
     }
 
 
@@ -79,6 +114,8 @@ class Indexer:
         target_tokens: int = TARGET_TOKENS,
         max_tokens: int = MAX_TOKENS,
         batch_chunks: int = 256,
+        hooks: Sequence[IndexHook] = (),
+        near_duplicate_threshold: float = duplicates.THRESHOLD,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -86,6 +123,8 @@ class Indexer:
         self.target_tokens = target_tokens
         self.max_tokens = max_tokens
         self.batch_chunks = batch_chunks
+        self.hooks = tuple(hooks)
+        self.near_duplicate_threshold = near_duplicate_threshold
 
     def add(
         self,
@@ -93,61 +132,155 @@ class Indexer:
         *,
         failures: Sequence[Failure] = (),
         progress: ProgressFn | None = None,
+        origins: Mapping[str, str] | None = None,
     ) -> ReindexReport:
+        """Index what changed. ``origins`` maps article ids to the file or URL they came from."""
         articles = _dedupe_ids(articles)
+        origins = origins or {}
         known = self.catalog.hashes(a.id for a in articles)
+        fresh = [a for a in articles if known.get(a.id) != a.content_hash]
+        unchanged = [a.id for a in articles if known.get(a.id) == a.content_hash]
+        same_text = self.catalog.by_text_hash(text_hash(a.text) for a in fresh) if fresh else {}
+        finder: duplicates.NearDuplicateFinder | None = None
         added: list[str] = []
         updated: list[str] = []
-        unchanged: list[str] = []
+        exact: list[tuple[str, str]] = []
+        near: list[tuple[str, str]] = []
         failed = list(failures)
         embedded = 0
         done = 0
         batch = _Batch()
+        extra: list[tuple[str | None, bytes]] = []  # (canonical id, signature) per batch article
 
         def flush() -> None:
             nonlocal embedded, done
             if not batch.articles:
                 return
-            texts = [c.embed_text for chunks in batch.chunks for c in chunks]
-            vectors = self.embed(texts)
-            offset = 0
-            for article, chunks in zip(batch.articles, batch.chunks, strict=True):
-                part = vectors[offset: offset + len(chunks)]
-                offset += len(chunks)
-                self.store.add(chunks, part, chunk_metadata(article))
-                self.store.delete_article(article.id, keep=len(chunks))
-                self.catalog.upsert(article, chunks=len(chunks))
+            embedded += self._write(batch, extra, origins)
+            for article in batch.articles:
                 (updated if article.id in known else added).append(article.id)
-            embedded += len(texts)
             done += len(batch.articles)
             batch.articles.clear()
             batch.chunks.clear()
+            extra.clear()
             if progress:
                 progress(done + len(unchanged), embedded)
 
-        for article in articles:
-            if known.get(article.id) == article.content_hash:
-                unchanged.append(article.id)
+        for article in fresh:
+            key = text_hash(article.text)
+            holder = same_text.get(key)
+            if holder is not None and holder != article.id:
+                exact.append((article.id, holder))  # same story under another name or URL
                 continue
+            same_text[key] = article.id
             chunks = chunk_article(article, target_tokens=self.target_tokens,
                                    max_tokens=self.max_tokens)
             if not chunks:
                 failed.append(Failure(article.id, "article has no indexable text"))
                 continue
+            if finder is None:
+                finder = duplicates.NearDuplicateFinder(
+                    self.catalog.signatures(), threshold=self.near_duplicate_threshold)
+            minhash = duplicates.signature(article.text)
+            match = finder.find(article.id, minhash)
+            canonical = match[0] if match else None
+            if canonical:
+                near.append((article.id, canonical))
+            finder.add(article.id, minhash, canonical_id=canonical)
             batch.articles.append(article)
             batch.chunks.append(chunks)
+            extra.append((canonical, duplicates.to_bytes(minhash)))
             if batch.size() >= self.batch_chunks:
                 flush()
         flush()
+        self.catalog.add_aliases(exact)
         if progress and unchanged and not embedded:
             progress(len(unchanged), 0)
         return ReindexReport(tuple(added), tuple(updated), tuple(unchanged), tuple(failed),
-                             embedded)
+                             embedded, tuple(exact), tuple(near))
+
+    def _write(
+        self,
+        batch: _Batch,
+        extra: Sequence[tuple[str | None, bytes | None]],
+        origins: Mapping[str, str | None],
+    ) -> int:
+        """Embed a batch and write it: chunks, then derived indexes, then the catalog row."""
+        texts = [c.embed_text for chunks in batch.chunks for c in chunks]
+        vectors = self.embed(texts)
+        items = []
+        offset = 0
+        for article, chunks, (canonical, _sig) in zip(batch.articles, batch.chunks, extra,
+                                                      strict=True):
+            items.append((chunks, vectors[offset: offset + len(chunks)],
+                          chunk_metadata(article, canonical_id=canonical)))
+            offset += len(chunks)
+        self.store.add_many(items)
+        for article, chunks, (canonical, sig) in zip(batch.articles, batch.chunks, extra,
+                                                     strict=True):
+            self.store.delete_article(article.id, keep=len(chunks))
+            for hook in self.hooks:
+                hook.on_add(article, chunks)
+            self.catalog.upsert(article, chunks=len(chunks), canonical_id=canonical,
+                                origin=origins.get(article.id), minhash=sig)
+        return len(texts)
+
+    def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
+        """Re-embed every catalog article into an empty store (after a model change, say)."""
+        for hook in self.hooks:
+            hook.on_reset()
+        batch = _Batch()
+        extra: list[tuple[str | None, bytes | None]] = []
+        origins: dict[str, str | None] = {}
+        done: list[str] = []
+        failed: list[Failure] = []
+        embedded = 0
+        entries = self.catalog.entries()
+
+        def flush() -> None:
+            nonlocal embedded
+            if batch.articles:
+                embedded += self._write(batch, extra, origins)
+                done.extend(a.id for a in batch.articles)
+                batch.articles.clear()
+                batch.chunks.clear()
+                extra.clear()
+                if progress:
+                    progress(len(done), embedded)
+
+        for entry in entries:
+            article = entry.article
+            chunks = chunk_article(article, target_tokens=self.target_tokens,
+                                   max_tokens=self.max_tokens)
+            if not chunks:
+                failed.append(Failure(article.id, "article has no indexable text"))
+                continue
+            sig = entry.minhash or duplicates.to_bytes(duplicates.signature(article.text))
+            batch.articles.append(article)
+            batch.chunks.append(chunks)
+            extra.append((entry.canonical_id, sig))
+            origins[article.id] = entry.origin
+            if batch.size() >= self.batch_chunks:
+                flush()
+        flush()
+        return ReindexReport(updated=tuple(done), failed=tuple(failed), chunks_embedded=embedded)
 
     def remove(self, article_ids: Sequence[str]) -> int:
+        gone = set(article_ids)
+        copies = [(i, c) for i, c in self.catalog.duplicates_of(article_ids) if i not in gone]
         for article_id in article_ids:
             self.store.delete_article(article_id)
-        return self.catalog.delete(article_ids)
+        for hook in self.hooks:
+            hook.on_remove(article_ids)
+        removed = self.catalog.delete(article_ids)
+        # The copies of a removed story stay indexed: the oldest becomes the canonical one.
+        promoted: dict[str, str] = {}
+        for article_id, old in copies:
+            new = promoted.setdefault(old, article_id)
+            canonical = None if new == article_id else new
+            self.store.set_canonical(article_id, canonical)
+            self.catalog.set_canonical([article_id], canonical)
+        return removed
 
 
 def _dedupe_ids(articles: Iterable[Article]) -> list[Article]:

@@ -7,16 +7,17 @@ the embedding model that built it; opening it with another model raises ModelMis
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from index.chunking import Chunk
 from index.errors import ModelMismatch
 from index.offline import ensure_offline
 
 COLLECTION = "articles"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ChunkStore:
         self.client = client
         self.model_name = model_name
         self.dimension = dimension
+        self.name = collection
         self.collection = client.get_or_create_collection(
             name=collection,
             embedding_function=None,
@@ -66,16 +68,26 @@ class ChunkStore:
 
     def add(self, chunks: Sequence[Chunk], vectors: Any, metadata: Mapping[str, Any]) -> None:
         """Add (or overwrite) the chunks of one article; ``metadata`` is the article's fields."""
-        if not chunks:
-            return
-        base = {k: v for k, v in metadata.items() if v is not None and v != ""}
-        self.collection.upsert(
-            ids=[c.id for c in chunks],
-            embeddings=vectors,
-            documents=[c.text for c in chunks],
-            metadatas=[{**base, "article_id": c.article_id, "n": c.n, "start": c.start,
-                        "end": c.end} for c in chunks],
-        )
+        self.add_many([(chunks, vectors, metadata)])
+
+    def add_many(
+        self, items: Sequence[tuple[Sequence[Chunk], Any, Mapping[str, Any]]]
+    ) -> None:
+        """``add`` for several articles in one upsert: Chroma's cost is mostly per call."""
+        ids: list[str] = []
+        vectors: list[Any] = []
+        documents: list[str] = []
+        metadatas: list[dict[str, Any]] = []
+        for chunks, article_vectors, metadata in items:
+            base = {k: v for k, v in metadata.items() if v is not None and v != ""}
+            ids += [c.id for c in chunks]
+            vectors += list(article_vectors)
+            documents += [c.text for c in chunks]
+            metadatas += [{**base, "article_id": c.article_id, "n": c.n, "start": c.start,
+                           "end": c.end} for c in chunks]
+        if ids:
+            self.collection.upsert(ids=ids, embeddings=vectors, documents=documents,
+                                   metadatas=metadatas)
 
     def delete_article(self, article_id: str, *, keep: int = 0) -> None:
         """Remove the article's chunks numbered ``keep`` and above (all of them by default)."""
@@ -84,17 +96,38 @@ class ChunkStore:
             where = {"$and": [where, {"n": {"$gte": keep}}]}
         self.collection.delete(where=where)
 
+    def rename(self, name: str) -> None:
+        """Give the collection another name (a rebuilt collection takes the live one's place)."""
+        self.collection.modify(name=name)
+        self.name = name
+
+    def _read(self, call: Callable[[Any], T]) -> T:
+        """Run a read; if a rebuild swapped the collection under us, find it again by name."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            return call(self.collection)
+        except NotFoundError:
+            self.collection = self.client.get_collection(self.name, embedding_function=None)
+            return call(self.collection)
+
+    def set_canonical(self, article_id: str, canonical_id: str | None) -> None:
+        """Re-link an article's chunks to another canonical article (None: it is one)."""
+        ids = self.ids(article_id)
+        if ids:  # Chroma deletes a metadata key updated to None
+            self.collection.update(ids=ids, metadatas=[{"canonical_id": canonical_id}] * len(ids))
+
     def query(
         self, vector: Sequence[float], *, k: int, where: Mapping[str, Any] | None = None
     ) -> list[StoredChunk]:
         total = self.count()
         if total == 0:
             return []
-        result = self.collection.query(
+        result = self._read(lambda c: c.query(
             query_embeddings=[list(vector)], n_results=min(k, total),
             where=dict(where) if where else None,
             include=["documents", "metadatas", "distances"],
-        )
+        ))
         return [
             StoredChunk(id=i, text=doc or "", metadata=meta or {}, score=1.0 - float(dist))
             for i, doc, meta, dist in zip(result["ids"][0], result["documents"][0],
@@ -104,7 +137,14 @@ class ChunkStore:
 
     def ids(self, article_id: str | None = None) -> list[str]:
         where = {"article_id": article_id} if article_id else None
-        return list(self.collection.get(where=where, include=[])["ids"])
+        return list(self._read(lambda c: c.get(where=where, include=[]))["ids"])
 
     def count(self) -> int:
-        return int(self.collection.count())
+        return int(self._read(lambda c: c.count()))
+
+
+def drop_collection(client: Any, name: str = COLLECTION) -> None:
+    """Delete the collection (whatever model built it), so it can be rebuilt from the catalog."""
+    existing = {getattr(c, "name", c) for c in client.list_collections()}
+    if name in existing:
+        client.delete_collection(name)

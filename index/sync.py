@@ -1,0 +1,151 @@
+"""Mirror a folder into the index: new files added, changed files updated, deleted files removed.
+
+The catalog's ``files`` table remembers each file's (size, mtime) and the articles it gave, so an
+unchanged file is skipped on a ``stat`` alone — no read, no parse, no embedding — and a deleted
+file's articles can be found. A file that fails to parse keeps the articles it gave before (a
+half-written or corrupted file must not wipe what was indexed) and is reported with its reason.
+File records are written after the articles, so an interrupted sync is simply run again.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from index.articles import (
+    DEFAULT_MAX_BYTES,
+    SUPPORTED_SUFFIXES,
+    Article,
+    Failure,
+    article_id,
+    load_file,
+)
+from index.catalog import FileRecord
+from index.errors import BadArticle
+from index.reindex import Indexer, ProgressFn, report_dict
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    failed: tuple[Failure, ...] = ()
+    chunks_embedded: int = 0
+    duplicates: tuple[tuple[str, str], ...] = ()
+    near_duplicates: tuple[tuple[str, str], ...] = ()
+    files_read: int = 0  # files parsed this time (new or changed); the rest were skipped by stat
+
+    def to_dict(self) -> dict[str, Any]:
+        return report_dict(self)
+
+
+def scan(folder: Path) -> tuple[dict[str, tuple[int, int]], list[Failure]]:
+    """(path → (size, mtime_ns)) of the supported files under ``folder``, and the odd entries."""
+    found: dict[str, tuple[int, int]] = {}
+    odd: list[Failure] = []
+    for path in _walk(folder):
+        try:
+            st = path.stat()
+        except OSError as exc:
+            odd.append(Failure(str(path), f"cannot read file ({exc.strerror or exc})"))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a pipe, socket or device"
+            odd.append(Failure(str(path), f"is {kind}, not a regular file"))
+            continue
+        found[str(path)] = (st.st_size, st.st_mtime_ns)
+    return found, odd
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        base = Path(dirpath)
+        # A folder named like an article ("x.txt/") is reported rather than silently ignored.
+        names = sorted(filenames) + [d for d in dirnames if _supported(d)]
+        for name in names:
+            if not name.startswith(".") and _supported(name):
+                yield base / name
+
+
+def _text_derived_id(article: Article) -> bool:
+    return article.url is None and article.id == article_id(url=None, text=article.text)
+
+
+def _supported(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES
+
+
+def sync_folder(
+    indexer: Indexer,
+    folder: str | Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ProgressFn | None = None,
+) -> SyncReport:
+    root = Path(folder).resolve()
+    if not root.is_dir():
+        raise BadArticle(str(folder), "no such folder (index sync takes a folder; use "
+                         '"assistant index add" for single files)')
+    catalog = indexer.catalog
+    current, failed = scan(root)
+    prefix = str(root) + os.sep
+    records = {p: r for p, r in catalog.files().items() if p.startswith(prefix)}
+
+    unchanged_ids: list[str] = []
+    to_read = []
+    for path, (size, mtime) in current.items():
+        record = records.get(path)
+        if record and (record.size, record.mtime_ns) == (size, mtime):
+            unchanged_ids.extend(record.article_ids)
+        else:
+            to_read.append(path)
+
+    articles: list[Article] = []
+    origins: dict[str, str] = {}
+    per_file: dict[str, list[str]] = {}
+    for path in to_read:
+        try:
+            got = load_file(path, max_bytes=max_bytes)
+        except BadArticle as exc:
+            failed.append(Failure(exc.source, exc.reason))
+            continue
+        old = records.get(path)
+        if old and len(old.article_ids) == 1 and len(got) == 1 and _text_derived_id(got[0]):
+            # An edited one-article file is the same article updated, not a new one: its id
+            # (derived from its text) would otherwise change with every edit.
+            got = [replace(got[0], id=old.article_ids[0])]
+        per_file[path] = [a.id for a in got]
+        articles.extend(got)
+        origins.update({a.id: path for a in got})
+
+    report = indexer.add(articles, progress=progress, origins=origins)
+    same_as = dict(report.duplicates)  # an exact duplicate's file points at the stored copy
+    catalog.record_files([
+        FileRecord(path, *current[path], tuple(dict.fromkeys(same_as.get(i, i) for i in ids)))
+        for path, ids in per_file.items()
+    ])
+
+    gone = [p for p in records if p not in current]
+    catalog.forget_files(gone)
+    candidates = {i for p in gone for i in records[p].article_ids}
+    for path, ids in per_file.items():
+        if path in records:
+            candidates |= set(records[path].article_ids) - {same_as.get(i, i) for i in ids}
+    still_used = {i for r in catalog.files().values() for i in r.article_ids}
+    removed = sorted(candidates - still_used)
+    if removed:
+        indexer.remove(removed)
+    return SyncReport(
+        added=report.added, updated=report.updated, removed=tuple(removed),
+        unchanged=tuple(dict.fromkeys([*unchanged_ids, *report.unchanged])),
+        failed=tuple(failed) + report.failed, chunks_embedded=report.chunks_embedded,
+        duplicates=report.duplicates, near_duplicates=report.near_duplicates,
+        files_read=len(to_read),
+    )

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant import cli
+from tests.syndicated import OTHER_PORT_STRIKE, OTHER_STORM, PORT_STRIKE, STORM
+from tests.webserver import serve
+
+
+@pytest.fixture
+def site():
+    with serve() as s:
+        yield s
+
+
+def test_add_url_extracts_the_article_and_its_metadata(make_assistant, site):
+    url = site.html("/world/port-strike.html", title="Dockworkers shut Rotterdam port",
+                    text=PORT_STRIKE, published="2024-06-03", author="Bart Meijer")
+    missing = site.url("/world/gone.html")
+    a = make_assistant()
+    report = a.add_urls([url, missing])
+    assert len(report.added) == 1
+    assert [(f.source, f.reason) for f in report.failed] == [(missing, "server answered HTTP 404")]
+    [row] = a.list_articles()
+    assert (row.title, row.url, row.published, row.source) == (
+        "Dockworkers shut Rotterdam port", url, "2024-06-03", "Harbour Times")
+    assert row.origin == url
+    entry = a.catalog.get(row.id)
+    assert entry.article.authors == ("Bart Meijer",)
+    assert "Subscribe" not in entry.article.text and "Maasvlakte" in entry.article.text
+    [passage] = a.retrieve("Why did dockworkers strike in Rotterdam?", k=1)
+    assert passage.url == url and passage.place == "ROTTERDAM" and passage.agencies == ("Reuters",)
+    again = a.add_urls([url])
+    assert again.unchanged == (row.id,) and again.chunks_embedded == 0
+
+
+def feed_entries(site):
+    return [
+        {"title": "Rotterdam strike", "link": site.html(
+            "/a/strike.html", title="Rotterdam strike", text=PORT_STRIKE,
+            published="2024-06-03", author="Bart Meijer"), "date": "Mon, 03 Jun 2024 09:00:00 GMT"},
+        {"title": "Hurricane Delia", "link": site.html(
+            "/a/storm.html", title="Hurricane Delia", text=STORM, published="2024-08-21",
+            author="Ana Lopez"), "date": "Wed, 21 Aug 2024 10:00:00 GMT"},
+        # Behind a paywall: the page cannot be fetched, the entry's own text is used.
+        {"title": "Antwerp port strike", "link": site.url("/paywall/antwerp.html"),
+         "date": "Thu, 13 Jun 2024 07:30:00 GMT", "content": OTHER_PORT_STRIKE,
+         "author": "desk@example.com (Lea Martin)"},
+    ]
+
+
+def test_feed_entries_are_fetched_with_fallback_and_seen_ones_skipped(make_assistant, site):
+    feed = site.rss("/feed.xml", feed_entries(site))
+    a = make_assistant()
+    report = a.add_feed(feed)
+    assert len(report.added) == 3 and not report.failed
+    rows = {r.title: r for r in a.list_articles()}
+    assert rows["Antwerp port strike"].published == "2024-06-13"
+    assert rows["Antwerp port strike"].source == "World news"  # the feed's title
+    assert rows["Hurricane Delia"].source == "Harbour Times"  # the page's site name
+    paywalled = a.catalog.get(rows["Antwerp port strike"].id).article
+    assert paywalled.text.startswith("ANTWERP (AFP)") and paywalled.authors == ("Lea Martin",)
+
+    hits = len(site.hits)
+    second = a.add_feed(feed)
+    assert not second.added and len(second.unchanged) == 3
+    assert site.hits[hits:] == ["/feed.xml"]  # seen entries: no page fetched again
+
+
+def test_a_broken_feed_is_reported(make_assistant, site):
+    site.pages["/bad.xml"] = ("text/html", b"<html><body>not a feed</body></html>")
+    report = make_assistant().add_feed(site.url("/bad.xml"))
+    assert not report.added and report.failed
+
+
+def test_cli_adds_urls_and_feeds(tmp_path, site, embeddings):
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path / "data")]
+    url = site.html("/x/storm.html", title="Delia", text=STORM, published="2024-08-21",
+                    author="Ana Lopez")
+    out = runner.invoke(cli.app, [*base, "index", "add", url, "--json"])
+    assert out.exit_code == 0, out.output
+    assert len(json.loads(out.stdout)["added"]) == 1
+    feed = site.rss("/f.xml", [{"title": "Ernesto", "link": site.html(
+        "/x/ernesto.html", title="Ernesto floods Gulf Coast", text=OTHER_STORM,
+        published="2024-08-24", author="Tom Hals"), "date": "Sat, 24 Aug 2024 12:00:00 GMT"}])
+    out = runner.invoke(cli.app, [*base, "index", "feed", feed])
+    assert "added 1" in out.stdout, out.output
+
+
+@pytest.mark.slow
+def test_feed_watch_picks_up_new_entries(tmp_path, site):
+    entries = feed_entries(site)[:1]
+    feed = site.rss("/live.xml", entries)
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "index", "feed", feed, "--watch", "0.5",
+         "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while "/a/strike.html" not in site.hits and time.time() < deadline:
+            time.sleep(0.2)
+        site.rss("/live.xml", feed_entries(site)[:2])  # a new story is published
+        while site.hits.count("/a/storm.html") < 1 and time.time() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.5)  # a few more polls: the seen stories must not be fetched again
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert site.hits.count("/a/strike.html") == 1 and site.hits.count("/a/storm.html") == 1
+    assert site.hits.count("/live.xml") >= 3
+    listed = subprocess.run([sys.executable, "-m", "assistant.cli", "index", "list", "--json"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    titles = {r["title"] for r in json.loads(listed.stdout)["articles"]}
+    assert titles == {"Rotterdam strike", "Hurricane Delia"}
+
+
+def test_a_feed_entry_copying_a_stored_story_is_not_fetched_again(make_assistant, site,
+                                                                   tmp_path):
+    a = make_assistant()
+    (tmp_path / "strike.txt").write_text("# Dockworkers strike\n\n" + PORT_STRIKE)
+    a.add_paths([tmp_path / "strike.txt"])
+    entries = feed_entries(site)[:1]  # the same wire story, on the web
+    feed = site.rss("/dup.xml", entries)
+    first = a.add_feed(feed)
+    assert not first.added and len(first.duplicates) == 1
+    hits = len(site.hits)
+    second = a.add_feed(feed)
+    assert site.hits[hits:] == ["/dup.xml"] and len(second.unchanged) == 1
+    assert a.stats().articles == 1
