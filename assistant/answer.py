@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from assistant.abstain import DEFAULT_THRESHOLD, signals
+from assistant.dates import DateRange
 from assistant.retrieval import Passage
 from assistant.sentences import STOPWORDS, Sentence, passage_sentences
 
@@ -77,6 +78,10 @@ class Answer:
     rewritten_question: str | None = None
     # Sentences a backend wrote that no cited passage supports; removed from ``text``.
     unsupported: tuple[str, ...] = ()
+    # The publication dates a date in the question resolved to ("last week"), and whether
+    # retrieval was limited to them (it is not when no article falls in the range).
+    date_range: DateRange | None = None
+    date_filter_applied: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +91,8 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "rewritten_question": self.rewritten_question,
             "unsupported": list(self.unsupported),
+            "date_range": self.date_range.to_dict() if self.date_range else None,
+            "date_filter_applied": self.date_filter_applied,
         }
 
 

@@ -10,6 +10,7 @@ import json
 import logging
 import secrets
 from collections.abc import Iterator
+from datetime import date
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -21,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from assistant.answer import Answer
 from assistant.errors import USER_ERRORS, AssistantError
+from assistant.filters import Filters
 from index.articles import SUPPORTED_SUFFIXES, Article, parse_bytes
 from index.errors import BadArticle, IndexNotFound, ModelMismatch
 
@@ -51,6 +53,15 @@ class CitationOut(BaseModel):
     end: int
     score: float
     sentences: list[list[int]]
+    authors: list[str] = Field(default_factory=list)
+    place: str | None = Field(None, description="The dateline's place, e.g. PARIS.")
+    agencies: list[str] = Field(default_factory=list, description="e.g. Reuters, AFP.")
+
+
+class DateRangeOut(BaseModel):
+    start: str | None
+    end: str | None
+    expression: str = Field(description="The words of the question it was read from.")
 
 
 class AnswerOut(BaseModel):
@@ -62,6 +73,9 @@ class AnswerOut(BaseModel):
         None, description="The standalone question a follow-up was read as.")
     unsupported: list[str] = Field(
         default_factory=list, description="Sentences removed for lack of support.")
+    date_range: DateRangeOut | None = Field(
+        None, description="Publication dates a date in the question resolved to.")
+    date_filter_applied: bool = False
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
@@ -79,6 +93,32 @@ class PassageOut(BaseModel):
     start: int
     end: int
     score: float
+    authors: list[str] = Field(default_factory=list)
+    place: str | None = None
+    agencies: list[str] = Field(default_factory=list)
+    canonical_id: str | None = Field(None, description="Set when this is a syndicated copy.")
+
+
+class RetrievalOptions(BaseModel):
+    """Which passages may be used: retrieval mode and filters."""
+
+    mode: Literal["hybrid", "dense", "lexical"] | None = Field(
+        None, description="Default: the server's setting (hybrid).")
+    sources: list[str] = Field(default_factory=list, max_length=20,
+                               description="Only these sources (e.g. Reuters).")
+    article_ids: list[str] = Field(default_factory=list, max_length=200)
+    since: date | None = Field(None, description="Published on or after (YYYY-MM-DD).")
+    until: date | None = Field(None, description="Published on or before (YYYY-MM-DD).")
+    reference_date: date | None = Field(
+        None, description='What "yesterday" or "last week" count from; default today.')
+
+    def options(self) -> dict[str, Any]:
+        try:
+            filters = Filters(tuple(self.sources), tuple(self.article_ids), self.since,
+                              self.until)
+        except ValueError as exc:
+            raise HTTPException(422, f"Invalid request — {exc}") from exc
+        return {"mode": self.mode, "filters": filters, "reference_date": self.reference_date}
 
 
 class Turn(BaseModel):
@@ -86,7 +126,7 @@ class Turn(BaseModel):
     content: str = Field(max_length=20_000)
 
 
-class AskIn(BaseModel):
+class AskIn(RetrievalOptions):
     question: str = Field(min_length=1, max_length=2000)
     k: int | None = Field(None, ge=1, le=50, description="Passages to read.")
     history: list[Turn] = Field(
@@ -97,14 +137,22 @@ class AskIn(BaseModel):
         return [t.model_dump() for t in self.history]
 
 
-class RetrieveIn(BaseModel):
+class RetrieveIn(RetrievalOptions):
     question: str = Field(min_length=1, max_length=2000)
     k: int | None = Field(None, ge=1, le=100, description="Passages to return.")
 
 
 class RetrieveOut(BaseModel):
     question: str
+    mode: str
+    date_range: DateRangeOut | None
+    date_filter_applied: bool
     passages: list[PassageOut]
+
+
+class UrlIn(BaseModel):
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://\S+$",
+                     description="A page to fetch; its article is extracted and indexed.")
 
 
 class ArticleIn(BaseModel):
@@ -123,8 +171,10 @@ class ArticleSummary(BaseModel):
     url: str | None
     source: str | None
     published: str | None
-    authors: list[str]
     chunks: int
+    canonical_id: str | None = Field(
+        None, description="The article this one is a near-duplicate (syndicated copy) of.")
+    origin: str | None = Field(None, description="The file or URL it came from.")
     added_at: str
     updated_at: str
 
@@ -142,6 +192,10 @@ class ReportOut(BaseModel):
     unchanged: list[str]
     failed: list[dict[str, str]]
     chunks_embedded: int
+    duplicates: list[dict[str, str]] = Field(
+        default_factory=list, description="Exact copies skipped: {id, same_as}.")
+    near_duplicates: list[dict[str, str]] = Field(
+        default_factory=list, description="Linked syndicated copies: {id, canonical_id}.")
 
 
 class DeletedOut(BaseModel):
@@ -211,7 +265,7 @@ def add_api(
     @router.post("/ask", response_model=AnswerOut, tags=["answers"])
     def ask(body: AskIn) -> AnswerOut:
         return AnswerOut.from_answer(assistant.ask(body.question, k=body.k,
-                                                   history=body.turns()))
+                                                   history=body.turns(), **body.options()))
 
     @router.post("/ask/stream", tags=["answers"],
                  response_class=StreamingResponse,
@@ -220,9 +274,12 @@ def add_api(
                                                  "{text}, then one `answer` event (AnswerOut) "
                                                  "or one `error` event (ErrorOut)."}})
     def ask_stream(body: AskIn) -> StreamingResponse:
+        options = body.options()  # invalid filters fail here, as a 422, before streaming
+
         def events() -> Iterator[str]:
             try:
-                for item in assistant.stream(body.question, k=body.k, history=body.turns()):
+                for item in assistant.stream(body.question, k=body.k, history=body.turns(),
+                                             **options):
                     if isinstance(item, Answer):
                         yield _sse("answer", AnswerOut.from_answer(item).model_dump())
                     else:
@@ -239,9 +296,12 @@ def add_api(
 
     @router.post("/retrieve", response_model=RetrieveOut, tags=["answers"])
     def retrieve(body: RetrieveIn) -> RetrieveOut:
-        passages = assistant.retrieve(body.question, k=body.k)
-        return RetrieveOut(question=body.question,
-                           passages=[PassageOut(**p.to_dict()) for p in passages])
+        found = assistant.search(body.question, k=body.k, **body.options())
+        data = found.to_dict()
+        return RetrieveOut(question=body.question, mode=found.mode,
+                           date_range=data["date_range"],
+                           date_filter_applied=found.date_filter_applied,
+                           passages=[PassageOut(**p.to_dict()) for p in found.passages])
 
     @router.get("/articles", response_model=ArticlePage, tags=["articles"])
     def list_articles(
@@ -258,24 +318,31 @@ def add_api(
     @router.post(
         "/articles", response_model=ReportOut, tags=["articles"],
         openapi_extra={"requestBody": {"required": True, "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/ArticleIn"}},
+            "application/json": {"schema": {"oneOf": [
+                {"$ref": "#/components/schemas/ArticleIn"},
+                {"$ref": "#/components/schemas/UrlIn"}]}},
             "multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}}}},
         }}},
     )
     async def add_article(request: Request) -> ReportOut:
-        """Add one article as JSON, or upload a file (.txt .md .html .json .jsonl)."""
+        """Add one article as JSON, a page by its URL (`{"url": …}`), or upload a file
+        (.txt .md .html .json .jsonl)."""
+        from starlette.concurrency import run_in_threadpool
+
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind == "application/json":
-            articles = [_article_from_json(await _json_body(request, max_upload_bytes))]
+            body = await _json_body(request, max_upload_bytes)
+            if isinstance(body, UrlIn):
+                report = await run_in_threadpool(assistant.add_urls, [body.url])
+                return ReportOut(**report.to_dict())
+            articles = [_article_from_json(body)]
         elif kind == "multipart/form-data":
             articles = await _articles_from_upload(request, max_upload_bytes)
         else:
             raise HTTPException(415, "Send the article as application/json or upload a file "
                                      "as multipart/form-data (field 'file').")
-        from starlette.concurrency import run_in_threadpool
-
         report = await run_in_threadpool(assistant.add_articles, articles)
         return ReportOut(**report.to_dict())
 
@@ -286,6 +353,12 @@ def add_api(
                                      f"GET {API_PREFIX}/articles.")
         assistant.remove([article_id])
         return DeletedOut(deleted=[article_id])
+
+    @router.post("/reindex", response_model=ReportOut, tags=["articles"])
+    def reindex() -> ReportOut:
+        """Rebuild the vector and lexical indexes from the stored articles (e.g. after a model
+        change). Questions keep being answered from the old index meanwhile."""
+        return ReportOut(**assistant.rebuild().to_dict())
 
     app.include_router(router)
 
@@ -326,17 +399,20 @@ def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _summary(entry: Any) -> ArticleSummary:
-    a = entry.article
-    return ArticleSummary(id=a.id, title=a.title, url=a.url, source=a.source,
-                          published=a.published, authors=list(a.authors), chunks=entry.chunks,
-                          added_at=entry.added_at, updated_at=entry.updated_at)
+def _summary(row: Any) -> ArticleSummary:
+    return ArticleSummary(**row.to_dict())
 
 
-async def _json_body(request: Request, limit: int) -> ArticleIn:
+async def _json_body(request: Request, limit: int) -> ArticleIn | UrlIn:
     raw = await _read_limited(request, limit)
     try:
-        return ArticleIn.model_validate_json(raw)
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise HTTPException(422, f"Invalid request — the body is not JSON ({exc}).") from exc
+    model = UrlIn if isinstance(data, dict) and "url" in data and "text" not in data \
+        else ArticleIn
+    try:
+        return model.model_validate(data)
     except ValueError as exc:
         raise RequestValidationError(getattr(exc, "errors", lambda: [])()) from exc
 

@@ -7,6 +7,7 @@ and other deployments can pass their own.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -386,16 +387,21 @@ class Assistant:
         """
         standalone = self.standalone_question(question, history)
         asked = standalone or question
-        passages = self.retrieve(asked, k=k, **options)
+        found = self.search(asked, k=k, **options)
+        passages = found.passages
+        if found.date_filter_applied and found.date_range and found.date_range.expression:
+            # The date already chose the articles; an article rarely repeats "in December
+            # 2023", so the answerer should not look for those words in its sentences.
+            asked = _without(asked, found.date_range.expression)
         stream = getattr(self.answerer, "stream", None)
         if stream is not None:
             for item in stream(asked, passages):
                 if isinstance(item, Answer):
-                    yield self._finish(item, question, standalone)
+                    yield self._finish(item, question, standalone, found)
                 else:
                     yield item
             return
-        answer = self._finish(self.answerer(asked, passages), question, standalone)
+        answer = self._finish(self.answerer(asked, passages), question, standalone, found)
         yield from _pieces(answer.text)
         yield answer
 
@@ -409,7 +415,9 @@ class Assistant:
             return condense(question, turns)
         return rewrite_followup(question, turns)
 
-    def _finish(self, answer: Answer, question: str, standalone: str | None) -> Answer:
+    def _finish(
+        self, answer: Answer, question: str, standalone: str | None, found: RetrievalResult
+    ) -> Answer:
         # Every backend's answer is verified; an LLMAnswerer verifies its own reply.
         if not answer.abstained and not isinstance(self.answerer, LLMAnswerer):
             # An answerer's [n] points at its n-th citation, not at the n-th passage.
@@ -420,7 +428,9 @@ class Assistant:
             checked = self.verifier(answer.question, answer.text, shown)
             answer = replace(checked, passages=answer.passages,
                              unsupported=answer.unsupported + checked.unsupported)
-        return replace(answer, question=question, rewritten_question=standalone)
+        return replace(answer, question=question, rewritten_question=standalone,
+                       date_range=found.date_range,
+                       date_filter_applied=found.date_filter_applied)
 
     def stats(self) -> Stats:
         articles, chunks = self.catalog.counts()
@@ -456,6 +466,12 @@ def _reranker(settings: Settings) -> Any:
     from assistant.rerank import CrossEncoderReranker
 
     return CrossEncoderReranker(settings.reranker_path)
+
+
+def _without(question: str, expression: str) -> str:
+    rest = re.sub(re.escape(expression), " ", question, count=1, flags=re.IGNORECASE)
+    rest = re.sub(r"\s+([?.!,])", r"\1", " ".join(rest.split()))
+    return rest if len(rest.strip(" ?.!")) >= 3 else question
 
 
 def _pieces(text: str) -> Iterator[str]:

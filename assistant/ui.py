@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Answer, Citation
-from assistant.errors import USER_ERRORS
+from assistant.errors import USER_ERRORS, ConfigError
 from index.articles import SUPPORTED_SUFFIXES, parse_bytes
 from index.errors import BadArticle
 from index.offline import ensure_offline
@@ -131,6 +131,43 @@ def render_rewritten(answer: Answer) -> str:
     return f"_Understood as: {escape_md(answer.rewritten_question)}_\n\n"
 
 
+def render_dates(answer: Answer) -> str:
+    """The publication dates a date in the question was read as, and whether they were used."""
+    r = answer.date_range
+    if r is None:
+        return ""
+    span = " – ".join(d.isoformat() if d else "…" for d in (r.start, r.end))
+    how = ("searched articles published" if answer.date_filter_applied
+           else "no article was published then, so all dates were searched:")
+    return f"_\u201c{escape_md(r.expression)}\u201d: {how} {escape_md(span)}_\n\n"
+
+
+def retrieval_options(mode: str | None, sources: list[str] | None, since: str | None,
+                      until: str | None) -> dict[str, Any]:
+    """The side panel's choices as keyword arguments of Assistant.stream/search."""
+    from assistant.filters import Filters
+
+    try:
+        filters = Filters(tuple(s for s in (sources or ()) if s), (), (since or "").strip()
+                          or None, (until or "").strip() or None)
+    except ValueError as exc:
+        raise ConfigError(f"Filters: {exc} Dates are written YYYY-MM-DD.") from exc
+    return {"mode": mode or None, "filters": filters}
+
+
+def report_text(report: Any, problems: list[str] | None = None) -> str:
+    problems = list(problems or ())
+    problems += [f"- {escape_md(f.source)}: {escape_md(f.reason)}" for f in report.failed]
+    summary = (f"Added {len(report.added)}, updated {len(report.updated)}, unchanged "
+               f"{len(report.unchanged)}; {report.chunks_embedded} passages embedded.")
+    linked = getattr(report, "near_duplicates", ())
+    if linked:
+        summary += f" {len(linked)} linked as copies of a story already indexed."
+    if problems:
+        summary += "\n\nNot indexed:\n" + "\n".join(problems)
+    return summary
+
+
 def status_text(assistant: Assistant) -> str:
     stats = assistant.stats()
     if stats.articles == 0:
@@ -153,7 +190,8 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
     ensure_offline()
     import gradio as gr
 
-    def respond(message: str, history: list[dict[str, Any]], k: float) -> Iterator[Any]:
+    def respond(message: str, history: list[dict[str, Any]], k: float, mode: str,
+                sources: list[str] | None, since: str, until: str) -> Iterator[Any]:
         message = (message or "").strip()
         if not message:
             yield history, ""
@@ -163,10 +201,12 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
                    {"role": "assistant", "content": ""}]
         yield history, ""
         try:
-            for item in assistant.stream(message, history=earlier, k=int(k)):
+            options = retrieval_options(mode, sources, since, until)
+            for item in assistant.stream(message, history=earlier, k=int(k), **options):
                 if isinstance(item, Answer):
                     history[-1] = {"role": "assistant",
-                                   "content": render_rewritten(item) + render_answer(item)}
+                                   "content": render_rewritten(item) + render_dates(item)
+                                   + render_answer(item)}
                 else:
                     history[-1] = {"role": "assistant",
                                    "content": history[-1]["content"] + escape_md(item)}
@@ -176,9 +216,26 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
             yield history, ""
 
     def list_articles(query: str) -> list[list[Any]]:
-        _, entries = assistant.catalog.search(query or None, limit=200)
-        return [[e.article.id, e.article.title, e.article.published or "",
-                 e.article.source or "", e.chunks] for e in entries]
+        _, rows = assistant.catalog.search(query or None, limit=200)
+        return [[r.id, r.title, r.published or "", r.source or "", r.chunks,
+                 r.canonical_id or ""] for r in rows]
+
+    def source_choices() -> Any:
+        return gr.update(choices=assistant.catalog.sources())
+
+    def add_url(url: str, query: str,
+                progress: gr.Progress = gr.Progress()) -> tuple[str, Any, str]:  # noqa: B008
+        url = (url or "").strip()
+        if not re.match(r"^https?://\S+$", url):
+            return ("Give the full address of a page, starting with http:// or https://.",
+                    list_articles(query), status_text(assistant))
+        progress(0.1, desc="Fetching and indexing the page…")
+        try:
+            report = assistant.add_urls([url])
+        except Exception as exc:
+            return f"⚠️ {escape_md(_user_message(exc))}", list_articles(query), status_text(
+                assistant)
+        return report_text(report), list_articles(query), status_text(assistant)
 
     def add_files(files: list[str] | None, query: str,
                   progress: gr.Progress = gr.Progress()) -> tuple[str, Any, str]:  # noqa: B008
@@ -200,12 +257,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
         except Exception as exc:
             return f"⚠️ {escape_md(_user_message(exc))}", list_articles(query), status_text(
                 assistant)
-        problems += [f"- {escape_md(f.source)}: {escape_md(f.reason)}" for f in report.failed]
-        summary = (f"Added {len(report.added)}, updated {len(report.updated)}, unchanged "
-                   f"{len(report.unchanged)}; {report.chunks_embedded} passages embedded.")
-        if problems:
-            summary += "\n\nNot indexed:\n" + "\n".join(problems)
-        return summary, list_articles(query), status_text(assistant)
+        return report_text(report, problems), list_articles(query), status_text(assistant)
 
     def delete_article(article_id: str, query: str) -> tuple[str, Any, str]:
         article_id = (article_id or "").strip()
@@ -228,6 +280,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
     # Gradio finds event-data parameters by their annotation object, not its postponed string.
     pick.__annotations__["evt"] = gr.SelectData
     add_files.__annotations__["progress"] = gr.Progress
+    add_url.__annotations__["progress"] = gr.Progress
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}")
@@ -246,7 +299,16 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
                                              autofocus=True)
                             send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                         gr.Examples([[EXAMPLE]], inputs=[box])
-                    with gr.Column(scale=1, min_width=220):
+                    with gr.Column(scale=1, min_width=240):
+                        gr.Markdown("**Filters**")
+                        sources = gr.Dropdown(choices=[], multiselect=True, label="Sources",
+                                              allow_custom_value=True, elem_id="sources")
+                        since = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD",
+                                           elem_id="since")
+                        until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD",
+                                           elem_id="until")
+                        mode = gr.Radio(["hybrid", "dense", "lexical"], value=assistant.mode,
+                                        label="Retrieval", elem_id="mode")
                         k = gr.Slider(1, 20, value=assistant.k, step=1, label="Passages (k)",
                                       elem_id="k")
                         clear = gr.Button("New conversation", size="sm")
@@ -256,8 +318,8 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
                                        show_label=False, scale=4, elem_id="article-search")
                     refresh = gr.Button("Search", scale=1)
                 table = gr.Dataframe(
-                    headers=["id", "title", "published", "source", "passages"],
-                    datatype=["str", "str", "str", "str", "number"], interactive=False,
+                    headers=["id", "title", "published", "source", "passages", "duplicate of"],
+                    datatype=["str", "str", "str", "str", "number", "str"], interactive=False,
                     wrap=True, elem_id="articles", label="Indexed articles",
                 )
                 with gr.Row():
@@ -265,22 +327,30 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
                         files = gr.File(label="Add article files", file_count="multiple",
                                         file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
                         add = gr.Button("Index files", variant="primary", elem_id="add-files")
+                        url = gr.Textbox(label="…or a page's address", elem_id="url",
+                                         placeholder="https://…")
+                        add_link = gr.Button("Fetch and index", elem_id="add-url")
                     with gr.Column():
                         selected = gr.Textbox(label="Selected article id", elem_id="selected")
                         delete = gr.Button("Delete article", variant="stop", elem_id="delete")
                 result = gr.Markdown(elem_id="articles-result")
 
-        send.click(respond, [box, chatbot, k], [chatbot, box], api_name="ask")
-        box.submit(respond, [box, chatbot, k], [chatbot, box], api_visibility="private")
+        asked = [box, chatbot, k, mode, sources, since, until]
+        send.click(respond, asked, [chatbot, box], api_name="ask")
+        box.submit(respond, asked, [chatbot, box], api_visibility="private")
         clear.click(lambda: [], None, chatbot, api_visibility="private")
         refresh.click(list_articles, query, table, api_name="list_articles")
         query.submit(list_articles, query, table, api_visibility="private")
         add.click(add_files, [files, query], [result, table, status], api_name="add_files")
+        add_link.click(add_url, [url, query], [result, table, status], api_name="add_url")
         delete.click(delete_article, [selected, query], [result, table, status],
                      api_name="delete_article")
         table.select(pick, table, selected, api_visibility="private")
         demo.load(lambda q: (status_text(assistant), list_articles(q)), query,
                   [status, table], api_name="stats")
+        demo.load(source_choices, None, sources, api_visibility="private")
+        for changed in (add, add_link, delete):
+            changed.click(source_choices, None, sources, api_visibility="private")
     return demo
 
 

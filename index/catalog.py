@@ -231,9 +231,10 @@ class Catalog:
             return [_entry(row._mapping) for row in conn.execute(query)]
 
     def search(
-        self, query: str | None = None, *, offset: int = 0, limit: int = 20
-    ) -> tuple[int, list[CatalogEntry]]:
-        """(total matches, one page of them), newest first; ``query`` matches title/source/url."""
+        self, query: str | None = None, *, offset: int = 0, limit: int | None = 20
+    ) -> tuple[int, list[ArticleRow]]:
+        """(total matches, one page of them without text), newest first; ``query`` matches
+        title, source or URL."""
         where = []
         if query and query.strip():
             pattern = "%" + query.strip().lower().replace("\\", "\\\\").replace(
@@ -244,13 +245,14 @@ class Catalog:
                                                                               escape="\\")
                 | func.lower(func.coalesce(articles_table.c.url, "")).like(pattern, escape="\\")
             )
-        page = (select(articles_table).where(*where)
+        cols = [articles_table.c[name] for name in ArticleRow.__dataclass_fields__]
+        page = (select(*cols).where(*where)
                 .order_by(articles_table.c.published.desc(), articles_table.c.title)
                 .offset(offset).limit(limit))
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(articles_table)
                                  .where(*where)).scalar_one()
-            return int(total), [_entry(row._mapping) for row in conn.execute(page)]
+            return int(total), [ArticleRow(**row._mapping) for row in conn.execute(page)]
 
     def counts(self) -> tuple[int, int]:
         """(articles, chunks)."""
@@ -292,13 +294,16 @@ class Catalog:
             conn.execute(articles_table.update().where(articles_table.c.id.in_(list(ids)))
                          .values(canonical_id=canonical_id))
 
+    def sources(self) -> list[str]:
+        """The distinct sources of the indexed articles, for filter menus."""
+        query = (select(articles_table.c.source).where(articles_table.c.source.is_not(None))
+                 .distinct().order_by(articles_table.c.source))
+        with self.engine.connect() as conn:
+            return [r.source for r in conn.execute(query)]
+
     def rows(self) -> list[ArticleRow]:
         """Every article without its text, newest first."""
-        cols = [articles_table.c[name] for name in ArticleRow.__dataclass_fields__]
-        query = select(*cols).order_by(articles_table.c.published.desc(),
-                                       articles_table.c.title)
-        with self.engine.connect() as conn:
-            return [ArticleRow(**row._mapping) for row in conn.execute(query)]
+        return self.search(limit=None)[1]
 
     def ids(self) -> set[str]:
         with self.engine.connect() as conn:

@@ -68,7 +68,7 @@ def test_ask_shows_a_cited_answer_and_the_citation_opens_its_passage(server, pag
     page.goto(server, wait_until="networkidle")
     page.get_by_text("Ask about the 5 indexed articles").wait_for(timeout=30_000)
     bot = ask(page, DENEUVE_QUESTION)
-    bot.get_by_text("Sources").wait_for(timeout=60_000)
+    bot.get_by_text("Sources").wait_for(timeout=120_000)
     assert "puritanism" in bot.inner_text()
     source = bot.locator("details.source").first
     assert "Deneuve and 99 French women" in source.inner_text()
@@ -86,7 +86,7 @@ def test_ask_shows_a_cited_answer_and_the_citation_opens_its_passage(server, pag
 def test_unrelated_question_abstains(server, page):
     page.goto(server, wait_until="networkidle")
     ask(page, "What is the recipe for lemon meringue pie?")
-    page.get_by_text("don't appear to contain an answer").wait_for(timeout=60_000)
+    page.get_by_text("don't appear to contain an answer").wait_for(timeout=120_000)
     assert page.locator("#chat details.source").count() == 0
 
 
@@ -100,11 +100,11 @@ def test_upload_an_article_then_ask_about_it(server, page, tmp_path):
     page.get_by_role("tab", name="Articles").click()
     page.locator("#upload input[type=file]").set_input_files(str(story))
     page.locator("#add-files").click()
-    page.locator("#articles-result").get_by_text("Added 1").wait_for(timeout=60_000)
+    page.locator("#articles-result").get_by_text("Added 1").wait_for(timeout=120_000)
     assert page.locator("#articles").get_by_text("Otters return to the Thames").count() >= 1
     page.get_by_role("tab", name="Chat").click()
     bot = ask(page, "How many otters were counted along the Thames?")
-    bot.get_by_text("Sources").wait_for(timeout=60_000)
+    bot.get_by_text("Sources").wait_for(timeout=120_000)
     assert "eleven otters" in bot.inner_text()
     assert "Otters return to the Thames" in bot.locator("details.source").first.inner_text()
 
@@ -124,7 +124,7 @@ def test_article_html_never_runs_in_the_page(news, browser, tmp_path):
     with serving(create_app(news)) as url:
         page.goto(url, wait_until="networkidle")
         bot = ask(page, "Why did the mayor of Hilltown resign?")
-        bot.get_by_text("Sources").wait_for(timeout=60_000)
+        bot.get_by_text("Sources").wait_for(timeout=120_000)
         bot.locator("a.cite").first.click()
         page.wait_for_timeout(500)
         text = bot.inner_text()
@@ -139,10 +139,41 @@ def test_article_html_never_runs_in_the_page(news, browser, tmp_path):
 
 def test_follow_up_in_the_chat_shows_the_rewritten_question(server, page):
     page.goto(server, wait_until="networkidle")
-    ask(page, "Who is Marlene Schiappa?").get_by_text("Sources").wait_for(timeout=60_000)
+    ask(page, "Who is Marlene Schiappa?").get_by_text("Sources").wait_for(timeout=120_000)
     ask(page, "What did she kick off?")
     page.get_by_text("Understood as: What did Marlene Schiappa kick off?").wait_for(
-        timeout=60_000)
+        timeout=120_000)
     bot = page.locator("#chat [data-testid='bot']").last
-    bot.get_by_text("Sources").wait_for(timeout=60_000)
+    bot.get_by_text("Sources").wait_for(timeout=120_000)
     assert "nationwide consultations" in bot.inner_text()
+
+
+def test_filters_beside_the_chat_limit_the_answer(server, page):
+    page.goto(server, wait_until="networkidle")
+    page.locator("#until input, #until textarea").first.fill("2023-12-31")
+    bot = ask(page, "How much will the new pedestrian bridge cost?")
+    page.wait_for_function(
+        "() => { const b = [...document.querySelectorAll('#chat [data-testid=bot]')].pop();"
+        " return b && /Sources|contain an answer/.test(b.innerText); }", timeout=120_000)
+    assert "48 million" not in bot.inner_text()  # the 2024 article is filtered out
+    page.locator("#until input, #until textarea").first.fill("")
+    bot = ask(page, "How much will the new pedestrian bridge cost?")
+    bot.get_by_text("Sources").wait_for(timeout=120_000)
+    assert "48 million euros" in bot.inner_text()
+
+
+def test_date_in_the_question_is_shown(server, page):
+    page.goto(server, wait_until="networkidle")
+    bot = ask(page, "What erupted in December 2023?")
+    bot.get_by_text("Sources").wait_for(timeout=120_000)
+    text = bot.inner_text()
+    assert "in December 2023" in text and "2023-12-01 – 2023-12-31" in text
+    assert "Reykjanes" in text or "volcano" in text.lower()
+
+
+def test_bad_filter_date_is_a_message_not_a_traceback(server, page):
+    page.goto(server, wait_until="networkidle")
+    page.locator("#since input, #since textarea").first.fill("yesterday-ish")
+    bot = ask(page, "Who is Marlene Schiappa?")
+    bot.get_by_text("YYYY-MM-DD").wait_for(timeout=120_000)
+    assert "Traceback" not in bot.inner_text()

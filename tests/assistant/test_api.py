@@ -163,3 +163,75 @@ def test_serving_off_loopback_needs_token_and_ui_login(tmp_path):
     )
     assert proc.returncode == 1
     assert "Refusing to serve on 0.0.0.0" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_retrieve_with_filters_and_modes(api):
+    ap = api.post("/retrieve", json={"question": "What happened?", "k": 5,
+                                     "sources": ["AP"]}).json()
+    assert {p["article_id"] for p in ap["passages"]} == {"volcano"}
+    dated = api.post("/retrieve", json={"question": "news", "since": "2023-09-01",
+                                        "until": "2023-09-30"}).json()
+    assert {p["article_id"] for p in dated["passages"]} == {"rates"}
+    lexical = api.post("/retrieve", json={"question": "Grindavik", "mode": "lexical"}).json()
+    assert lexical["mode"] == "lexical" and lexical["passages"][0]["article_id"] == "volcano"
+    bad = api.post("/retrieve", json={"question": "x", "since": "2024-01-02",
+                                      "until": "2024-01-01"})
+    assert bad.status_code == 422 and "Swap the two dates" in bad.json()["error"]
+    assert api.post("/retrieve", json={"question": "x", "mode": "fuzzy"}).status_code == 422
+
+
+def test_dates_in_questions_are_resolved_and_shown(api):
+    body = api.post("/retrieve", json={"question": "What erupted in December 2023?"}).json()
+    assert body["date_range"] == {"start": "2023-12-01", "end": "2023-12-31",
+                                  "expression": "in December 2023"}
+    assert body["date_filter_applied"] and body["passages"][0]["article_id"] == "volcano"
+    answer = api.post("/ask", json={"question": "What erupted in December 2023?"}).json()
+    assert answer["date_range"]["start"] == "2023-12-01" and answer["date_filter_applied"]
+    assert answer["citations"][0]["article_id"] == "volcano"
+
+
+def test_news_metadata_travels_with_citations(api):
+    c = api.post("/ask", json={"question": DENEUVE_QUESTION}).json()["citations"][0]
+    assert c["place"] == "PARIS" and c["agencies"] == ["Reuters", "AFP"]
+
+
+def test_add_article_by_url_and_reindex(api):
+    import http.server
+    import threading
+
+    page = (b"<html><head><title>Ferry news</title><meta name='author' content='Ann Lee'>"
+            b"<meta property='article:published_time' content='2024-05-02'></head><body>"
+            b"<article><h1>New ferry links the islands</h1><p>A new electric ferry began "
+            b"sailing between Tarn and Osk on Thursday, cutting the crossing to forty minutes, "
+            b"the island council said in a statement.</p><p>Tickets cost four euros and the "
+            b"council expects two thousand passengers a week during the summer.</p></article>"
+            b"</body></html>")
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/ferry"
+        r = api.post("/articles", json={"url": url})
+        assert r.status_code == 200 and len(r.json()["added"]) == 1, r.text
+    finally:
+        server.shutdown()
+    [row] = api.get("/articles", params={"q": "ferry"}).json()["items"]
+    assert row["title"] == "New ferry links the islands" and row["published"] == "2024-05-02"
+    assert "canonical_id" in row and row["origin"] == url
+    before = api.get("/stats").json()
+    report = api.post("/reindex").json()
+    assert report["chunks_embedded"] == before["chunks"]
+    assert api.get("/stats").json()["chunks"] == before["chunks"]
+    answer = api.post("/ask", json={"question": "How long is the ferry crossing?"}).json()
+    assert "forty minutes" in answer["text"]
+    assert api.post("/articles", json={"url": "file:///etc/passwd"}).status_code == 422
