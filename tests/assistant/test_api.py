@@ -142,7 +142,15 @@ def test_invalid_requests_get_json_errors_without_tracebacks(api):
 def test_token_protects_the_api(tmp_path, embeddings):
     a = Assistant.from_settings(Settings(data_dir=tmp_path / "d"), embeddings=embeddings)
     # Another loopback address, as a stand-in for a second interface.
-    with serving(create_app(a, token="s3cret"), host="127.0.0.2") as url:
+    with serving(create_app(a, token="s3cret", ui_auth=("ann", "pw")),
+                 host="127.0.0.2") as url:
+        # The UI's data and Gradio API need the login too.
+        assert httpx.get(f"{url}/config").status_code == 401
+        assert httpx.get(f"{url}/gradio_api/info").status_code == 401
+        with httpx.Client(base_url=url) as ui:
+            assert ui.post("/login", data={"username": "ann", "password": "no"}).is_error
+            assert ui.post("/login", data={"username": "ann", "password": "pw"}).is_success
+            assert ui.get("/config").status_code == 200
         assert httpx.get(f"{url}/api/v1/stats").status_code == 401
         wrong = httpx.get(f"{url}/api/v1/stats", headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401 and "token" in wrong.json()["error"]
