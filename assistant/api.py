@@ -20,10 +20,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Citation
 from assistant.errors import USER_ERRORS, AssistantError
 from assistant.filters import Filters
+from assistant.retrieval import Passage
 from index.articles import SUPPORTED_SUFFIXES, Article, parse_bytes
+from index.catalog import ArticleRow
 from index.errors import BadArticle, IndexNotFound, ModelMismatch
 
 if TYPE_CHECKING:
@@ -41,23 +43,6 @@ class ErrorOut(BaseModel):
     error: str = Field(description="What went wrong and what to do about it.")
 
 
-class CitationOut(BaseModel):
-    n: int
-    article_id: str
-    title: str
-    url: str | None
-    published: str | None
-    source: str | None
-    passage: str
-    start: int
-    end: int
-    score: float
-    sentences: list[list[int]]
-    authors: list[str] = Field(default_factory=list)
-    place: str | None = Field(None, description="The dateline's place, e.g. PARIS.")
-    agencies: list[str] = Field(default_factory=list, description="e.g. Reuters, AFP.")
-
-
 class DateRangeOut(BaseModel):
     start: str | None
     end: str | None
@@ -68,7 +53,8 @@ class AnswerOut(BaseModel):
     question: str
     text: str
     abstained: bool
-    citations: list[CitationOut]
+    # The library's own result types double as the response schema: one definition of each.
+    citations: list[Citation]
     rewritten_question: str | None = Field(
         None, description="The standalone question a follow-up was read as.")
     unsupported: list[str] = Field(
@@ -79,24 +65,9 @@ class AnswerOut(BaseModel):
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
-        return cls.model_validate(answer.to_dict())
-
-
-class PassageOut(BaseModel):
-    article_id: str
-    chunk_id: str
-    title: str
-    url: str | None
-    published: str | None
-    source: str | None
-    text: str
-    start: int
-    end: int
-    score: float
-    authors: list[str] = Field(default_factory=list)
-    place: str | None = None
-    agencies: list[str] = Field(default_factory=list)
-    canonical_id: str | None = Field(None, description="Set when this is a syndicated copy.")
+        data = answer.to_dict()
+        data["citations"] = list(answer.citations)
+        return cls.model_validate(data)
 
 
 class RetrievalOptions(BaseModel):
@@ -147,7 +118,7 @@ class RetrieveOut(BaseModel):
     mode: str
     date_range: DateRangeOut | None
     date_filter_applied: bool
-    passages: list[PassageOut]
+    passages: list[Passage]
 
 
 class UrlIn(BaseModel):
@@ -165,22 +136,8 @@ class ArticleIn(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class ArticleSummary(BaseModel):
-    id: str
-    title: str
-    url: str | None
-    source: str | None
-    published: str | None
-    chunks: int
-    canonical_id: str | None = Field(
-        None, description="The article this one is a near-duplicate (syndicated copy) of.")
-    origin: str | None = Field(None, description="The file or URL it came from.")
-    added_at: str
-    updated_at: str
-
-
 class ArticlePage(BaseModel):
-    items: list[ArticleSummary]
+    items: list[ArticleRow]
     total: int
     offset: int
     limit: int
@@ -301,7 +258,7 @@ def add_api(
         return RetrieveOut(question=body.question, mode=found.mode,
                            date_range=data["date_range"],
                            date_filter_applied=found.date_filter_applied,
-                           passages=[PassageOut(**p.to_dict()) for p in found.passages])
+                           passages=found.passages)
 
     @router.get("/articles", response_model=ArticlePage, tags=["articles"])
     def list_articles(
@@ -311,9 +268,7 @@ def add_api(
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
     ) -> ArticlePage:
         total, entries = assistant.catalog.search(q, offset=offset, limit=limit)
-        return ArticlePage(
-            items=[_summary(e) for e in entries], total=total, offset=offset, limit=limit
-        )
+        return ArticlePage(items=entries, total=total, offset=offset, limit=limit)
 
     @router.post(
         "/articles", response_model=ReportOut, tags=["articles"],
@@ -397,10 +352,6 @@ def _where(loc: Any) -> str:
 
 def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def _summary(row: Any) -> ArticleSummary:
-    return ArticleSummary(**row.to_dict())
 
 
 async def _json_body(request: Request, limit: int) -> ArticleIn | UrlIn:
