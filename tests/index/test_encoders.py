@@ -34,10 +34,10 @@ def int8():
     return emb
 
 
-def test_auto_picks_int8_only_where_the_cpu_has_vnni():
-    assert choose_encoder({"avx2", "avx512f", "avx512_vnni", "avx512_bf16"}) == "int8"
-    assert choose_encoder({"avx2", "avx_vnni"}) == "int8"
-    assert choose_encoder({"avx2", "avx512f"}) == "fp32"
+def test_auto_picks_bf16_only_where_the_cpu_has_native_bf16():
+    assert choose_encoder({"avx2", "avx512f", "avx512_vnni", "avx512_bf16"}) == "bf16"
+    assert choose_encoder({"avx2", "amx_bf16", "amx_tile"}) == "bf16"
+    assert choose_encoder({"avx2", "avx512f", "avx512_vnni"}) == "fp32"
     assert choose_encoder(set()) == "fp32"
     assert resolve_encoder("auto") == choose_encoder(cpu_flags())
     assert resolve_encoder("BF16") == "bf16"
