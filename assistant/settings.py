@@ -23,6 +23,11 @@ class Settings(BaseSettings):
         None, description="Local model folder or name; unset = the bundled all-MiniLM-L6-v2."
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024)
+    encoder: Literal["auto", "fp32", "bf16", "int8"] = Field(
+        "auto", description="How the embedding model runs: auto picks bf16 where the CPU has "
+        "native bf16 (1.7x fp32 throughput, same ranking), else fp32; int8 is 2x but ranks a "
+        "little worse. Changing it needs 'assistant index rebuild'.",
+    )
     k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
     chunk_tokens: int = Field(170, ge=50, le=400, description="Target tokens per chunk.")
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Larger files are refused.")

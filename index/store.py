@@ -62,6 +62,7 @@ class ChunkStore:
             raise ModelMismatch(
                 f"The index was built with embedding model {built_by!r} (dimension {built_dim}) "
                 f"but {model_name!r} (dimension {dimension}) is configured. Set the same model "
+                "(and ASSISTANT_ENCODER, the part after '+') "
                 'again, or run "assistant index rebuild" to re-embed every article with the '
                 "new one."
             )

@@ -30,6 +30,9 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key)
+    # The session model runs in fp32; CLI and server subprocesses a test starts must embed the
+    # same way, or the store's model check (rightly) refuses the index they share.
+    monkeypatch.setenv("ASSISTANT_ENCODER", "fp32")
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)

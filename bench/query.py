@@ -1,0 +1,230 @@
+"""Query speed at scale: retrieve and ask (extractive) latency p50/p95 at 5k, 25k and 100k chunks,
+how it grows, a cold ``assistant ask`` and the server's peak memory. Prints one JSON object.
+
+    nice -n 10 .venv/bin/python bench/query.py [--sizes 5000,25000,100000] [--queries 40]
+
+Embedding 100k chunks is too slow here, so the corpus is built from a pool of a few thousand
+distinct news-like sentences embedded once with the real model; each chunk's vector is the
+normalised sum of its sentences' vectors. The articles still go through Assistant.add_articles
+(chunking, catalog, Chroma, BM25 index), so everything a query touches is the real thing; only the
+ingest-time encoder is the cheap one. Queries are embedded with the real model, as in the app.
+
+Baselines in the same run: latency at the smallest size (growth ratios), retrieval alone against
+ask, and for the cold start a bare ``python -c pass`` and ``assistant --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant import Assistant, Settings  # noqa: E402
+from index import Article  # noqa: E402
+from index.chunking import split_sentences  # noqa: E402
+from index.embeddings import LocalEmbeddings  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
+
+SUBJECTS = ["The council", "The minister", "Investors", "The company", "Local residents",
+            "The union", "Researchers", "The court", "Police", "The central bank", "Farmers",
+            "The airline", "Doctors", "The coach", "Officials", "The museum", "Teachers",
+            "The mayor", "Engineers", "The regulator", "Nurses", "The prosecutor"]
+VERBS = ["announced", "rejected", "approved", "criticised", "delayed", "welcomed", "reviewed",
+         "questioned", "expanded", "cancelled", "defended", "funded", "investigated", "praised"]
+OBJECTS = ["a new budget", "the harbour plan", "a rail link", "the tax reform", "a vaccine trial",
+           "the stadium project", "a wind farm", "the school merger", "a water treaty",
+           "the pension change", "a film festival", "the bridge repairs", "a drought plan",
+           "the hospital extension", "a housing scheme", "the airport expansion", "a bus strike"]
+PLACES = ["Lyon", "Porto", "Malmo", "Graz", "Leeds", "Turin", "Ghent", "Split", "Cork", "Bonn",
+          "Tartu", "Kaunas", "Varna", "Bergen", "Aarhus", "Bilbao", "Brno", "Lille", "Ljubljana"]
+REASONS = ["rising costs", "a court ruling", "public protests", "new safety rules", "a heatwave",
+           "an audit report", "falling revenue", "a petition", "the election", "record demand"]
+
+
+def sentence_pool(n: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    pool: set[str] = set()
+    while len(pool) < n:
+        pool.add(f"{rng.choice(SUBJECTS)} in {rng.choice(PLACES)} {rng.choice(VERBS)} "
+                 f"{rng.choice(OBJECTS)} after {rng.choice(REASONS)}, officials said "
+                 f"on day {rng.randint(1, 300)}.")
+    return sorted(pool)
+
+
+class PoolEmbeddings:
+    """Chunk vectors as normalised sums of precomputed sentence vectors (ingest only)."""
+
+    def __init__(self, real: LocalEmbeddings, pool: list[str]) -> None:
+        self.name, self.dimension = real.name, real.dimension
+        self._index = {s: i for i, s in enumerate(pool)}
+        self._vectors = real.encode(pool)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self._vectors.shape[1]), dtype=np.float32)
+        for row, text in enumerate(texts):
+            sentences = (text[a:b] for a, b in split_sentences(text))
+            ids = [self._index[s] for s in sentences if s in self._index]
+            if ids:
+                out[row] = self._vectors[ids].sum(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+
+def articles(start: int, count: int, pool: list[str], seed: int = 2) -> list[Article]:
+    out = []
+    for i in range(start, start + count):
+        rng = random.Random(seed * 1_000_003 + i)
+        out.append(Article(title=f"Report {i}", text=" ".join(rng.sample(pool, 16)),
+                           source=rng.choice(["Daily", "Herald", "Post"]),
+                           published=f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"))
+    return out
+
+
+def questions(n: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    return [f"What did {rng.choice(SUBJECTS).lower()} in {rng.choice(PLACES)} "
+            f"{rng.choice(VERBS)} after {rng.choice(REASONS)}?" for _ in range(n)]
+
+
+def percentiles(ms: list[float]) -> dict[str, float]:
+    ms = sorted(ms)
+    return {"p50_ms": round(statistics.median(ms), 1),
+            "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 1)}
+
+
+def latency(a: Assistant, qs: list[str]) -> dict[str, Any]:
+    for q in qs[:3]:  # warm up: lazy BM25 load, HNSW pages, torch kernels
+        a.ask(q)
+    retrieve, ask = [], []
+    for q in qs:
+        start = time.perf_counter()
+        a.retrieve(q)
+        retrieve.append(1000 * (time.perf_counter() - start))
+        start = time.perf_counter()
+        a.ask(q)
+        ask.append(1000 * (time.perf_counter() - start))
+    return {"retrieve": percentiles(retrieve), "ask": percentiles(ask)}
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=300)
+    return round(time.perf_counter() - start, 2)
+
+
+def cold_start(data: Path, question: str) -> dict[str, float]:
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data)}
+    exe = str(Path(sys.executable).parent / "assistant")
+    return {"python_pass_s": timed([sys.executable, "-c", "pass"], env),
+            "assistant_help_s": timed([exe, "--help"], env),
+            "assistant_ask_s": timed([exe, "ask", question], env)}
+
+
+def server_memory(data: Path, qs: list[str]) -> dict[str, float]:
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data)}
+    exe = str(Path(sys.executable).parent / "assistant")
+    proc = subprocess.Popen([exe, "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        started = _rss_mb(proc.pid)
+        for q in qs:
+            req = urllib.request.Request(f"{base}/ask", data=json.dumps({"question": q}).encode(),
+                                         headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(req, timeout=60).read()
+        return {"rss_after_start_mb": started, "peak_rss_mb": _rss_mb(proc.pid),
+                "asks": len(qs)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _rss_mb(pid: int) -> float:
+    """Peak resident set size (VmHWM) of the process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="5000,25000,100000")
+    parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--pool", type=int, default=3000)
+    parser.add_argument("--keep", type=Path, help="Build the index here and keep it.")
+    args = parser.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-query-"))
+    data = work / "data"
+    settings = Settings(data_dir=data)
+    real = LocalEmbeddings(encoder=settings.encoder, batch_size=64)
+    start = time.perf_counter()
+    pool = sentence_pool(args.pool)
+    cheap = PoolEmbeddings(real, pool)
+    result: dict[str, Any] = {"encoder": real.encoder, "pool_sentences": len(pool),
+                              "pool_embed_s": round(time.perf_counter() - start, 1), "sizes": {}}
+    qs = questions(args.queries)
+
+    writer = Assistant.from_settings(settings, embeddings=cheap)  # type: ignore[arg-type]
+    made = 0
+    for size in (int(s) for s in args.sizes.split(",")):
+        start = time.perf_counter()
+        while writer.store.count() < size:
+            missing = size - writer.store.count()
+            batch = articles(made, max(1, missing // 4), pool)  # ~4 chunks per article
+            writer.add_articles(batch)
+            made += len(batch)
+        ingest_s = time.perf_counter() - start
+        chunks = writer.store.count()
+        reader = Assistant.from_settings(settings, embeddings=real)
+        result["sizes"][str(size)] = {"chunks": chunks, "articles": made,
+                                      "ingest_s": round(ingest_s, 1), **latency(reader, qs)}
+        reader.close()
+        print(json.dumps({size: result["sizes"][str(size)]}), file=sys.stderr)
+    writer.close()
+
+    sizes = list(result["sizes"].values())
+    first, last = sizes[0], sizes[-1]
+    result["growth_first_to_last"] = {
+        "from_chunks": first["chunks"], "to_chunks": last["chunks"],
+        "retrieve_p50_ratio": round(last["retrieve"]["p50_ms"] / first["retrieve"]["p50_ms"], 2),
+        "ask_p50_ratio": round(last["ask"]["p50_ms"] / first["ask"]["p50_ms"], 2),
+    }
+    result["cold_start"] = cold_start(data, qs[0])
+    result["server_memory"] = server_memory(data, qs[:20])
+    print(json.dumps(result, indent=2))
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
