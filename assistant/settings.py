@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -118,6 +118,27 @@ class Settings(BaseSettings):
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
 
-    @property
-    def catalog_url(self) -> str:
-        return f"sqlite:///{(self.data_dir / 'articles.db').resolve()}"
+    # -- scaling out: a Chroma server and a shared article store (README "Scaling out") --------
+    chroma_host: str | None = Field(
+        None, description="A Chroma server's host; set = HttpClient, unset = embedded Chroma."
+    )
+    chroma_port: int = Field(8000, ge=1, le=65535, description="The Chroma server's port.")
+    chroma_ssl: bool = Field(False, description="Talk to the Chroma server over HTTPS.")
+    chroma_headers: dict[str, str] = Field(
+        default_factory=dict,
+        description='HTTP headers for the Chroma server, e.g. {"Authorization": "Bearer …"}.',
+    )
+    chroma_tenant: str | None = Field(None, description="Chroma tenant; unset = its default.")
+    chroma_database: str | None = Field(None, description="Chroma database; unset = its default.")
+    catalog_url: str = Field(
+        "",
+        description="SQLAlchemy URL of the article store (postgresql+psycopg://… to share it); "
+        "unset = SQLite in the data dir.",
+    )
+
+    @model_validator(mode="after")
+    def _default_catalog_url(self) -> Settings:
+        # Read when the settings are built (not at import), relative to this data dir.
+        if not self.catalog_url:
+            self.catalog_url = f"sqlite:///{(self.data_dir / 'articles.db').resolve()}"
+        return self

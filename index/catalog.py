@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Integer,
     LargeBinary,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
@@ -63,8 +65,9 @@ files_table = Table(
     "files",
     _metadata,
     Column("path", Text, primary_key=True),
-    Column("size", Integer, nullable=False),
-    Column("mtime_ns", Integer, nullable=False),
+    # 64-bit: on PostgreSQL an Integer is 32-bit and a nanosecond mtime overflows it.
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
     Column("article_ids", Text, nullable=False, default="[]"),
 )
 
@@ -76,6 +79,10 @@ aliases_table = Table(
     Column("alias", String(64), primary_key=True),
     Column("article_id", String(64), nullable=False, index=True),
 )
+
+# INSERT … ON CONFLICT DO UPDATE, where the dialect has it; other databases take the portable
+# select-then-insert/update path (safe under the writers' lock).
+_UPSERTS: dict[str, Any] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 _ADDED_COLUMNS = {"text_hash": "VARCHAR(64)", "canonical_id": "VARCHAR(64)", "origin": "TEXT",
                   "minhash": "BLOB"}
@@ -134,12 +141,17 @@ class Catalog:
         missing = {k: v for k, v in _ADDED_COLUMNS.items() if k not in have}
         if missing:
             with self.engine.begin() as conn:
-                for name, kind in missing.items():
-                    conn.execute(text(f"ALTER TABLE articles ADD COLUMN {name} {kind}"))
+                for name in missing:
+                    # The dialect's own type name (PostgreSQL has BYTEA, not BLOB); IF NOT EXISTS
+                    # there because several replicas may start, and migrate, at once.
+                    kind = articles_table.c[name].type.compile(dialect=self.engine.dialect)
+                    guard = "IF NOT EXISTS " if self.engine.dialect.name == "postgresql" else ""
+                    conn.execute(text(f"ALTER TABLE articles ADD COLUMN {guard}{name} {kind}"))
 
     @classmethod
     def from_url(cls, url: str) -> Catalog:
-        engine = create_engine(url)
+        # A server database (PostgreSQL) may drop idle connections: test them before use.
+        engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         return cls(engine)
@@ -178,8 +190,9 @@ class Catalog:
             "added_at": now, "updated_at": now,
         }
         with self.engine.begin() as conn:
-            if self.engine.dialect.name == "sqlite":
-                stmt = sqlite_insert(articles_table).values(values)
+            upsert = _UPSERTS.get(self.engine.dialect.name)
+            if upsert is not None:
+                stmt = upsert(articles_table).values(values)
                 update = {k: stmt.excluded[k] for k in values if k not in ("id", "added_at")}
                 conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update))
             else:
@@ -223,7 +236,7 @@ class Catalog:
 
     def entries(self, *, limit: int | None = None, offset: int = 0) -> list[CatalogEntry]:
         query = select(articles_table).order_by(
-            articles_table.c.published.desc(), articles_table.c.title
+            articles_table.c.published.desc().nulls_last(), articles_table.c.title
         ).offset(offset)
         if limit is not None:
             query = query.limit(limit)
@@ -245,7 +258,7 @@ class Catalog:
                 | func.lower(func.coalesce(articles_table.c.url, "")).like(pattern, escape="\\")
             )
         page = (select(articles_table).where(*where)
-                .order_by(articles_table.c.published.desc(), articles_table.c.title)
+                .order_by(articles_table.c.published.desc().nulls_last(), articles_table.c.title)
                 .offset(offset).limit(limit))
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(articles_table)
@@ -295,7 +308,7 @@ class Catalog:
     def rows(self) -> list[ArticleRow]:
         """Every article without its text, newest first."""
         cols = [articles_table.c[name] for name in ArticleRow.__dataclass_fields__]
-        query = select(*cols).order_by(articles_table.c.published.desc(),
+        query = select(*cols).order_by(articles_table.c.published.desc().nulls_last(),
                                        articles_table.c.title)
         with self.engine.connect() as conn:
             return [ArticleRow(**row._mapping) for row in conn.execute(query)]
