@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -52,9 +53,10 @@ def chroma_server(path: Path) -> Iterator[tuple[str, int]]:
               .status_code == 200, proc, "chroma run")
         yield "127.0.0.1", port
     finally:
-        proc.terminate()
+        # Ctrl-C is what `chroma run` expects; it ignores SIGTERM for a while.
+        proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
