@@ -35,6 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from index.articles import Article, text_hash
+from index.locking import catalog_lock
 
 _metadata = MetaData()
 articles_table = Table(
@@ -132,8 +133,10 @@ class Catalog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _metadata.create_all(engine)
-        self._migrate()
+        # Replicas starting together on one PostgreSQL catalog create and migrate it in turn.
+        with catalog_lock(engine):
+            _metadata.create_all(engine)
+            self._migrate()
 
     def _migrate(self) -> None:
         """Add the columns newer versions need to a catalog created by an older one."""

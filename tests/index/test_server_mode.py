@@ -63,6 +63,18 @@ def test_a_rebuild_in_one_replica_keeps_the_other_answering(replicas):
     assert b.store.count() == a.store.count() > 0
 
 
+def test_server_settings_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("ASSISTANT_CHROMA_HOST", "chroma.internal")
+    monkeypatch.setenv("ASSISTANT_CHROMA_HEADERS", '{"Authorization": "Bearer s3cret"}')
+    monkeypatch.setenv("ASSISTANT_CATALOG_URL", "postgresql+psycopg://u@db/news")
+    settings = Settings(data_dir=tmp_path)
+    assert settings.chroma_headers == {"Authorization": "Bearer s3cret"}
+    assert (settings.chroma_host, settings.chroma_port) == ("chroma.internal", 8000)
+    assert settings.catalog_url == "postgresql+psycopg://u@db/news"
+    monkeypatch.delenv("ASSISTANT_CATALOG_URL")
+    assert Settings(data_dir=tmp_path).catalog_url == f"sqlite:///{tmp_path / 'articles.db'}"
+
+
 def test_settings_choose_the_server_and_refuse_another_model(chroma_server, tmp_path):
     host, port = chroma_server
     database = create_chroma_database(host, port, f"t_{uuid.uuid4().hex[:12]}")
