@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
 
+    @property
+    def catalog_url(self) -> str:
+        if self.catalog_url_setting:
+            return self.catalog_url_setting
+        return f"sqlite:///{(self.data_dir / 'articles.db').resolve()}"
+
     # -- scaling out: a Chroma server and a shared article store (README "Scaling out") --------
     chroma_host: str | None = Field(
         None, description="A Chroma server's host; set = HttpClient, unset = embedded Chroma."
@@ -130,15 +136,10 @@ class Settings(BaseSettings):
     )
     chroma_tenant: str | None = Field(None, description="Chroma tenant; unset = its default.")
     chroma_database: str | None = Field(None, description="Chroma database; unset = its default.")
-    catalog_url: str = Field(
-        "",
+    # Named apart from the catalog_url property (which falls back to SQLite in whatever data dir
+    # the settings have, also after model_copy); set as ASSISTANT_CATALOG_URL or catalog_url=.
+    catalog_url_setting: str | None = Field(
+        None, validation_alias=AliasChoices("catalog_url", "ASSISTANT_CATALOG_URL"),
         description="SQLAlchemy URL of the article store (postgresql+psycopg://… to share it); "
         "unset = SQLite in the data dir.",
     )
-
-    @model_validator(mode="after")
-    def _default_catalog_url(self) -> Settings:
-        # Read when the settings are built (not at import), relative to this data dir.
-        if not self.catalog_url:
-            self.catalog_url = f"sqlite:///{(self.data_dir / 'articles.db').resolve()}"
-        return self

@@ -128,18 +128,11 @@ def postgres_url(postgres_server_url: str | None) -> str:
 
 
 def server_settings(request: pytest.FixtureRequest) -> dict[str, object]:
-    """Settings for a fresh store on the session's servers: its own Chroma database (so tests
-    do not see each other's collections) and, when PostgreSQL runs, its own catalog database."""
-    from tests.services import create_chroma_database, create_postgres_database
+    """Settings for a fresh store on the session's servers (see tests.services.fresh_store)."""
+    from tests.services import fresh_store
 
-    host, port = request.getfixturevalue("chroma_server")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    settings: dict[str, object] = {"chroma_host": host, "chroma_port": port,
-                                   "chroma_database": create_chroma_database(host, port, name)}
-    pg = request.getfixturevalue("postgres_server_url")
-    if pg is not None:
-        settings["catalog_url"] = create_postgres_database(pg, name)
-    return settings
+    return fresh_store(request.getfixturevalue("chroma_server"),
+                       request.getfixturevalue("postgres_server_url"))
 
 
 @pytest.fixture

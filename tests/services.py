@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -128,6 +129,18 @@ def create_chroma_database(host: str, port: int, name: str) -> str:
         chroma_server_http_port=port, anonymized_telemetry=False))
     admin.create_database(name)
     return name
+
+
+def fresh_store(chroma: tuple[str, int], postgres_url: str | None) -> dict[str, object]:
+    """Settings for a fresh store on these servers: its own Chroma database (so tests do not see
+    each other's collections) and, when PostgreSQL runs, its own catalog database."""
+    host, port = chroma
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    settings: dict[str, object] = {"chroma_host": host, "chroma_port": port,
+                                   "chroma_database": create_chroma_database(host, port, name)}
+    if postgres_url is not None:
+        settings["catalog_url"] = create_postgres_database(postgres_url, name)
+    return settings
 
 
 def _wait(ready, proc: subprocess.Popen, what: str, timeout: float = 60.0) -> None:

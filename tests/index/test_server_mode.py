@@ -10,7 +10,7 @@ from assistant import Assistant, Settings
 from assistant.core import chroma_client
 from index import Article, ModelMismatch
 from index.store import ChunkStore, http_client
-from tests.services import create_chroma_database, create_postgres_database
+from tests.services import create_chroma_database, fresh_store
 
 pytestmark = pytest.mark.slow
 
@@ -23,13 +23,10 @@ VOLCANO = Article(title="Volcano", text="A volcano erupted in Iceland, closing t
 
 @pytest.fixture
 def replicas(tmp_path, embeddings, chroma_server, postgres_server_url):
-    """Two app replicas: own data dirs (file lock, lexical index), shared vectors and catalog."""
-    host, port = chroma_server
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    catalog = (create_postgres_database(postgres_server_url, name) if postgres_server_url
-               else f"sqlite:///{tmp_path / 'shared.db'}")
-    shared = {"chroma_host": host, "chroma_port": port, "catalog_url": catalog,
-              "chroma_database": create_chroma_database(host, port, name)}
+    """Two app replicas: own data dirs (file lock, lexical index), shared vectors and catalog
+    (on PostgreSQL when it runs here, else one SQLite file both open)."""
+    shared = {"catalog_url": f"sqlite:///{tmp_path / 'shared.db'}",
+              **fresh_store(chroma_server, postgres_server_url)}
     made = [Assistant.from_settings(Settings(data_dir=tmp_path / r, **shared),
                                     embeddings=embeddings) for r in ("a", "b")]
     yield made
@@ -72,7 +69,11 @@ def test_server_settings_from_the_environment(monkeypatch, tmp_path):
     assert (settings.chroma_host, settings.chroma_port) == ("chroma.internal", 8000)
     assert settings.catalog_url == "postgresql+psycopg://u@db/news"
     monkeypatch.delenv("ASSISTANT_CATALOG_URL")
-    assert Settings(data_dir=tmp_path).catalog_url == f"sqlite:///{tmp_path / 'articles.db'}"
+    default = Settings(data_dir=tmp_path)
+    assert default.catalog_url == f"sqlite:///{tmp_path / 'articles.db'}"
+    # The default follows the data dir, also in a copy (as "eval" makes for its own index).
+    moved = default.model_copy(update={"data_dir": tmp_path / "eval"})
+    assert moved.catalog_url == f"sqlite:///{tmp_path / 'eval' / 'articles.db'}"
 
 
 def test_settings_choose_the_server_and_refuse_another_model(chroma_server, tmp_path):
