@@ -6,12 +6,12 @@ PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c co
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test setup setup-test chromium lint index clean
+.PHONY: run test setup setup-test chromium postgres lint index clean
 
 run: setup index  ## set up, index samples/, serve the UI on http://127.0.0.1:7860
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: setup-test chromium  ## set up with test extras, then run every test
+test: setup-test chromium postgres  ## set up with test extras, then run every test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -41,6 +41,17 @@ chromium:
 	  else \
 	    echo "The UI tests need Debian's chromium: run 'sudo apt-get install chromium', then 'make test' again." >&2; \
 	    exit 1; \
+	  fi; }
+
+# The PostgreSQL catalog tests start their own throwaway cluster (initdb/pg_ctl in a temp dir, on
+# a free port): they only need Debian's server binaries. Without them those tests are skipped.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's postgresql for the shared-catalog tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "No PostgreSQL server binaries: the PostgreSQL tests will be skipped ('sudo apt-get install postgresql' to run them)." >&2; \
 	  fi; }
 
 clean:

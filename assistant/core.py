@@ -35,9 +35,9 @@ from index.chunking import MAX_TOKENS, TARGET_TOKENS
 from index.embeddings import LocalEmbeddings
 from index.errors import IndexingError, IndexNotFound
 from index.lexical import LexicalIndex
-from index.locking import writer_lock
+from index.locking import catalog_lock, writer_lock
 from index.reindex import Indexer, IndexHook, ProgressFn, ReindexReport
-from index.store import COLLECTION, ChunkStore, drop_collection, persistent_client
+from index.store import COLLECTION, ChunkStore, drop_collection, http_client, persistent_client
 from index.sync import SyncReport, sync_folder
 from index.web import load_feed, load_urls, make_client
 
@@ -143,12 +143,12 @@ class Assistant:
         chat_model = chat_model or make_chat_model(settings)
 
         def store_factory(collection: str = COLLECTION) -> ChunkStore:
-            return ChunkStore(persistent_client(settings.chroma_path),
+            return ChunkStore(chroma_client(settings),
                               model_name=embeddings.name, dimension=embeddings.dimension,
                               collection=collection)
 
         def drop_store(collection: str) -> None:
-            drop_collection(persistent_client(settings.chroma_path), collection)
+            drop_collection(chroma_client(settings), collection)
 
         return cls(
             drop_store=drop_store,
@@ -260,7 +260,9 @@ class Assistant:
 
         Every write ends by bringing the lexical index up to date (a no-op when the catalog's
         fingerprint did not change)."""
-        with self._write_lock, writer_lock(self.data_dir):
+        # The file lock covers this machine; catalog_lock other machines sharing a PostgreSQL
+        # catalog (README "Scaling out").
+        with self._write_lock, writer_lock(self.data_dir), catalog_lock(self.catalog.engine):
             yield
             # After a failed write the index is found stale (by fingerprint) on its next use.
             self.lexical.refresh()
@@ -449,6 +451,15 @@ class Assistant:
 
     def close(self) -> None:
         self.catalog.close()
+
+
+def chroma_client(settings: Settings) -> Any:
+    """A Chroma server's client when ``chroma_host`` is set, else the embedded one."""
+    if settings.chroma_host:
+        return http_client(settings.chroma_host, settings.chroma_port, ssl=settings.chroma_ssl,
+                           headers=settings.chroma_headers, tenant=settings.chroma_tenant,
+                           database=settings.chroma_database)
+    return persistent_client(settings.chroma_path)
 
 
 def retrieval_config(settings: Settings) -> RetrievalConfig:

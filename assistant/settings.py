@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -125,4 +125,26 @@ class Settings(BaseSettings):
 
     @property
     def catalog_url(self) -> str:
+        if self.catalog_url_setting:
+            return self.catalog_url_setting
         return f"sqlite:///{(self.data_dir / 'articles.db').resolve()}"
+
+    # -- scaling out: a Chroma server and a shared article store (README "Scaling out") --------
+    chroma_host: str | None = Field(
+        None, description="A Chroma server's host; set = HttpClient, unset = embedded Chroma."
+    )
+    chroma_port: int = Field(8000, ge=1, le=65535, description="The Chroma server's port.")
+    chroma_ssl: bool = Field(False, description="Talk to the Chroma server over HTTPS.")
+    chroma_headers: dict[str, str] = Field(
+        default_factory=dict,
+        description='HTTP headers for the Chroma server, e.g. {"Authorization": "Bearer …"}.',
+    )
+    chroma_tenant: str | None = Field(None, description="Chroma tenant; unset = its default.")
+    chroma_database: str | None = Field(None, description="Chroma database; unset = its default.")
+    # Named apart from the catalog_url property (which falls back to SQLite in whatever data dir
+    # the settings have, also after model_copy); set as ASSISTANT_CATALOG_URL or catalog_url=.
+    catalog_url_setting: str | None = Field(
+        None, validation_alias=AliasChoices("catalog_url", "ASSISTANT_CATALOG_URL"),
+        description="SQLAlchemy URL of the article store (postgresql+psycopg://… to share it); "
+        "unset = SQLite in the data dir.",
+    )

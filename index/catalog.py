@@ -8,12 +8,15 @@ that the next run simply indexes again.
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Integer,
     LargeBinary,
@@ -29,10 +32,12 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from index.articles import Article, text_hash
+from index.locking import catalog_lock
 
 _metadata = MetaData()
 articles_table = Table(
@@ -63,8 +68,9 @@ files_table = Table(
     "files",
     _metadata,
     Column("path", Text, primary_key=True),
-    Column("size", Integer, nullable=False),
-    Column("mtime_ns", Integer, nullable=False),
+    # 64-bit: on PostgreSQL an Integer is 32-bit and a nanosecond mtime overflows it.
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
     Column("article_ids", Text, nullable=False, default="[]"),
 )
 
@@ -76,6 +82,10 @@ aliases_table = Table(
     Column("alias", String(64), primary_key=True),
     Column("article_id", String(64), nullable=False, index=True),
 )
+
+# INSERT … ON CONFLICT DO UPDATE, where the dialect has it; other databases take the portable
+# select-then-insert/update path (safe under the writers' lock).
+_UPSERTS: dict[str, Any] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 _ADDED_COLUMNS = {"text_hash": "VARCHAR(64)", "canonical_id": "VARCHAR(64)", "origin": "TEXT",
                   "minhash": "BLOB"}
@@ -125,8 +135,12 @@ class Catalog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _metadata.create_all(engine)
-        self._migrate()
+        self._watch: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
+        # Replicas starting together on one PostgreSQL catalog create and migrate it in turn.
+        with catalog_lock(engine):
+            _metadata.create_all(engine)
+            self._migrate()
 
     def _migrate(self) -> None:
         """Add the columns newer versions need to a catalog created by an older one."""
@@ -134,12 +148,17 @@ class Catalog:
         missing = {k: v for k, v in _ADDED_COLUMNS.items() if k not in have}
         if missing:
             with self.engine.begin() as conn:
-                for name, kind in missing.items():
-                    conn.execute(text(f"ALTER TABLE articles ADD COLUMN {name} {kind}"))
+                for name in missing:
+                    # The dialect's own type name (PostgreSQL has BYTEA, not BLOB); IF NOT EXISTS
+                    # there because several replicas may start, and migrate, at once.
+                    kind = articles_table.c[name].type.compile(dialect=self.engine.dialect)
+                    guard = "IF NOT EXISTS " if self.engine.dialect.name == "postgresql" else ""
+                    conn.execute(text(f"ALTER TABLE articles ADD COLUMN {guard}{name} {kind}"))
 
     @classmethod
     def from_url(cls, url: str) -> Catalog:
-        engine = create_engine(url)
+        # A server database (PostgreSQL) may drop idle connections: test them before use.
+        engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         return cls(engine)
@@ -178,8 +197,9 @@ class Catalog:
             "added_at": now, "updated_at": now,
         }
         with self.engine.begin() as conn:
-            if self.engine.dialect.name == "sqlite":
-                stmt = sqlite_insert(articles_table).values(values)
+            upsert = _UPSERTS.get(self.engine.dialect.name)
+            if upsert is not None:
+                stmt = upsert(articles_table).values(values)
                 update = {k: stmt.excluded[k] for k in values if k not in ("id", "added_at")}
                 conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update))
             else:
@@ -223,7 +243,7 @@ class Catalog:
 
     def entries(self, *, limit: int | None = None, offset: int = 0) -> list[CatalogEntry]:
         query = select(articles_table).order_by(
-            articles_table.c.published.desc(), articles_table.c.title
+            articles_table.c.published.desc().nulls_last(), articles_table.c.title
         ).offset(offset)
         if limit is not None:
             query = query.limit(limit)
@@ -247,7 +267,7 @@ class Catalog:
             )
         cols = [articles_table.c[name] for name in ArticleRow.__dataclass_fields__]
         page = (select(*cols).where(*where)
-                .order_by(articles_table.c.published.desc(), articles_table.c.title)
+                .order_by(articles_table.c.published.desc().nulls_last(), articles_table.c.title)
                 .offset(offset).limit(limit))
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(articles_table)
@@ -335,7 +355,24 @@ class Catalog:
             for i in range(0, len(paths), 500):
                 conn.execute(delete(files_table).where(files_table.c.path.in_(paths[i: i + 500])))
 
+    def change_token(self) -> int | None:
+        """A number that changes whenever any connection commits to a SQLite catalog (so a
+        reader can skip re-checking what it derived from it); None where there is no such cheap
+        signal (PostgreSQL, in-memory SQLite)."""
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            return None
+        with self._watch_lock:
+            if self._watch is None:
+                # A connection of its own that never writes: every commit is another's.
+                self._watch = sqlite3.connect(database, check_same_thread=False)
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+
     def close(self) -> None:
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
         self.engine.dispose()
 
 

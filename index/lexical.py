@@ -178,20 +178,30 @@ class LexicalIndex:
         self.catalog = catalog
         self._store = store
         self._index: BM25Index | None = None
+        self._token: int | None = None  # the catalog's change token when _index was checked
         self._lock = threading.Lock()
         self.rebuilds = 0  # how many times this process rebuilt it (for tests and stats)
 
     def current(self) -> BM25Index:
-        """The index for the catalog as it is now: loaded, or rebuilt when missing or stale."""
-        fingerprint = catalog_fingerprint(self.catalog)
+        """The index for the catalog as it is now: loaded, or rebuilt when missing or stale.
+
+        Hashing every article's id and content hash costs time in proportion to the catalog, so
+        on SQLite it is skipped while no commit happened since the last check (the token is read
+        before the fingerprint, so a commit in between is caught on the next call)."""
+        token = self.catalog.change_token()
         index = self._index
+        if token is not None and index is not None and token == self._token:
+            return index
+        fingerprint = catalog_fingerprint(self.catalog)
         if index is not None and index.fingerprint == fingerprint:
+            self._token = token
             return index
         with self._lock:
             if self._index is None and self.path is not None:
                 self._index = BM25Index.load(self.path)
             if self._index is None or self._index.fingerprint != fingerprint:
                 self._index = self._rebuild(fingerprint)
+            self._token = token
             return self._index
 
     def refresh(self) -> BM25Index:

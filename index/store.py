@@ -40,6 +40,30 @@ def persistent_client(path: str | Path) -> Any:
     )
 
 
+def http_client(
+    host: str,
+    port: int = 8000,
+    *,
+    ssl: bool = False,
+    headers: Mapping[str, str] | None = None,
+    tenant: str | None = None,
+    database: str | None = None,
+) -> Any:
+    """A client of a Chroma server (``chroma run``, or a distributed deployment), telemetry off.
+
+    Several app replicas share one such server; embeddings are still computed by the app.
+    """
+    import chromadb
+    from chromadb.config import DEFAULT_DATABASE, DEFAULT_TENANT
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.HttpClient(
+        host=host, port=port, ssl=ssl, headers=dict(headers or {}),
+        settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+        tenant=tenant or DEFAULT_TENANT, database=database or DEFAULT_DATABASE,
+    )
+
+
 class ChunkStore:
     """Chunks of articles in one Chroma collection, with the article fields each citation needs."""
 

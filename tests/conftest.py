@@ -7,8 +7,9 @@ import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,12 +49,18 @@ def embeddings():
 
 
 @pytest.fixture
-def make_assistant(tmp_path: Path, embeddings) -> Iterator[Callable[..., object]]:
+def make_assistant(tmp_path: Path, embeddings, store_backend, request
+                   ) -> Iterator[Callable[..., object]]:
     from assistant import Assistant, Settings
 
     made = []
+    shared: dict[str, dict[str, object]] = {}  # one server-side store per data dir name
 
     def make(name: str = "data", **settings):
+        if store_backend == "server":
+            if name not in shared:
+                shared[name] = server_settings(request)
+            settings = {**shared[name], **settings}
         a = Assistant.from_settings(Settings(data_dir=tmp_path / name, **settings),
                                     embeddings=embeddings)
         made.append(a)
@@ -62,6 +69,73 @@ def make_assistant(tmp_path: Path, embeddings) -> Iterator[Callable[..., object]
     yield make
     for a in made:
         a.close()
+
+
+# -- server mode: these suites run twice, embedded and against a `chroma run` server --------------
+# (with the catalog on a PostgreSQL server too, when one can be started here).
+SERVER_SUITES = {"test_reindex.py", "test_lexical.py", "test_hybrid.py", "test_sync.py",
+                 "test_duplicates.py", "test_answering.py"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if ("make_assistant" in metafunc.fixturenames
+            and metafunc.definition.path.name in SERVER_SUITES):
+        metafunc.parametrize("store_backend", ["embedded", "server"], indirect=True)
+
+
+@pytest.fixture
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """ "embedded" (Chroma in the data dir, SQLite catalog) or "server"."""
+    return getattr(request, "param", "embedded")
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run --path TMP --host 127.0.0.1 --port N` for the whole session."""
+    from tests.services import Unavailable
+    from tests.services import chroma_server as start
+
+    with ExitStack() as stack:
+        try:
+            address = stack.enter_context(start(tmp_path_factory.mktemp("chroma-server") / "db"))
+        except Unavailable as exc:
+            pytest.skip(f"Chroma server tests skipped: {exc}")
+        yield address
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str | None]:
+    """A throwaway PostgreSQL server's URL, or None when none can be started here."""
+    from tests.services import Unavailable, postgres_server
+
+    with ExitStack() as stack:
+        try:
+            url: str | None = stack.enter_context(postgres_server())
+        except Unavailable as exc:
+            POSTGRES_UNAVAILABLE.append(str(exc))
+            url = None
+        yield url
+
+
+POSTGRES_UNAVAILABLE: list[str] = []
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str | None) -> str:
+    """A fresh PostgreSQL database for one test; skips, saying why, without a server."""
+    if postgres_server_url is None:
+        pytest.skip(f"PostgreSQL tests skipped: {POSTGRES_UNAVAILABLE[0]}")
+    from tests.services import create_postgres_database
+
+    return create_postgres_database(postgres_server_url, f"t_{uuid.uuid4().hex[:12]}")
+
+
+def server_settings(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Settings for a fresh store on the session's servers (see tests.services.fresh_store)."""
+    from tests.services import fresh_store
+
+    return fresh_store(request.getfixturevalue("chroma_server"),
+                       request.getfixturevalue("postgres_server_url"))
 
 
 @pytest.fixture

@@ -1,0 +1,116 @@
+"""The article store on PostgreSQL behaves as on SQLite (a real server started by the tests)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, inspect
+
+from index import Article
+from index.catalog import Catalog, FileRecord
+from index.errors import IndexingError
+from index.lexical import catalog_fingerprint
+from index.locking import catalog_lock
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog(request, tmp_path):
+    url = (f"sqlite:///{tmp_path / 'articles.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    c = Catalog.from_url(url)
+    assert c.engine.dialect.name == request.param
+    yield c
+    c.close()
+
+
+def art(i: str, published: str | None, title: str = "Story") -> Article:
+    return Article(title=f"{title} {i}", text=f"Text of story {i} — café, naïve, 東京.",
+                   url=f"https://news.test/{i}", published=published, authors=("Zoë",),
+                   metadata={"section": "world", "tags": ["a", "b"]})
+
+
+def test_upsert_inserts_then_updates_keeping_added_at(catalog):
+    catalog.upsert(art("1", "2024-01-02"), chunks=2, minhash=b"\x00\x01\xff")
+    first = catalog.get(art("1", None).id)
+    changed = Article(title="Story 1", text="A new text.", url="https://news.test/1",
+                      published="2024-01-03")
+    time.sleep(0.01)
+    catalog.upsert(changed, chunks=1, origin="https://news.test/1")
+    second = catalog.get(changed.id)
+    assert second.article.text == "A new text." and second.chunks == 1
+    assert second.added_at == first.added_at and second.updated_at > first.updated_at
+    assert first.article.authors == ("Zoë",) and first.article.metadata["tags"] == ["a", "b"]
+    assert first.minhash == b"\x00\x01\xff" and second.origin == "https://news.test/1"
+    assert catalog.counts() == (1, 1)
+
+
+def test_listings_order_and_search_match_sqlite(catalog):
+    for i, day in [("1", "2024-01-01"), ("2", None), ("3", "2024-03-01")]:
+        catalog.upsert(art(i, day, title="Harbour" if i != "2" else "Volcano"), chunks=1)
+    # Undated articles come last on both databases (PostgreSQL sorts NULL first by default).
+    assert [r.published for r in catalog.rows()] == ["2024-03-01", "2024-01-01", None]
+    assert [e.article.published for e in catalog.entries()] == ["2024-03-01", "2024-01-01", None]
+    total, page = catalog.search("harb", limit=1)
+    assert total == 2 and page[0].article.title == "Harbour 3"
+    assert catalog.search("100%_")[0] == 0
+
+
+def test_file_records_hold_nanosecond_mtimes_and_aliases(catalog):
+    mtime = time.time_ns()  # > 2**31: needs a 64-bit column on PostgreSQL
+    catalog.record_files([FileRecord("/news/a.md", 3_000_000_000, mtime, ("x", "y"))])
+    catalog.record_files([FileRecord("/news/a.md", 10, mtime + 1, ("x",))])
+    assert catalog.files() == {"/news/a.md": FileRecord("/news/a.md", 10, mtime + 1, ("x",))}
+    catalog.upsert(art("1", None), chunks=1)
+    stored = art("1", None).id
+    catalog.add_aliases([("alias-1", stored)])
+    assert catalog.known(["alias-1", stored, "nope"]) == {"alias-1", stored}
+    assert catalog.delete([stored]) == 1 and catalog.known(["alias-1"]) == set()
+
+
+def test_fingerprint_follows_changes(catalog):
+    empty = catalog_fingerprint(catalog)
+    catalog.upsert(art("1", None), chunks=1)
+    assert catalog_fingerprint(catalog) != empty
+
+
+def test_an_older_catalog_is_migrated(postgres_url):
+    engine = create_engine(postgres_url)
+    old = Table("articles", MetaData(), Column("id", String(64), primary_key=True),
+                *(Column(n, Text) for n in ("title", "text", "url", "source", "authors",
+                                            "metadata", "content_hash", "added_at",
+                                            "updated_at")),
+                Column("published", String(10)), Column("chunks", Integer))
+    old.metadata.create_all(engine)
+    engine.dispose()
+    catalog = Catalog.from_url(postgres_url)
+    Catalog.from_url(postgres_url).close()  # a second replica starting finds nothing to do
+    columns = {c["name"]: c for c in inspect(catalog.engine).get_columns("articles")}
+    assert {"text_hash", "canonical_id", "origin", "minhash"} <= set(columns)
+    catalog.upsert(art("1", None), chunks=1, minhash=b"sig")
+    assert catalog.signatures() == [(art("1", None).id, None, b"sig")]
+    catalog.close()
+
+
+def test_advisory_lock_serialises_writers_across_connections(postgres_url):
+    a, b = Catalog.from_url(postgres_url), Catalog.from_url(postgres_url)  # two "replicas"
+    events: list[str] = []
+    with catalog_lock(a.engine):
+        def other() -> None:
+            with catalog_lock(b.engine):
+                events.append("b writes")
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        time.sleep(0.5)
+        events.append("a done")
+    thread.join(10)
+    assert events == ["a done", "b writes"]
+    with catalog_lock(a.engine), pytest.raises(IndexingError, match="Another replica"), \
+            catalog_lock(b.engine, timeout=0.2):
+        pass
+    a.close()
+    b.close()
