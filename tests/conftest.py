@@ -179,3 +179,19 @@ def serving(app, host: str = "127.0.0.1") -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def served_assistant(root: Path, embeddings, *paths: Path, **app_options) -> Iterator[str]:
+    """An assistant over a copy of the samples (and ``paths``) behind a real server; its URL."""
+    from assistant import Assistant, Settings
+    from assistant.server import create_app
+
+    shutil.copytree(SAMPLES, root / "samples")
+    a = Assistant.from_settings(Settings(data_dir=root / "data"), embeddings=embeddings)
+    a.add_paths([root / "samples", *paths])
+    try:
+        with serving(create_app(a, **app_options)) as url:
+            yield url
+    finally:
+        a.close()

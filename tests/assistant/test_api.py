@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -12,21 +11,17 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.server import check_bind, create_app, is_loopback
-from tests.conftest import DENEUVE_QUESTION, SAMPLES, TEST_DATA, serving
+from tests.conftest import DENEUVE_QUESTION, TEST_DATA, served_assistant, serving
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory, embeddings):
-    root = tmp_path_factory.mktemp("api")
-    shutil.copytree(SAMPLES, root / "samples")
-    a = Assistant.from_settings(Settings(data_dir=root / "data"), embeddings=embeddings)
-    a.add_paths([root / "samples", TEST_DATA / "articles.jsonl"])
-    with serving(create_app(a, max_upload_bytes=50_000)) as url, \
+    with served_assistant(tmp_path_factory.mktemp("api"), embeddings,
+                          TEST_DATA / "articles.jsonl", max_upload_bytes=50_000) as url, \
             httpx.Client(base_url=url + "/api/v1", timeout=60) as client:
         yield client
-    a.close()
 
 
 def test_health_and_stats(api):

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from assistant import Assistant, Settings
-from assistant.server import create_app
-from tests.conftest import SAMPLES, serving
+from tests.conftest import served_assistant
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory, embeddings):
-    root = tmp_path_factory.mktemp("schema")
-    shutil.copytree(SAMPLES, root / "samples")
-    a = Assistant.from_settings(Settings(data_dir=root / "data"), embeddings=embeddings)
-    a.add_paths([root / "samples"])
-    with serving(create_app(a, max_upload_bytes=100_000)) as url:
+    with served_assistant(tmp_path_factory.mktemp("schema"), embeddings,
+                          max_upload_bytes=100_000) as url:
         yield schemathesis.openapi.from_url(f"{url}/openapi.json")
-    a.close()
 
 
 def test_no_server_errors(api_schema):
