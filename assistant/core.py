@@ -444,7 +444,7 @@ class Assistant:
         )
 
     def _require_index(self) -> None:
-        if self.catalog.counts()[0] == 0:
+        if not self.catalog.has_articles():
             where = f" in {self.data_dir}" if self.data_dir else ""
             raise IndexNotFound(f"No articles are indexed{where} yet — run "
                                 '"assistant index add PATH" (files or folders) first.')

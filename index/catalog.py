@@ -314,6 +314,11 @@ class Catalog:
             conn.execute(articles_table.update().where(articles_table.c.id.in_(list(ids)))
                          .values(canonical_id=canonical_id))
 
+    def has_articles(self) -> bool:
+        """Whether anything is indexed: asked before every question, so it reads one row."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(articles_table.c.id).limit(1)).first() is not None
+
     def sources(self) -> list[str]:
         """The distinct sources of the indexed articles, for filter menus."""
         query = (select(articles_table.c.source).where(articles_table.c.source.is_not(None))
