@@ -258,13 +258,13 @@ class Assistant:
     def _writing(self) -> Iterator[None]:
         """One writer at a time: threads of this process, and other processes (CLI, server).
 
-        Every write ends by bringing the lexical index up to date (a no-op when the catalog's
-        fingerprint did not change)."""
+        Every write ends by bringing the lexical index up to date (it reads only the articles
+        that changed)."""
         # The file lock covers this machine; catalog_lock other machines sharing a PostgreSQL
         # catalog (README "Scaling out").
         with self._write_lock, writer_lock(self.data_dir), catalog_lock(self.catalog.engine):
             yield
-            # After a failed write the index is found stale (by fingerprint) on its next use.
+            # After a failed write the index catches up with the catalog on its next use.
             self.lexical.refresh()
 
     def sync(
@@ -328,6 +328,8 @@ class Assistant:
                 self._drop_store(COLLECTION)
                 fresh.rename(COLLECTION)
                 self._store = fresh
+            # Chunking may have changed too: the lexical index is derived again from scratch.
+            self.lexical.reset()
             return report
 
     # -- answering -------------------------------------------------------------------------

@@ -9,8 +9,10 @@ normalised sum of its sentences' vectors. The articles still go through Assistan
 (chunking, catalog, Chroma, BM25 index), so everything a query touches is the real thing; only the
 ingest-time encoder is the cheap one. Queries are embedded with the real model, as in the app.
 
-Baselines in the same run: latency at the smallest size (growth ratios), retrieval alone against
-ask, and for the cold start a bare ``python -c pass`` and ``assistant --help``.
+Baselines in the same run: latency at the smallest size (growth ratios; a copy of the index is
+kept at each size and all are queried side by side, question by question, so machine load hits
+every size alike), retrieval alone against ask, a from-scratch BM25 build against adding one
+article, and for the cold start a bare ``python -c pass`` and ``assistant --help``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from assistant import Assistant, Settings  # noqa: E402
 from index import Article  # noqa: E402
 from index.chunking import split_sentences  # noqa: E402
 from index.embeddings import LocalEmbeddings  # noqa: E402
+from index.lexical import BM25Index, all_chunks  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 SUBJECTS = ["The council", "The minister", "Investors", "The company", "Local residents",
@@ -113,18 +116,40 @@ def percentiles(ms: list[float]) -> dict[str, float]:
             "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 1)}
 
 
-def latency(a: Assistant, qs: list[str]) -> dict[str, Any]:
-    for q in qs[:3]:  # warm up: lazy BM25 load, HNSW pages, torch kernels
-        a.ask(q)
-    retrieve, ask = [], []
-    for q in qs:
+def latency(readers: dict[int, Assistant], qs: list[str]) -> dict[int, dict[str, Any]]:
+    """Retrieve and ask latency at every size, question by question in rotating size order, so
+    load from other processes on a shared machine hits all sizes alike."""
+    for a in readers.values():
+        for q in qs[:3]:  # warm up: lazy BM25 load, HNSW pages, torch kernels
+            a.ask(q)
+    sizes = list(readers)
+    retrieve: dict[int, list[float]] = {s: [] for s in sizes}
+    ask: dict[int, list[float]] = {s: [] for s in sizes}
+    for i, q in enumerate(qs):
+        for size in sizes[i % len(sizes):] + sizes[: i % len(sizes)]:
+            a = readers[size]
+            start = time.perf_counter()
+            a.retrieve(q)
+            retrieve[size].append(1000 * (time.perf_counter() - start))
+            start = time.perf_counter()
+            a.ask(q)
+            ask[size].append(1000 * (time.perf_counter() - start))
+    return {s: {"retrieve": percentiles(retrieve[s]), "ask": percentiles(ask[s])} for s in sizes}
+
+
+def add_one(writer: Assistant, made: int, pool: list[str]) -> dict[str, float]:
+    """Adding one article to the index as it stands (median of 3), against a from-scratch build
+    of the BM25 index — what every write cost before the lexical index was incremental."""
+    seconds = []
+    for i in range(3):
         start = time.perf_counter()
-        a.retrieve(q)
-        retrieve.append(1000 * (time.perf_counter() - start))
-        start = time.perf_counter()
-        a.ask(q)
-        ask.append(1000 * (time.perf_counter() - start))
-    return {"retrieve": percentiles(retrieve), "ask": percentiles(ask)}
+        writer.add_articles(articles(made + i, 1, pool))
+        seconds.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    BM25Index.build(all_chunks(writer.store))
+    full = time.perf_counter() - start
+    return {"add_one_article_s": round(statistics.median(seconds), 3),
+            "bm25_full_build_s": round(full, 2)}
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
@@ -196,6 +221,7 @@ def main() -> None:
 
     writer = Assistant.from_settings(settings, embeddings=cheap)  # type: ignore[arg-type]
     made = 0
+    snapshots: dict[int, Path] = {}
     for size in (int(s) for s in args.sizes.split(",")):
         start = time.perf_counter()
         while writer.store.count() < size:
@@ -204,14 +230,23 @@ def main() -> None:
             writer.add_articles(batch)
             made += len(batch)
         ingest_s = time.perf_counter() - start
-        chunks = writer.store.count()
-        reader = Assistant.from_settings(settings, embeddings=real)
-        result["sizes"][str(size)] = {"chunks": chunks, "articles": made,
-                                      "ingest_s": round(ingest_s, 1), **latency(reader, qs)}
-        reader.close()
-        print(json.dumps({size: result["sizes"][str(size)]}), file=sys.stderr)
+        result["sizes"][size] = {"chunks": writer.store.count(), "articles": made,
+                                 "ingest_s": round(ingest_s, 1),
+                                 "add_one": add_one(writer, made, pool)}
+        made += 3
+        print(json.dumps({size: result["sizes"][size]}), file=sys.stderr)
+        # A copy of the index at this size, to query side by side with the others later.
+        writer.close()
+        snapshots[size] = work / f"data-{size}"
+        shutil.copytree(data, snapshots[size])
+        writer = Assistant.from_settings(settings, embeddings=cheap)  # type: ignore[arg-type]
     writer.close()
 
+    readers = {size: Assistant.from_settings(Settings(data_dir=path), embeddings=real)
+               for size, path in snapshots.items()}
+    for size, measured in latency(readers, qs).items():
+        result["sizes"][size].update(measured)
+        readers[size].close()
     sizes = list(result["sizes"].values())
     first, last = sizes[0], sizes[-1]
     result["growth_first_to_last"] = {
