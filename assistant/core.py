@@ -32,6 +32,7 @@ from assistant.verify import CitationVerifier
 from index.articles import DEFAULT_MAX_BYTES, Article, article_id, load_paths
 from index.catalog import ArticleRow, Catalog
 from index.chunking import MAX_TOKENS, TARGET_TOKENS
+from index.duplicates import NearDuplicateFinder
 from index.embeddings import LocalEmbeddings
 from index.errors import IndexingError, IndexNotFound
 from index.lexical import LexicalIndex
@@ -117,6 +118,8 @@ class Assistant:
         self._drop_store = drop_store
         self.batch_chunks = batch_chunks
         self.near_duplicate_threshold = near_duplicate_threshold
+        # Kept between writes and synced with the catalog: a write reads only new signatures.
+        self._near_duplicates = NearDuplicateFinder(threshold=near_duplicate_threshold)
         self.fetch_timeout = fetch_timeout
         # Derived indexes (a lexical index, say) that follow every add, remove and rebuild.
         self.index_hooks: list[IndexHook] = []
@@ -229,7 +232,8 @@ class Assistant:
                        target_tokens=self.chunk_tokens,
                        max_tokens=max(MAX_TOKENS, self.chunk_tokens + 30),
                        batch_chunks=self.batch_chunks, hooks=self.index_hooks,
-                       near_duplicate_threshold=self.near_duplicate_threshold)
+                       near_duplicate_threshold=self.near_duplicate_threshold,
+                       near_duplicates=self._near_duplicates)
 
     # -- indexing --------------------------------------------------------------------------
 

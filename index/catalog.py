@@ -293,13 +293,31 @@ class Catalog:
             found.setdefault(text_hash_, article_id)
         return found
 
-    def signatures(self) -> list[tuple[str, str | None, bytes]]:
-        """(id, canonical_id, MinHash signature) of every article that has one."""
+    def signatures(self, ids: Iterable[str] | None = None
+                   ) -> list[tuple[str, str | None, bytes]]:
+        """(id, canonical_id, MinHash signature) of every article that has one (of ``ids``
+        only, when given)."""
+        t = articles_table.c
+        query = select(t.id, t.canonical_id, t.minhash).where(t.minhash.is_not(None))
+        if ids is None:
+            with self.engine.connect() as conn:
+                return [(r.id, r.canonical_id, r.minhash) for r in conn.execute(query)]
+        keys = list(set(ids))
+        found: list[tuple[str, str | None, bytes]] = []
         with self.engine.connect() as conn:
-            rows = conn.execute(select(articles_table.c.id, articles_table.c.canonical_id,
-                                       articles_table.c.minhash)
-                                .where(articles_table.c.minhash.is_not(None)))
-            return [(r.id, r.canonical_id, r.minhash) for r in rows]
+            for i in range(0, len(keys), 500):
+                rows = conn.execute(query.where(t.id.in_(keys[i: i + 500])))
+                found.extend((r.id, r.canonical_id, r.minhash) for r in rows)
+        return found
+
+    def signature_versions(self) -> dict[str, tuple[str | None, str]]:
+        """id → (canonical_id, content_hash) of every article with a signature: what a kept
+        near-duplicate index compares to find what changed, without reading the signatures."""
+        t = articles_table.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.id, t.canonical_id, t.content_hash)
+                                .where(t.minhash.is_not(None)))
+            return {r.id: (r.canonical_id, r.content_hash) for r in rows}
 
     def duplicates_of(self, ids: Sequence[str]) -> list[tuple[str, str]]:
         """(id, canonical id) of the near-duplicates of any of ``ids``, oldest first."""

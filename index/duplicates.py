@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from index.catalog import Catalog
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -43,15 +46,26 @@ def to_bytes(minhash: Any) -> bytes:
     return np.asarray(minhash.hashvalues, dtype=np.uint64).tobytes()
 
 
-def from_bytes(raw: bytes) -> Any:
-    from datasketch import MinHash
+def from_bytes(raw: bytes) -> np.ndarray:
+    """A stored signature's hash values."""
+    return np.frombuffer(raw, dtype=np.uint64)
 
-    values = np.frombuffer(raw, dtype=np.uint64)
-    return MinHash(num_perm=len(values), hashvalues=values, scheme=SCHEME)
+
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's MinHashLSH picks for this threshold."""
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
 class NearDuplicateFinder:
-    """Finds, for a new article, the canonical article it near-duplicates (or None)."""
+    """Finds, for a new article, the canonical article it near-duplicates (or None).
+
+    A banded LSH index over signatures' hash values (plain dicts: no MinHash object is built per
+    stored signature). It can be kept between writes: ``sync`` brings it in line with the catalog
+    by reading only the signatures of articles added or changed since, so a write to a large
+    catalog does not load every signature again.
+    """
 
     def __init__(
         self,
@@ -60,30 +74,71 @@ class NearDuplicateFinder:
         threshold: float = THRESHOLD,
         num_perm: int = NUM_PERM,
     ) -> None:
-        from datasketch import MinHashLSH
-
         self.threshold = threshold
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self._hashes: dict[str, Any] = {}
+        self.bands, self.rows = lsh_params(threshold, num_perm)
+        self._tables: list[dict[bytes, set[str]]] = [{} for _ in range(self.bands)]
+        self._values: dict[str, np.ndarray] = {}
         self._canonical: dict[str, str] = {}
+        self._versions: dict[str, tuple[str | None, str | None]] = {}
         for article_id, canonical_id, raw in known:
             self.add(article_id, from_bytes(raw), canonical_id=canonical_id)
 
-    def add(self, article_id: str, minhash: Any, *, canonical_id: str | None = None) -> None:
-        if article_id in self._hashes:
-            self._lsh.remove(article_id)
-        self._lsh.insert(article_id, minhash)
-        self._hashes[article_id] = minhash
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def _keys(self, values: np.ndarray) -> list[bytes]:
+        return [values[b * self.rows:(b + 1) * self.rows].tobytes() for b in range(self.bands)]
+
+    def add(self, article_id: str, minhash: Any, *, canonical_id: str | None = None,
+            content_hash: str | None = None) -> None:
+        """Index a signature (a datasketch MinHash or its hash values)."""
+        values = np.asarray(getattr(minhash, "hashvalues", minhash), dtype=np.uint64)
+        if len(values) != self.num_perm:
+            raise ValueError(f"signature of {article_id!r} has {len(values)} hash values, "
+                             f"expected {self.num_perm}")
+        self.remove(article_id)
+        for table, key in zip(self._tables, self._keys(values), strict=True):
+            table.setdefault(key, set()).add(article_id)
+        self._values[article_id] = values
         self._canonical[article_id] = canonical_id or article_id
+        self._versions[article_id] = (canonical_id, content_hash)
+
+    def remove(self, article_id: str) -> None:
+        values = self._values.pop(article_id, None)
+        if values is None:
+            return
+        for table, key in zip(self._tables, self._keys(values), strict=True):
+            holders = table.get(key)
+            if holders is not None:
+                holders.discard(article_id)
+                if not holders:
+                    del table[key]
+        del self._canonical[article_id]
+        del self._versions[article_id]
+
+    def sync(self, catalog: Catalog) -> NearDuplicateFinder:
+        """Follow the catalog: drop removed or changed articles, read the new ones' signatures."""
+        versions = catalog.signature_versions()
+        for article_id in [i for i, v in self._versions.items() if versions.get(i) != v]:
+            self.remove(article_id)
+        missing = [i for i in versions if i not in self._values]
+        for article_id, canonical_id, raw in catalog.signatures(missing) if missing else ():
+            self.add(article_id, from_bytes(raw), canonical_id=canonical_id,
+                     content_hash=versions[article_id][1])
+        return self
 
     def find(self, article_id: str, minhash: Any) -> tuple[str, float] | None:
         """(canonical id, estimated Jaccard) of the closest earlier article over the threshold."""
+        values = np.asarray(getattr(minhash, "hashvalues", minhash), dtype=np.uint64)
+        candidates: set[str] = set()
+        for table, key in zip(self._tables, self._keys(values), strict=True):
+            candidates |= table.get(key, set())
         best: tuple[str, float] | None = None
-        for other in self._lsh.query(minhash):
+        for other in sorted(candidates):
             if other == article_id or self._canonical.get(other) == article_id:
                 continue
-            score = float(minhash.jaccard(self._hashes[other]))
+            score = float(np.count_nonzero(values == self._values[other])) / len(values)
             if score >= self.threshold and (best is None or score > best[1]):
                 best = (self._canonical[other], score)
         return best

@@ -116,6 +116,7 @@ class Indexer:
         batch_chunks: int = 256,
         hooks: Sequence[IndexHook] = (),
         near_duplicate_threshold: float = duplicates.THRESHOLD,
+        near_duplicates: duplicates.NearDuplicateFinder | None = None,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -125,6 +126,8 @@ class Indexer:
         self.batch_chunks = batch_chunks
         self.hooks = tuple(hooks)
         self.near_duplicate_threshold = near_duplicate_threshold
+        # Kept by the caller between writes (synced with the catalog on use), or built here.
+        self.near_duplicates = near_duplicates
 
     def add(
         self,
@@ -179,14 +182,18 @@ class Indexer:
                 failed.append(Failure(article.id, "article has no indexable text"))
                 continue
             if finder is None:
-                finder = duplicates.NearDuplicateFinder(
-                    self.catalog.signatures(), threshold=self.near_duplicate_threshold)
+                finder = self.near_duplicates
+                if finder is None:
+                    finder = duplicates.NearDuplicateFinder(
+                        threshold=self.near_duplicate_threshold)
+                finder.sync(self.catalog)
             minhash = duplicates.signature(article.text)
             match = finder.find(article.id, minhash)
             canonical = match[0] if match else None
             if canonical:
                 near.append((article.id, canonical))
-            finder.add(article.id, minhash, canonical_id=canonical)
+            finder.add(article.id, minhash, canonical_id=canonical,
+                       content_hash=article.content_hash)
             batch.articles.append(article)
             batch.chunks.append(chunks)
             extra.append((canonical, duplicates.to_bytes(minhash)))

@@ -102,3 +102,25 @@ def test_removing_the_original_promotes_its_oldest_copy(make_assistant):
     assert len({p.article_id for p in passages} & {first.id, second.id}) == 1
     assert {p.canonical_id for p in passages if p.article_id in (first.id, second.id)} <= {
         None, first.id}
+
+
+def test_the_kept_finder_reads_only_new_signatures_and_follows_other_writers(make_assistant):
+    a = make_assistant()
+    original = wire(PORT_STRIKE, "orig")
+    a.add_articles([original])
+    read: list[list[str]] = []
+    signatures = a.catalog.signatures
+    a.catalog.signatures = lambda ids=None: read.append(sorted(ids or [])) or signatures(ids)
+    trimmed = wire(VARIANTS["port"]["trimmed"], "trimmed", "Headline trimmed")
+    assert a.add_articles([trimmed]).near_duplicates == ((trimmed.id, original.id),)
+    assert read == []  # this process wrote the original: nothing to read back
+    # Another writer (process or replica) removes the original and adds an edited copy.
+    other = make_assistant()
+    other.remove([original.id])
+    edited = wire(VARIANTS["port"]["edited"], "edited", "Headline edited")
+    a.add_articles([edited])
+    # ``a`` re-read only the promoted copy's signature (its canonical changed), and linked the
+    # new copy to it, not to the removed original.
+    assert read == [[trimmed.id]]
+    assert {r.id: r.canonical_id for r in a.list_articles()} == {
+        trimmed.id: None, edited.id: trimmed.id}
