@@ -83,6 +83,15 @@ aliases_table = Table(
     Column("article_id", String(64), nullable=False, index=True),
 )
 
+# One row whose number goes up in every transaction that changes an article: a reader (another
+# replica's lexical index, say) learns that nothing changed by reading it, not every article row.
+generation_table = Table(
+    "generation",
+    _metadata,
+    Column("id", Integer, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
 # INSERT … ON CONFLICT DO UPDATE, where the dialect has it; other databases take the portable
 # select-then-insert/update path (safe under the writers' lock).
 _UPSERTS: dict[str, Any] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
@@ -141,6 +150,9 @@ class Catalog:
         with catalog_lock(engine):
             _metadata.create_all(engine)
             self._migrate()
+            with engine.begin() as conn:
+                if conn.execute(select(generation_table.c.id)).first() is None:
+                    conn.execute(generation_table.insert().values(id=1, value=0))
 
     def _migrate(self) -> None:
         """Add the columns newer versions need to a catalog created by an older one."""
@@ -211,11 +223,13 @@ class Catalog:
                                  .where(articles_table.c.id == article.id).values(values))
                 else:
                     conn.execute(articles_table.insert().values(values))
+            _bump(conn)
 
     def delete(self, ids: Sequence[str]) -> int:
         with self.engine.begin() as conn:
             result = conn.execute(delete(articles_table).where(articles_table.c.id.in_(ids)))
             conn.execute(delete(aliases_table).where(aliases_table.c.article_id.in_(ids)))
+            _bump(conn)
         return int(result.rowcount or 0)
 
     def add_aliases(self, pairs: Sequence[tuple[str, str]]) -> None:
@@ -331,6 +345,7 @@ class Catalog:
         with self.engine.begin() as conn:
             conn.execute(articles_table.update().where(articles_table.c.id.in_(list(ids)))
                          .values(canonical_id=canonical_id))
+            _bump(conn)
 
     def has_articles(self) -> bool:
         """Whether anything is indexed: asked before every question, so it reads one row."""
@@ -379,11 +394,15 @@ class Catalog:
                 conn.execute(delete(files_table).where(files_table.c.path.in_(paths[i: i + 500])))
 
     def change_token(self) -> int | None:
-        """A number that changes whenever any connection commits to a SQLite catalog (so a
-        reader can skip re-checking what it derived from it); None where there is no such cheap
-        signal (PostgreSQL, in-memory SQLite)."""
+        """A number that changes whenever articles change (so a reader can skip re-checking
+        what it derived from them): SQLite's ``data_version`` for a catalog file (it moves on
+        any commit of another connection), the generation row elsewhere (PostgreSQL: one
+        small read); None for an in-memory SQLite catalog."""
         database = self.engine.url.database
-        if self.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.connect() as conn:
+                return int(conn.execute(select(generation_table.c.value)).scalar_one())
+        if not database or database == ":memory:":
             return None
         with self._watch_lock:
             if self._watch is None:
@@ -397,6 +416,10 @@ class Catalog:
                 self._watch.close()
                 self._watch = None
         self.engine.dispose()
+
+
+def _bump(conn: Any) -> None:
+    conn.execute(generation_table.update().values(value=generation_table.c.value + 1))
 
 
 def _entry(row: Any) -> CatalogEntry:

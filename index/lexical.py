@@ -59,16 +59,6 @@ def catalog_versions(catalog: Catalog) -> Versions:
                 for r in rows}
 
 
-def catalog_fingerprint(catalog: Catalog) -> str:
-    """One string that changes whenever an article is added, changed or removed."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for article_id, (key, _) in sorted(catalog_versions(catalog).items()):
-        digest.update(f"{article_id}\t{key}\n".encode())
-    return digest.hexdigest()
-
-
 class _Tokenizer:
     """bm25s's tokenizer with English stopwords and the Snowball English stemmer."""
 
