@@ -8,8 +8,6 @@ that the next run simply indexes again.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -144,8 +142,6 @@ class Catalog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._watch: sqlite3.Connection | None = None
-        self._watch_lock = threading.Lock()
         # Replicas starting together on one PostgreSQL catalog create and migrate it in turn.
         with catalog_lock(engine):
             _metadata.create_all(engine)
@@ -393,28 +389,14 @@ class Catalog:
             for i in range(0, len(paths), 500):
                 conn.execute(delete(files_table).where(files_table.c.path.in_(paths[i: i + 500])))
 
-    def change_token(self) -> int | None:
-        """A number that changes whenever articles change (so a reader can skip re-checking
-        what it derived from them): SQLite's ``data_version`` for a catalog file (it moves on
-        any commit of another connection), the generation row elsewhere (PostgreSQL: one
-        small read); None for an in-memory SQLite catalog."""
-        database = self.engine.url.database
-        if self.engine.dialect.name != "sqlite":
-            with self.engine.connect() as conn:
-                return int(conn.execute(select(generation_table.c.value)).scalar_one())
-        if not database or database == ":memory:":
-            return None
-        with self._watch_lock:
-            if self._watch is None:
-                # A connection of its own that never writes: every commit is another's.
-                self._watch = sqlite3.connect(database, check_same_thread=False)
-            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+    def change_token(self) -> int:
+        """A number that goes up in every transaction that changes an article (so a reader can
+        skip re-checking what it derived from them): one small read, on any database. It is
+        stored, so it also tells a process whether an index saved earlier is still current."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(generation_table.c.value)).scalar_one())
 
     def close(self) -> None:
-        with self._watch_lock:
-            if self._watch is not None:
-                self._watch.close()
-                self._watch = None
         self.engine.dispose()
 
 

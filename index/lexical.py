@@ -21,6 +21,7 @@ Hits are ``StoredChunk`` values like the dense side's, so both feed the same Pas
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -227,8 +228,9 @@ class BM25Index:
     filtered. Never changed in place: ``updated`` returns a new one, so readers keep a
     consistent view while a writer brings it up to date."""
 
-    def __init__(self, segments: Sequence[Segment], alive: Sequence[np.ndarray] | None = None
-                 ) -> None:
+    def __init__(self, segments: Sequence[Segment], alive: Sequence[np.ndarray] | None = None,
+                 *, token: int | None = None) -> None:
+        self.token = token  # the catalog's change token this index reflects (None: unknown)
         self.segments = list(segments)
         self.alive = list(alive) if alive is not None else [np.ones(len(s), dtype=bool)
                                                              for s in self.segments]
@@ -346,7 +348,7 @@ class BM25Index:
         for segment in self.segments:
             if segment.name is None or not (path / segment.name).is_dir():
                 segment.save(path / f"seg-{uuid.uuid4().hex[:16]}")
-        manifest = {"format": FORMAT, "segments": [
+        manifest = {"format": FORMAT, "token": self.token, "segments": [
             {"name": s.name, "dead": sorted({e.article_id for e, live
                                              in zip(s.entries, a, strict=True) if not live})}
             for s, a in zip(self.segments, self.alive, strict=True)]}
@@ -382,7 +384,7 @@ class BM25Index:
                 alive.append(live)
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return cls(segments, alive)
+        return cls(segments, alive, token=manifest.get("token"))
 
 
 def _compact(segments: list[Segment], alive: list[np.ndarray]
@@ -469,38 +471,41 @@ class LexicalIndex:
         self._store = store
         self._index: BM25Index | None = None
         self._saved: BM25Index | None = None  # the version last written to (or read from) disk
-        self._token: int | None = None  # the catalog's change token when _index was checked
         self._lock = threading.Lock()
         self.rebuilds = 0  # full builds from every chunk by this process (for tests and stats)
 
     def current(self) -> BM25Index:
         """The index for the catalog as it is now: loaded, then updated with what changed.
 
-        Reading every article's version costs time in proportion to the catalog, so on SQLite
-        it is skipped while no commit happened since the last check (the token is read before
-        the versions, so a commit in between is caught on the next call)."""
+        Reading every article's version costs time in proportion to the catalog, so it is
+        skipped while the catalog's change token is the one the index was brought up to date
+        with (in this process, or by the process that saved it)."""
         token = self.catalog.change_token()
         index = self._index
-        if token is not None and index is not None and token == self._token:
+        if index is not None and index.token == token:
             return index
         with self._lock:
-            # The catalog first, the chunks after: a write landing in between (chunks are
-            # written before the catalog) only makes the chunks newer than the versions
-            # recorded, which the next update notices and re-reads.
-            versions = catalog_versions(self.catalog)
             if self._index is None and self.path is not None:
                 self._index = self._saved = BM25Index.load(self.path)
             if self._index is None:
                 self._index = BM25Index([])
                 self.rebuilds += 1
-            self._index = self._index.updated(versions, self._fetch)
+            if self._index.token == token:  # saved by a process that saw this very catalog
+                return self._index
+            # The token first, then the catalog's versions, then the chunks: a write landing
+            # in between (chunks are written before the catalog) only makes what is read newer
+            # than the token says, which the next call notices and re-reads.
+            updated = self._index.updated(catalog_versions(self.catalog), self._fetch)
+            if updated is self._index:
+                updated = copy.copy(updated)
+            updated.token = token
+            self._index = updated
             if self._saved is None and self.path is not None:
                 # A first build is the expensive case: keep it for the next process. (Saving
                 # outside the writer lock is safe: an older manifest winning a race only makes
                 # the next loader catch up with the catalog.)
                 self._index.save(self.path)
                 self._saved = self._index
-            self._token = token
             return self._index
 
     def refresh(self) -> BM25Index:
@@ -516,7 +521,6 @@ class LexicalIndex:
         """Forget the index (memory and disk): the next use builds it from every chunk."""
         with self._lock:
             self._index = self._saved = None
-            self._token = None
             if self.path is not None:
                 shutil.rmtree(self.path, ignore_errors=True)
 
