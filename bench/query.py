@@ -200,29 +200,16 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="5000,25000,100000")
-    parser.add_argument("--queries", type=int, default=40)
-    parser.add_argument("--pool", type=int, default=3000)
-    parser.add_argument("--keep", type=Path, help="Build the index here and keep it.")
-    args = parser.parse_args()
-
-    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-query-"))
-    data = work / "data"
-    settings = Settings(data_dir=data)
-    real = LocalEmbeddings(encoder=settings.encoder, batch_size=64)
+def build(work: Path, settings: Settings, real: LocalEmbeddings, sizes: list[int], pool_size: int,
+          result: dict[str, Any], snapshots: dict[int, Path]) -> None:
+    """Grow one index to each size in turn, keeping a copy of it at each."""
     start = time.perf_counter()
-    pool = sentence_pool(args.pool)
+    pool = sentence_pool(pool_size)
     cheap = PoolEmbeddings(real, pool)
-    result: dict[str, Any] = {"encoder": real.encoder, "pool_sentences": len(pool),
-                              "pool_embed_s": round(time.perf_counter() - start, 1), "sizes": {}}
-    qs = questions(args.queries)
-
+    result.update(pool_sentences=len(pool), pool_embed_s=round(time.perf_counter() - start, 1))
     writer = Assistant.from_settings(settings, embeddings=cheap)  # type: ignore[arg-type]
     made = 0
-    snapshots: dict[int, Path] = {}
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in sizes:
         start = time.perf_counter()
         while writer.store.count() < size:
             missing = size - writer.store.count()
@@ -238,24 +225,52 @@ def main() -> None:
         # A copy of the index at this size, to query side by side with the others later.
         writer.close()
         snapshots[size] = work / f"data-{size}"
-        shutil.copytree(data, snapshots[size])
+        shutil.copytree(settings.data_dir, snapshots[size])
         writer = Assistant.from_settings(settings, embeddings=cheap)  # type: ignore[arg-type]
     writer.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="5000,25000,100000")
+    parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--pool", type=int, default=3000)
+    parser.add_argument("--keep", type=Path, help="Build the index here and keep it.")
+    parser.add_argument("--reuse", type=Path,
+                        help="Query the indexes a --keep run left in this folder (no build).")
+    args = parser.parse_args()
+    if args.reuse:
+        args.keep = args.reuse
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-query-"))
+    data = work / "data"
+    settings = Settings(data_dir=data)
+    real = LocalEmbeddings(encoder=settings.encoder, batch_size=64)
+    result: dict[str, Any] = {"encoder": real.encoder, "sizes": {}}
+    qs = questions(args.queries)
+    snapshots: dict[int, Path] = {}
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.reuse:
+        snapshots = {size: work / f"data-{size}" for size in sizes}
+        result["sizes"] = {size: {} for size in sizes}
+    else:
+        build(work, settings, real, sizes, args.pool, result, snapshots)
 
     readers = {size: Assistant.from_settings(Settings(data_dir=path), embeddings=real)
                for size, path in snapshots.items()}
     for size, measured in latency(readers, qs).items():
-        result["sizes"][size].update(measured)
+        result["sizes"][size].update(chunks=readers[size].store.count(), **measured)
         readers[size].close()
-    sizes = list(result["sizes"].values())
-    first, last = sizes[0], sizes[-1]
+    measured = list(result["sizes"].values())
+    first, last = measured[0], measured[-1]
     result["growth_first_to_last"] = {
         "from_chunks": first["chunks"], "to_chunks": last["chunks"],
         "retrieve_p50_ratio": round(last["retrieve"]["p50_ms"] / first["retrieve"]["p50_ms"], 2),
         "ask_p50_ratio": round(last["ask"]["p50_ms"] / first["ask"]["p50_ms"], 2),
     }
-    result["cold_start"] = cold_start(data, qs[0])
-    result["server_memory"] = server_memory(data, qs[:20])
+    largest = snapshots[max(snapshots)]
+    result["cold_start"] = cold_start(largest, qs[0])
+    result["server_memory"] = server_memory(largest, qs[:20])
     print(json.dumps(result, indent=2))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

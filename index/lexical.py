@@ -40,7 +40,7 @@ from sqlalchemy import select
 from index.catalog import Catalog, articles_table
 from index.store import ChunkStore, StoredChunk
 
-FORMAT = 2
+FORMAT = 3
 K1, B = 1.5, 0.75
 _PAGE = 5000  # chunks fetched from Chroma per request
 _IDS_PER_FETCH = 500  # article ids per "$in" filter
@@ -93,9 +93,22 @@ class _Entry:
     text: str
     metadata: Mapping[str, Any]
 
+    @classmethod
+    def of(cls, chunk: StoredChunk) -> _Entry:
+        return cls(chunk.id, chunk.text, dict(chunk.metadata))
+
     @property
     def article_id(self) -> str:
         return str(self.metadata.get("article_id") or self.id.rsplit(":", 1)[0])
+
+    def to_json(self) -> bytes:
+        return json.dumps({"id": self.id, "text": self.text, "metadata": dict(self.metadata)},
+                          ensure_ascii=False).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> _Entry:
+        d = json.loads(raw)
+        return cls(d["id"], d["text"], d["metadata"])
 
 
 def _lexical_text(entry: _Entry) -> str:
@@ -104,33 +117,53 @@ def _lexical_text(entry: _Entry) -> str:
     return f"{title}\n{entry.text}" if title else entry.text
 
 
+class _Records:
+    """The chunks of a segment as JSON records, parsed only when a search returns them: a saved
+    segment's records stay in its file (memory-mapped), so loading an index reads no text."""
+
+    def __init__(self, raw: Sequence[bytes] | None = None, *, buffer: Any = None,
+                 offsets: np.ndarray | None = None) -> None:
+        self._raw = list(raw) if raw is not None else None
+        self._buffer, self._offsets = buffer, offsets
+
+    def __len__(self) -> int:
+        return len(self._raw) if self._raw is not None else len(self._offsets) - 1
+
+    def raw(self, i: int) -> bytes:
+        if self._raw is not None:
+            return self._raw[i]
+        return self._buffer[self._offsets[i]:self._offsets[i + 1]].rstrip(b"\n")
+
+    def __getitem__(self, i: int) -> _Entry:
+        return _Entry.from_json(self.raw(i))
+
+
 class Segment:
     """An immutable run of chunks with postings by term: ``docs[indptr[t]:indptr[t+1]]`` are the
-    chunks holding term ``t`` and ``tfs`` how often."""
+    chunks holding term ``t`` and ``tfs`` how often; ``article_of`` maps chunks to articles."""
 
-    def __init__(self, entries: Sequence[_Entry], versions: Mapping[str, str],
-                 terms: Mapping[str, int], indptr: np.ndarray, docs: np.ndarray,
-                 tfs: np.ndarray, lengths: np.ndarray, name: str | None = None) -> None:
-        self.entries = list(entries)
+    def __init__(self, records: _Records, article_ids: Sequence[str], article_of: np.ndarray,
+                 versions: Mapping[str, str], terms: Mapping[str, int], indptr: np.ndarray,
+                 docs: np.ndarray, tfs: np.ndarray, lengths: np.ndarray,
+                 name: str | None = None) -> None:
+        self.records = records
+        self.article_ids = list(article_ids)
+        self.article_of = article_of
         self.versions = dict(versions)  # article id → version key of the chunks held here
         self.terms = terms
         self.indptr, self.docs, self.tfs, self.lengths = indptr, docs, tfs, lengths
         self.name = name  # its folder once saved
-        rows: dict[str, list[int]] = {}
-        for i, e in enumerate(self.entries):
-            rows.setdefault(e.article_id, []).append(i)
-        self.rows = {a: np.asarray(r, dtype=np.int64) for a, r in rows.items()}
+        order = np.argsort(article_of, kind="stable")
+        bounds = np.cumsum(np.bincount(article_of, minlength=len(self.article_ids)))[:-1]
+        self.rows = {a: r for a, r in zip(self.article_ids, np.split(order, bounds), strict=True)
+                     if len(r)}
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.records)
 
     @classmethod
     def build(cls, entries: Sequence[_Entry], versions: Mapping[str, str]) -> Segment:
-        return cls.from_tokens(entries, versions, tokenize([_lexical_text(e) for e in entries]))
-
-    @classmethod
-    def from_tokens(cls, entries: Sequence[_Entry], versions: Mapping[str, str],
-                    tokens: Sequence[Sequence[str]]) -> Segment:
+        tokens = tokenize([_lexical_text(e) for e in entries])
         terms: dict[str, int] = {}
         term_ids: list[int] = []
         doc_ids: list[int] = []
@@ -142,28 +175,35 @@ class Segment:
                 term_ids.append(terms.setdefault(term, len(terms)))
                 doc_ids.append(doc)
                 counts.append(n)
-        return cls._from_postings(entries, versions, terms, np.asarray(term_ids, dtype=np.int64),
-                                  np.asarray(doc_ids, dtype=np.int32),
-                                  np.asarray(counts, dtype=np.int32), lengths)
+        article_ids: dict[str, int] = {}
+        article_of = np.asarray([article_ids.setdefault(e.article_id, len(article_ids))
+                                 for e in entries], dtype=np.int32)
+        return cls._from_postings(
+            _Records([e.to_json() for e in entries]), list(article_ids), article_of, versions,
+            terms, np.asarray(term_ids, dtype=np.int64), np.asarray(doc_ids, dtype=np.int32),
+            np.asarray(counts, dtype=np.int32), lengths)
 
     @classmethod
-    def _from_postings(cls, entries: Sequence[_Entry], versions: Mapping[str, str],
+    def _from_postings(cls, records: _Records, article_ids: Sequence[str],
+                       article_of: np.ndarray, versions: Mapping[str, str],
                        terms: Mapping[str, int], term_ids: np.ndarray, doc_ids: np.ndarray,
                        counts: np.ndarray, lengths: np.ndarray) -> Segment:
         order = np.lexsort((doc_ids, term_ids))
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(np.bincount(term_ids, minlength=len(terms)), out=indptr[1:])
-        return cls(entries, versions, terms, indptr, doc_ids[order], counts[order], lengths)
+        return cls(records, article_ids, article_of, versions, terms, indptr, doc_ids[order],
+                   counts[order], lengths)
 
     @classmethod
     def merge(cls, parts: Sequence[tuple[Segment, np.ndarray]]) -> Segment:
         """One segment holding the live chunks (``alive`` masks) of several, in order."""
         terms: dict[str, int] = {}
-        entries: list[_Entry] = []
+        raw: list[bytes] = []
+        article_ids: dict[str, int] = {}
         versions: dict[str, str] = {}
-        term_ids, doc_ids, counts, lengths = [], [], [], []
+        term_ids, doc_ids, counts, lengths, article_of = [], [], [], [], []
         for segment, alive in parts:
-            new_row = np.cumsum(alive) - 1 + len(entries)  # old row → new row (where alive)
+            new_row = np.cumsum(alive) - 1 + len(raw)  # old row → new row (where alive)
             remap = np.empty(len(segment.terms), dtype=np.int64)
             for term, t in segment.terms.items():
                 remap[t] = terms.setdefault(term, len(terms))
@@ -173,16 +213,21 @@ class Segment:
             doc_ids.append(new_row[segment.docs[keep]].astype(np.int32))
             counts.append(segment.tfs[keep])
             lengths.append(segment.lengths[alive])
-            entries += [e for e, live in zip(segment.entries, alive, strict=True) if live]
-            live_articles = {e.article_id for e, live in zip(segment.entries, alive, strict=True)
-                             if live}
+            live = np.flatnonzero(alive)
+            raw += [segment.records.raw(i) for i in live]
+            live_articles = {segment.article_ids[a] for a in np.unique(segment.article_of[live])}
+            to_new = np.asarray([article_ids.setdefault(a, len(article_ids)) if a in live_articles
+                                 else -1 for a in segment.article_ids], dtype=np.int32)
+            article_of.append(to_new[segment.article_of[live]])
             versions.update({a: v for a, v in segment.versions.items() if a in live_articles})
+
+        def joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
+            return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
         return cls._from_postings(
-            entries, versions, terms,
-            np.concatenate(term_ids) if term_ids else np.zeros(0, dtype=np.int64),
-            np.concatenate(doc_ids) if doc_ids else np.zeros(0, dtype=np.int32),
-            np.concatenate(counts) if counts else np.zeros(0, dtype=np.int32),
-            np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int32))
+            _Records(raw), list(article_ids), joined(article_of, np.int32), versions, terms,
+            joined(term_ids, np.int64), joined(doc_ids, np.int32), joined(counts, np.int32),
+            joined(lengths, np.int32))
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         t = self.terms.get(term)
@@ -197,30 +242,40 @@ class Segment:
         tmp = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
+        offsets = np.zeros(len(self) + 1, dtype=np.int64)
+        with (tmp / "chunks.jsonl").open("wb") as f:
+            for i in range(len(self)):
+                line = self.records.raw(i) + b"\n"
+                f.write(line)
+                offsets[i + 1] = offsets[i] + len(line)
         np.savez(tmp / "postings.npz", indptr=self.indptr, docs=self.docs, tfs=self.tfs,
-                 lengths=self.lengths)
+                 lengths=self.lengths, offsets=offsets, article_of=self.article_of)
         (tmp / "terms.json").write_text(json.dumps(list(self.terms), ensure_ascii=False))
-        (tmp / "versions.json").write_text(json.dumps(self.versions))
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
-            for e in self.entries:
-                f.write(json.dumps({"id": e.id, "text": e.text, "metadata": dict(e.metadata)},
-                                   ensure_ascii=False) + "\n")
+        (tmp / "articles.json").write_text(json.dumps(
+            {"ids": self.article_ids, "versions": self.versions}))
         tmp.rename(folder)
         self.name = folder.name
 
     @classmethod
     def load(cls, folder: Path) -> Segment:
         """Raises OSError / ValueError / KeyError when the folder is missing or damaged."""
+        import mmap
+
         with np.load(folder / "postings.npz") as arrays:
-            indptr, docs, tfs, lengths = (arrays[k] for k in ("indptr", "docs", "tfs", "lengths"))
+            indptr, docs, tfs, lengths, offsets, article_of = (
+                arrays[k] for k in ("indptr", "docs", "tfs", "lengths", "offsets", "article_of"))
         terms = {t: i for i, t in enumerate(json.loads((folder / "terms.json").read_text()))}
-        versions = json.loads((folder / "versions.json").read_text())
-        with (folder / "chunks.jsonl").open(encoding="utf-8") as f:
-            entries = [_Entry(d["id"], d["text"], d["metadata"]) for d in map(json.loads, f)]
-        if (len(entries) != len(lengths) or len(indptr) != len(terms) + 1
-                or len(docs) != indptr[-1] or len(tfs) != len(docs)):
+        articles = json.loads((folder / "articles.json").read_text())
+        with (folder / "chunks.jsonl").open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            buffer = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        if (len(offsets) != len(lengths) + 1 or offsets[-1] != size
+                or len(article_of) != len(lengths) or len(indptr) != len(terms) + 1
+                or len(docs) != indptr[-1] or len(tfs) != len(docs)
+                or (len(article_of) and article_of.max() >= len(articles["ids"]))):
             raise ValueError(f"inconsistent lexical segment {folder}")
-        return cls(entries, versions, terms, indptr, docs, tfs, lengths, name=folder.name)
+        return cls(_Records(buffer=buffer, offsets=offsets), articles["ids"], article_of,
+                   articles["versions"], terms, indptr, docs, tfs, lengths, name=folder.name)
 
 
 class BM25Index:
@@ -250,10 +305,9 @@ class BM25Index:
     def build(cls, chunks: Sequence[StoredChunk], versions: Mapping[str, str] | None = None
               ) -> BM25Index:
         """An index of these chunks (``versions``: article id → version key, when known)."""
-        entries = [_Entry(c.id, c.text, dict(c.metadata)) for c in chunks]
-        if not entries:
+        if not chunks:
             return cls([])
-        return cls([Segment.build(entries, versions or {})])
+        return cls([Segment.build([_Entry.of(c) for c in chunks], versions or {})])
 
     def updated(self, versions: Mapping[str, tuple[str, int]],
                 fetch: Callable[[Sequence[str]], Sequence[StoredChunk]]) -> BM25Index:
@@ -279,8 +333,7 @@ class BM25Index:
         segments = list(self.segments)
         if complete:
             chunks = sorted((c for a in complete for c in fetched[a]), key=lambda c: c.id)
-            segments.append(Segment.build([_Entry(c.id, c.text, dict(c.metadata))
-                                           for c in chunks],
+            segments.append(Segment.build([_Entry.of(c) for c in chunks],
                                           {a: versions[a][0] for a in complete}))
             alive.append(np.ones(len(segments[-1]), dtype=bool))
         return BM25Index(*_compact(segments, alive))
@@ -323,20 +376,27 @@ class BM25Index:
     def _best(self, score: np.ndarray, at: np.ndarray, k: int,
               keep: Callable[[Mapping[str, Any]], bool] | None) -> list[StoredChunk]:
         def entry(j: int) -> _Entry:
-            return self.segments[at[j, 0]].entries[at[j, 1]]
+            return self.segments[at[j, 0]].records[at[j, 1]]
 
         # Try the best few first; only a filter that rejects most of them needs a full sort.
+        chosen: list[tuple[int, _Entry]] = []
         for window in (4 * k + 16, len(score)):
             if window < len(score):
                 order = np.argpartition(-score, window - 1)[:window]
                 order = order[np.argsort(-score[order], kind="stable")]
             else:
                 order = np.argsort(-score, kind="stable")
-            chosen = [j for j in order if keep is None or keep(entry(j).metadata)][:k]
+            chosen = []
+            for j in order:
+                e = entry(j)
+                if keep is None or keep(e.metadata):
+                    chosen.append((j, e))
+                    if len(chosen) == k:
+                        break
             if len(chosen) == k or window >= len(score):
                 break
-        hits = [StoredChunk(id=entry(j).id, text=entry(j).text, metadata=entry(j).metadata,
-                            score=float(score[j])) for j in chosen]
+        hits = [StoredChunk(id=e.id, text=e.text, metadata=e.metadata, score=float(score[j]))
+                for j, e in chosen]
         return sorted(hits, key=lambda h: (-h.score, h.id))
 
     # -- on disk -----------------------------------------------------------------------------
@@ -349,8 +409,8 @@ class BM25Index:
             if segment.name is None or not (path / segment.name).is_dir():
                 segment.save(path / f"seg-{uuid.uuid4().hex[:16]}")
         manifest = {"format": FORMAT, "token": self.token, "segments": [
-            {"name": s.name, "dead": sorted({e.article_id for e, live
-                                             in zip(s.entries, a, strict=True) if not live})}
+            {"name": s.name,
+             "dead": sorted(s.article_ids[i] for i in np.unique(s.article_of[~a]))}
             for s, a in zip(self.segments, self.alive, strict=True)]}
         tmp = path / f"manifest.json.{uuid.uuid4().hex[:8]}.tmp"
         tmp.write_text(json.dumps(manifest))
