@@ -12,8 +12,7 @@ from assistant.abstain import (
     value_conflict,
 )
 
-
-@pytest.mark.parametrize(("question", "sentence", "expected"), [
+VALUE_CASES = [
     # Another year, count or ordinal than the question's: the sentence answers something else.
     ("Which company was incorporated in 1975?", "Telenet was incorporated in 1973.", True),
     ("How many people died in the 2019 floods?", "The 2018 floods killed 40 people.", True),
@@ -26,12 +25,8 @@ from assistant.abstain import (
     ("How many people died in 2019?", "Many people died in the floods.", False),
     # The question's number is there, beside others.
     ("What happened in 1975?", "Telenet, incorporated in 1973, started in 1975.", False),
-])
-def test_value_conflict(question, sentence, expected):
-    assert value_conflict(question, sentence) is expected
-
-
-@pytest.mark.parametrize(("question", "sentence", "expected"), [
+]
+OPPOSITE_CASES = [
     ("What did the Rhine create when it took a right turn?",
      "The Rhine took a left turn, creating the Channel River.", True),
     ("Which islands have a larger number of electors?",
@@ -42,20 +37,26 @@ def test_value_conflict(question, sentence, expected):
     # "New" in a name is no opposite of "old".
     ("Where is the old harbour?", "The harbour lies in New England.", False),
     ("What took a left turn?", "The Rhine took a left turn.", False),
-])
-def test_opposite_conflict(question, sentence, expected):
-    assert opposite_conflict(question, sentence) is expected
-
-
-@pytest.mark.parametrize(("question", "sentence", "expected"), [
+]
+NEGATED_FORM_CASES = [
     ("How many non-Muslims live in Greater London?", "Greater London has 900,000 Muslims.", True),
     ("What does a receiver need to view unencrypted content?",
      "To view the encrypted content a receiver needs a card.", True),
     ("How many non-Muslims live in London?", "London has many Muslims and non-Muslims.", False),
     ("Which unions backed the strike?", "Unions backed the strike.", False),  # not a prefix
+]
+
+
+@pytest.mark.parametrize(("check", "question", "sentence", "expected"), [
+    *((value_conflict, *case) for case in VALUE_CASES),
+    *((opposite_conflict, *case) for case in OPPOSITE_CASES),
+    *((negated_form_conflict, *case) for case in NEGATED_FORM_CASES),
 ])
-def test_negated_form_conflict(question, sentence, expected):
-    assert negated_form_conflict(question, sentence) is expected
+def test_conflict_checks(check, question, sentence, expected):
+    assert check(question, sentence) is expected
+    # Each kind of conflict is a conflict of the combined signal.
+    if expected:
+        assert conflict(question, sentence) == 1.0
 
 
 def test_a_conflict_raises_the_probability_of_unanswerable():
