@@ -76,7 +76,8 @@ for _pair in _OPPOSITE_PAIRS:
     _OPPOSITES.setdefault(_b, set()).add(_a)
 _NEGATED_FORM = re.compile(r"\b(non|un|anti)-?([a-z]{4,})\b")
 
-# Fitted on the SQuAD 2.0 sample: logistic regression of "unanswerable" on the features.
+# Fitted on the SQuAD 2.0 sample: logistic regression of "unanswerable" on the features
+# (`bench/abstain_cv.py` refits them and cross-validates the fit).
 WEIGHTS = {"similarity": -4.83, "type_ok": -0.25, "negated": 1.99, "terms_missing": 0.18,
            "names_missing": 0.73, "conflict": 1.92}
 BIAS = 2.95
