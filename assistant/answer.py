@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.abstain import DEFAULT_THRESHOLD, signals
+from assistant.abstain import DEFAULT_THRESHOLD, Signals, signals
 from assistant.dates import DateRange
 from assistant.retrieval import Passage
 from assistant.sentences import STOPWORDS, Sentence, passage_sentences
@@ -131,19 +131,14 @@ class ExtractiveAnswerer:
         self.abstain_threshold = abstain_threshold
 
     def __call__(self, question: str, passages: Sequence[Passage]) -> Answer:
-        sentences = passage_sentences(passages)
-        if not sentences or not question.strip():
+        ranked = self._rank(question, passages)
+        if ranked is None:
             return abstain(question, passages)
-        scores, semantic = self._scores(question, [s.text for s in sentences],
-                                        _resolved_names(sentences, passages))
-        order = np.argsort(-scores, kind="stable")
-        best = float(scores[order[0]])
-        if best < self.min_support:
-            return abstain(question, passages)
-        top = sentences[order[0]]
-        weak = signals(question, top.text, passages[top.passage].text, float(semantic.max()))
+        sentences, scores, weak = ranked
         if weak.unanswerable() > self.abstain_threshold:
             return abstain(question, passages)
+        order = np.argsort(-scores, kind="stable")
+        best = float(scores[order[0]])
         chosen: list[int] = []
         seen_text: set[str] = set()
         for i in order:
@@ -158,6 +153,27 @@ class ExtractiveAnswerer:
         # Read in the order the articles tell it: by passage rank, then position.
         chosen.sort(key=lambda i: (sentences[i].passage, sentences[i].start))
         return compose(question, passages, [(sentences[i], float(scores[i])) for i in chosen])
+
+    def abstention_signals(self, question: str, passages: Sequence[Passage]) -> Signals | None:
+        """The abstention model's inputs for the best sentence of the passages; None when no
+        sentence reaches ``min_support`` (the answerer abstains without asking the model)."""
+        ranked = self._rank(question, passages)
+        return ranked[2] if ranked else None
+
+    def _rank(
+        self, question: str, passages: Sequence[Passage]
+    ) -> tuple[list[Sentence], np.ndarray, Signals] | None:
+        sentences = passage_sentences(passages)
+        if not sentences or not question.strip():
+            return None
+        scores, semantic = self._scores(question, [s.text for s in sentences],
+                                        _resolved_names(sentences, passages))
+        top = int(np.argmax(scores))
+        if float(scores[top]) < self.min_support:
+            return None
+        best = sentences[top]
+        return sentences, scores, signals(question, best.text, passages[best.passage].text,
+                                          float(semantic.max()))
 
     def score(self, question: str, texts: list[str]) -> np.ndarray:
         return self._scores(question, texts)[0]

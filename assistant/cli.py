@@ -448,6 +448,9 @@ def eval_qa(
     questions: Annotated[Path, _input_file("--questions", "questions JSONL")],
     k: Annotated[int, typer.Option("-k", help="Passages retrieved per question.")] = 10,
     data_dir: EvalDirOpt = None,
+    thresholds: Annotated[str, typer.Option(
+        "--thresholds", help="Also answer at these abstention thresholds (comma-separated, "
+        "e.g. 0.54,0.58,0.62) and report the trade-off curve.")] = "",
     as_json: JsonOpt = False,
 ) -> None:
     """Retrieval hits, answer and citation containment, abstention and latency."""
@@ -455,15 +458,22 @@ def eval_qa(
 
     try:
         loaded, qs = load_qa_articles(articles), load_qa_questions(questions)
+        curve_at = [float(t) for t in thresholds.split(",") if t.strip()]
     except (ValueError, KeyError) as exc:
         raise typer.BadParameter(str(exc)) from exc
     result = _run_eval(data_dir, loaded, f"Asking {len(qs)} questions",
-                       lambda a, say: evaluate_qa(a, qs, k=k, progress=say))
+                       lambda a, say: evaluate_qa(a, qs, k=k, thresholds=curve_at, progress=say))
     if as_json:
         _print_json(result)
         return
+    curve = result.pop("curve", [])
     for name, value in result.items():
-        typer.echo(f"{name:<22} {value}")
+        typer.echo(f"{name:<24} {value}")
+    if curve:
+        names = [n for n in curve[0] if n != "threshold"]
+        typer.echo("threshold " + " ".join(f"{n:>13.13}" for n in names))
+        for row in curve:
+            typer.echo(f"{row['threshold']:<9} " + " ".join(f"{row[n]:>13.4f}" for n in names))
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ over a temporary (or given) data dir, so a second run over the same corpus re-em
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import time
@@ -21,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.answer import Answer
 from assistant.hybrid import MODES, Mode
 from assistant.retrieval import Passage
 from index.articles import Article
@@ -218,17 +220,17 @@ def evaluate_qa(
     questions: Sequence[QAQuestion],
     *,
     k: int = 10,
+    thresholds: Sequence[float] = (),
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Retrieval hits, answer/citation containment, abstention and latency over the questions.
 
     ``ask`` latency is retrieval plus answering of the same passages: exactly what
-    ``Assistant.ask`` does, measured without retrieving twice."""
+    ``Assistant.ask`` does, measured without retrieving twice. With ``thresholds``, ``curve``
+    lists the answer metrics at each abstention threshold (``threshold_curve``)."""
     hits: list[list[bool]] = []
-    answer_contains: list[bool] = []
-    cited_contains: list[bool] = []
-    abstained_answerable: list[bool] = []
-    abstained_unanswerable: list[bool] = []
+    outcomes: list[tuple[QAQuestion, Answer]] = []
+    asked: list[tuple[QAQuestion, list[Passage]]] = []
     retrieve_ms: list[float] = []
     ask_ms: list[float] = []
     for n, q in enumerate(questions, start=1):
@@ -243,24 +245,17 @@ def evaluate_qa(
             hits.append([p.article_id in q.article_ids for p in passages])
         elif q.answers:
             hits.append([contains_any(p.text, q.answers) for p in passages])
-        if q.answerable:
-            answer_contains.append(not answer.abstained and contains_any(answer.text, q.answers))
-            cited_contains.append(any(contains_any(c.passage, q.answers)
-                                      for c in answer.citations))
-            abstained_answerable.append(answer.abstained)
-        else:
-            abstained_unanswerable.append(answer.abstained)
+        outcomes.append((q, answer))
+        if thresholds:
+            asked.append((q, passages))
         if progress and (n % 25 == 0 or n == len(questions)):
             progress(f"  … {n}/{len(questions)} questions")
-    return {
+    result: dict[str, Any] = {
         "hit@1": round(mean(hit_at_k(h, 1) for h in hits), 4),
         "hit@5": round(mean(hit_at_k(h, 5) for h in hits), 4),
         "hit@10": round(mean(hit_at_k(h, 10) for h in hits), 4),
         "mrr@10": round(mean(mrr_at_k(h, 10) for h in hits), 4),
-        "answer_contains": round(mean(answer_contains), 4),
-        "cited_contains": round(mean(cited_contains), 4),
-        "abstain_answerable": round(mean(abstained_answerable), 4),
-        "abstain_unanswerable": round(mean(abstained_unanswerable), 4),
+        **answer_metrics(outcomes),
         "latency_ms": {
             "retrieve_p50": round(percentile(retrieve_ms, 50), 1),
             "retrieve_p95": round(percentile(retrieve_ms, 95), 1),
@@ -269,9 +264,61 @@ def evaluate_qa(
         },
         "counts": {
             "questions": len(questions),
-            "answerable": len(answer_contains),
-            "unanswerable": len(abstained_unanswerable),
+            "answerable": sum(q.answerable for q in questions),
+            "unanswerable": sum(not q.answerable for q in questions),
             "with_retrieval_target": len(hits),
         },
         "k": k,
     }
+    if thresholds:
+        result["curve"] = threshold_curve(assistant.answerer, asked, thresholds,
+                                          progress=progress)
+    return result
+
+
+def answer_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, float]:
+    """Answer and citation containment, and abstention rates, over ``(question, answer)`` pairs.
+
+    ``answer_contains`` and ``cited_contains`` count an abstention on an answerable question as
+    a miss; the ``answered_`` variants are over the answerable questions that were answered, so
+    the cost of abstaining more is visible apart from the quality of the answers given."""
+    answerable = [(q, a) for q, a in outcomes if q.answerable]
+    answered = [(q, a) for q, a in answerable if not a.abstained]
+
+    def found(q: QAQuestion, a: Answer) -> bool:
+        return not a.abstained and contains_any(a.text, q.answers)
+
+    def cited(q: QAQuestion, a: Answer) -> bool:
+        return any(contains_any(c.passage, q.answers) for c in a.citations)
+
+    return {
+        "answer_contains": round(mean(found(q, a) for q, a in answerable), 4),
+        "cited_contains": round(mean(cited(q, a) for q, a in answerable), 4),
+        "abstain_answerable": round(mean(a.abstained for _, a in answerable), 4),
+        "abstain_unanswerable": round(mean(a.abstained for q, a in outcomes
+                                           if not q.answerable), 4),
+        "answered_answer_contains": round(mean(found(q, a) for q, a in answered), 4),
+        "answered_cited_contains": round(mean(cited(q, a) for q, a in answered), 4),
+    }
+
+
+def threshold_curve(
+    answerer: Callable[[str, Sequence[Passage]], Answer],
+    asked: Sequence[tuple[QAQuestion, Sequence[Passage]]],
+    thresholds: Sequence[float],
+    *,
+    progress: Progress | None = None,
+) -> list[dict[str, float]]:
+    """The answer metrics at each abstention threshold, answering the same retrieved passages
+    again (an answerer without ``abstain_threshold``, such as an LLM, has no curve)."""
+    if not hasattr(answerer, "abstain_threshold"):
+        return []
+    curve = []
+    for t in thresholds:
+        variant = copy.copy(answerer)
+        variant.abstain_threshold = t
+        outcomes = [(q, variant(q.question, passages)) for q, passages in asked]
+        curve.append({"threshold": t, **answer_metrics(outcomes)})
+        if progress:
+            progress(f"  … threshold {t}")
+    return curve

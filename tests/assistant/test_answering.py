@@ -69,3 +69,15 @@ def test_retriever_and_chain_are_langchain_runnables(news):
     assert isinstance(docs[0], Document) and docs[0].metadata["article_id"] == "volcano"
     answer = news.chain.invoke("Which town is near the volcano?")
     assert isinstance(answer, Answer) and "Grindavik" in answer.text
+
+
+def test_abstention_signals_see_a_year_the_article_does_not_report(news):
+    asked = "How much will the new pedestrian bridge cost?"
+    swapped = "How much will the new pedestrian bridge that opens in 2031 cost?"
+    plain = news.answerer.abstention_signals(asked, news.retrieve(asked))
+    other_year = news.answerer.abstention_signals(swapped, news.retrieve(swapped))
+    assert plain is not None and other_year is not None
+    # The article says 2027: the best sentence states another year than the question's.
+    assert plain.conflict == 0.0 and other_year.conflict == 1.0
+    assert other_year.unanswerable() > plain.unanswerable()
+    assert news.answerer.abstention_signals(asked, []) is None

@@ -9,7 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant import cli
+from assistant.answer import Answer, Citation
 from assistant.eval import (
+    QAQuestion,
+    answer_metrics,
     hit_at_k,
     load_qrels,
     mrr_at_k,
@@ -45,6 +48,32 @@ def test_percentile_interpolates():
     assert percentile([10, 20, 30, 40], 50) == 25
     assert percentile([10, 20, 30, 40], 95) == pytest.approx(38.5)
     assert percentile([7], 95) == 7 and percentile([], 50) == 0
+
+
+def _answer(text: str, cited: str = "", *, abstained: bool = False) -> Answer:
+    citations = () if abstained else (Citation(n=1, article_id="a", title="", url=None,
+                                               published=None, source=None, passage=cited,
+                                               start=0, end=len(cited), score=0.5),)
+    return Answer(question="q", text=text, citations=citations, abstained=abstained)
+
+
+def test_answer_metrics_by_hand():
+    answerable = [QAQuestion(str(i), "q", ("four percent",)) for i in range(4)]
+    unanswerable = [QAQuestion(str(i), "q", ()) for i in range(4, 6)]
+    outcomes = [
+        (answerable[0], _answer("A rise of Four Percent [1]", "a rise of four percent")),
+        (answerable[1], _answer("Crews struck [1]", "they won four percent")),  # only cited
+        (answerable[2], _answer("Crews struck [1]", "they struck")),  # wrong sentence
+        (answerable[3], _answer("…", abstained=True)),
+        (unanswerable[0], _answer("…", abstained=True)),
+        (unanswerable[1], _answer("Something [1]", "something")),
+    ]
+    got = answer_metrics(outcomes)
+    # Abstaining on answerable question 3 is a miss for the first two, not for "answered_".
+    assert got["answer_contains"] == 0.25 and got["cited_contains"] == 0.5
+    assert got["answered_answer_contains"] == round(1 / 3, 4)
+    assert got["answered_cited_contains"] == round(2 / 3, 4)
+    assert got["abstain_answerable"] == 0.25 and got["abstain_unanswerable"] == 0.5
 
 
 def test_qrels_skip_the_header(tmp_path):
@@ -143,3 +172,17 @@ def test_eval_qa_cli_by_hand(tmp_path, embeddings, monkeypatch):
     assert got["abstain_unanswerable"] == 0.5
     lat = got["latency_ms"]
     assert 0 < lat["retrieve_p50"] <= lat["retrieve_p95"] and lat["ask_p50"] >= lat["retrieve_p50"]
+    assert "curve" not in got
+
+    # The trade-off curve answers the same passages again at each threshold: at 0 every
+    # question abstains, at 1 only the abstention model is off (q4 still retrieves nothing).
+    curved = runner.invoke(cli.app, ["eval", "qa", f"--articles={tmp_path / 'a.jsonl'}",
+                                     f"--questions={tmp_path / 'q.jsonl'}", "--json",
+                                     "--thresholds", "0,1"])
+    assert curved.exit_code == 0, curved.output
+    never, always = json.loads(curved.stdout)["curve"]
+    assert never["threshold"] == 0.0 and always["threshold"] == 1.0
+    assert never["abstain_answerable"] == never["abstain_unanswerable"] == 1.0
+    assert never["answer_contains"] == never["cited_contains"] == 0.0
+    assert always["answer_contains"] == always["answered_cited_contains"] == 1.0
+    assert always["abstain_answerable"] == 0.0 and always["abstain_unanswerable"] == 0.5

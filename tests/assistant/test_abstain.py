@@ -1,0 +1,69 @@
+"""The abstention signals on hand-made questions and sentences (no model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.abstain import (
+    conflict,
+    negated_form_conflict,
+    opposite_conflict,
+    signals,
+    value_conflict,
+)
+
+VALUE_CASES = [
+    # Another year, count or ordinal than the question's: the sentence answers something else.
+    ("Which company was incorporated in 1975?", "Telenet was incorporated in 1973.", True),
+    ("How many people died in the 2019 floods?", "The 2018 floods killed 40 people.", True),
+    ("When was the third German empire founded?", "The second German Empire was founded in "
+     "1871.", True),
+    ("Who won the 2nd round?", "She won the second round easily.", False),  # 2nd = second
+    ("Who scored three goals?", "Kane scored 3 goals on Sunday.", False),  # three = 3
+    ("What was sold for 1,200 dollars?", "The painting sold for 1200 dollars.", False),
+    # The sentence has no number: nothing to conflict with (the type check handles that).
+    ("How many people died in 2019?", "Many people died in the floods.", False),
+    # The question's number is there, beside others.
+    ("What happened in 1975?", "Telenet, incorporated in 1973, started in 1975.", False),
+]
+OPPOSITE_CASES = [
+    ("What did the Rhine create when it took a right turn?",
+     "The Rhine took a left turn, creating the Channel River.", True),
+    ("Which islands have a larger number of electors?",
+     "The islands have a much smaller number of electors.", True),
+    ("What did the council decide after the vote?", "Before the vote the council met.", True),
+    # Both words in the question: it asks about the contrast, the sentence may answer it.
+    ("Was the turnout higher or lower than expected?", "Turnout was lower than expected.", False),
+    # "New" in a name is no opposite of "old".
+    ("Where is the old harbour?", "The harbour lies in New England.", False),
+    ("What took a left turn?", "The Rhine took a left turn.", False),
+]
+NEGATED_FORM_CASES = [
+    ("How many non-Muslims live in Greater London?", "Greater London has 900,000 Muslims.", True),
+    ("What does a receiver need to view unencrypted content?",
+     "To view the encrypted content a receiver needs a card.", True),
+    ("How many non-Muslims live in London?", "London has many Muslims and non-Muslims.", False),
+    ("Which unions backed the strike?", "Unions backed the strike.", False),  # not a prefix
+]
+
+
+@pytest.mark.parametrize(("check", "question", "sentence", "expected"), [
+    *((value_conflict, *case) for case in VALUE_CASES),
+    *((opposite_conflict, *case) for case in OPPOSITE_CASES),
+    *((negated_form_conflict, *case) for case in NEGATED_FORM_CASES),
+])
+def test_conflict_checks(check, question, sentence, expected):
+    assert check(question, sentence) is expected
+    # Each kind of conflict is a conflict of the combined signal.
+    if expected:
+        assert conflict(question, sentence) == 1.0
+
+
+def test_a_conflict_raises_the_probability_of_unanswerable():
+    sentence = "The ferry company was founded in 1973 and began sailing in 1975."
+    passage = sentence
+    same = signals("When was the ferry company founded?", sentence, passage, similarity=0.7)
+    swapped = signals("What was founded in 1974?", sentence, passage, similarity=0.7)
+    assert conflict("What was founded in 1974?", sentence) == 1.0
+    assert same.conflict == 0.0 and swapped.conflict == 1.0
+    assert swapped.unanswerable() > same.unanswerable()
