@@ -145,11 +145,10 @@ class ChunkStore:
     def query(
         self, vector: Sequence[float], *, k: int, where: Mapping[str, Any] | None = None
     ) -> list[StoredChunk]:
-        total = self.count()
-        if total == 0:
-            return []
+        # No count() first: Chroma returns fewer results when it holds fewer, and counting a
+        # 100k-chunk collection took 12 ms of a 66 ms retrieve.
         result = self._read(lambda c: c.query(
-            query_embeddings=[list(vector)], n_results=min(k, total),
+            query_embeddings=[list(vector)], n_results=k,
             where=dict(where) if where else None,
             include=["documents", "metadatas", "distances"],
         ))
