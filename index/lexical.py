@@ -360,10 +360,10 @@ class BM25Index:
             if not postings:
                 continue
             s = np.zeros(len(segment), dtype=np.float64)
-            norm = K1 * ((1 - B) + B * segment.lengths / avg)
             for t, (docs, tfs) in postings.items():
                 if t in idf:  # else every chunk holding it is dead
-                    s[docs] += tokens[t] * idf[t] * tfs / (norm[docs] + tfs)
+                    norm = K1 * ((1 - B) + B / avg * segment.lengths[docs])
+                    s[docs] += tokens[t] * idf[t] * tfs / (norm + tfs)
             hits = np.flatnonzero((s > 0) & alive)
             scores.append(s[hits])
             where.append(np.stack([np.full(len(hits), i), hits], axis=1))
