@@ -67,14 +67,14 @@ INT8_DOT_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 
 
 def choose_encoder(flags: frozenset[str] | set[str]) -> str:
-    """The fastest encoder that meets issue 7's bar on a CPU with these feature flags: at least
-    1.8x fp32 torch throughput with at most 0.005 less SciFact nDCG@10.
+    """The fastest encoder that keeps the ranking on a CPU with these feature flags.
 
     Measured by bench/encoder.py (1,000 SciFact abstracts, 300 queries, all encoders in the same
-    run, on an avx512_vnni + avx512_bf16 CPU): onnx-int8 is the only one that meets it (about 2x,
-    nDCG@10 within 0.001 of fp32), so auto takes it where the CPU has VNNI. bf16 ranks identically
-    but is 1.7x; torch int8 is 2x but loses 0.008; both stay available by name. Without VNNI,
-    int8 products go through instructions that can saturate and nothing here was measured: fp32.
+    run, on an avx512_vnni + avx512_bf16 CPU): onnx-int8 ranks like fp32 (nDCG@10 -0.0003, +0.002
+    with queries one at a time) at 1.73-1.88x fp32 torch throughput over three runs, right at
+    issue 7's 1.8x bar, not reliably over it. bf16 ranks identically but is 1.6-1.7x; torch int8
+    is as fast but loses 0.008 nDCG@10; both stay available by name. Without VNNI, int8 products
+    go through instructions that can saturate, and nothing was measured there: fp32.
     """
     if flags & INT8_DOT_FLAGS:
         return "onnx-int8"
