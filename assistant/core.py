@@ -138,7 +138,8 @@ class Assistant:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         embeddings = embeddings or LocalEmbeddings(settings.embedding_model,
                                                    batch_size=settings.embedding_batch_size,
-                                                   encoder=settings.encoder)
+                                                   encoder=settings.encoder,
+                                                   cache_dir=settings.encoder_cache_dir)
         encoder = CachedEncoder(embeddings.encode)
         prompts = load_prompts(settings.prompts_dir)
         verifier = CitationVerifier(encoder, min_similarity=settings.min_citation_similarity,

@@ -23,10 +23,15 @@ class Settings(BaseSettings):
         None, description="Local model folder or name; unset = the bundled all-MiniLM-L6-v2."
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024)
-    encoder: Literal["auto", "fp32", "bf16", "int8"] = Field(
-        "auto", description="How the embedding model runs: auto picks bf16 where the CPU has "
-        "native bf16 (1.7x fp32 throughput, same ranking), else fp32; int8 is 2x but ranks a "
-        "little worse. Changing it needs 'assistant index rebuild'.",
+    encoder: Literal["auto", "fp32", "bf16", "int8", "onnx-int8"] = Field(
+        "auto", description="How the embedding model runs: auto picks onnx-int8 (ONNX Runtime, "
+        "int8) where the CPU has int8 dot-product instructions (VNNI), else fp32; bf16 and int8 "
+        "run the model in torch. See the README's Speed section for the measurements. Changing "
+        "it needs 'assistant index rebuild'.",
+    )
+    encoder_cache_dir: Path | None = Field(
+        None, description="Where the onnx-int8 encoder's exported model is cached; unset = "
+        "$XDG_CACHE_HOME/news-assistant/encoders (~/.cache/news-assistant/encoders).",
     )
     k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
     chunk_tokens: int = Field(170, ge=50, le=400, description="Target tokens per chunk.")

