@@ -119,7 +119,8 @@ class Assistant:
         self.batch_chunks = batch_chunks
         self.near_duplicate_threshold = near_duplicate_threshold
         # Kept between writes and synced with the catalog: a write reads only new signatures.
-        self._near_duplicates = NearDuplicateFinder(threshold=near_duplicate_threshold)
+        # Made by the first write (it imports datasketch, which a question never needs).
+        self._near_duplicates: NearDuplicateFinder | None = None
         self.fetch_timeout = fetch_timeout
         # Derived indexes (a lexical index, say) that follow every add, remove and rebuild.
         self.index_hooks: list[IndexHook] = []
@@ -229,6 +230,8 @@ class Assistant:
         ) | RunnableLambda(lambda x: self.answerer(x["question"], x["passages"]))
 
     def _indexer(self, store: ChunkStore | None = None) -> Indexer:
+        if self._near_duplicates is None:
+            self._near_duplicates = NearDuplicateFinder(threshold=self.near_duplicate_threshold)
         return Indexer(self.catalog, store or self.store, self.embeddings.encode,
                        target_tokens=self.chunk_tokens,
                        max_tokens=max(MAX_TOKENS, self.chunk_tokens + 30),
