@@ -320,6 +320,17 @@ class Catalog:
                 found.extend((r.id, r.canonical_id, r.minhash) for r in rows)
         return found
 
+    def article_versions(self) -> dict[str, tuple[str, int]]:
+        """id → (version key, chunk count) of every article. The key changes whenever the
+        article's chunks or their metadata may have (new content, another canonical article, a
+        re-index by ``rebuild``): what a derived index compares to find what changed."""
+        t = articles_table.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.id, t.content_hash, t.canonical_id, t.updated_at,
+                                       t.chunks))
+            return {r.id: (f"{r.content_hash}|{r.canonical_id or ''}|{r.updated_at}",
+                           int(r.chunks)) for r in rows}
+
     def signature_versions(self) -> dict[str, tuple[str | None, str]]:
         """id → (canonical_id, content_hash) of every article with a signature: what a kept
         near-duplicate index compares to find what changed, without reading the signatures."""

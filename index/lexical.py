@@ -35,9 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
-from index.catalog import Catalog, articles_table
+from index.catalog import Catalog
 from index.store import ChunkStore, StoredChunk
 
 FORMAT = 3
@@ -45,20 +44,6 @@ K1, B = 1.5, 0.75
 _PAGE = 5000  # chunks fetched from Chroma per request
 _IDS_PER_FETCH = 500  # article ids per "$in" filter
 _GC_AGE_S = 60.0  # unreferenced segment folders older than this are deleted
-
-# article id → (version key, number of chunks), as the catalog has it now
-Versions = dict[str, tuple[str, int]]
-
-
-def catalog_versions(catalog: Catalog) -> Versions:
-    """Every article's version key, which changes whenever its chunks or their metadata may
-    have (new content, another canonical article, a re-index by ``rebuild``)."""
-    t = articles_table.c
-    with catalog.engine.connect() as conn:
-        rows = conn.execute(select(t.id, t.content_hash, t.canonical_id, t.updated_at, t.chunks))
-        return {r.id: (f"{r.content_hash}|{r.canonical_id or ''}|{r.updated_at}", int(r.chunks))
-                for r in rows}
-
 
 class _Tokenizer:
     """bm25s's tokenizer with English stopwords and the Snowball English stemmer."""
@@ -555,7 +540,7 @@ class LexicalIndex:
             # The token first, then the catalog's versions, then the chunks: a write landing
             # in between (chunks are written before the catalog) only makes what is read newer
             # than the token says, which the next call notices and re-reads.
-            updated = self._index.updated(catalog_versions(self.catalog), self._fetch)
+            updated = self._index.updated(self.catalog.article_versions(), self._fetch)
             if updated is self._index:
                 updated = copy.copy(updated)
             updated.token = token

@@ -11,7 +11,6 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_en
 from index import Article
 from index.catalog import Catalog, FileRecord
 from index.errors import IndexingError
-from index.lexical import catalog_versions
 from index.locking import catalog_lock
 
 pytestmark = pytest.mark.postgres
@@ -73,20 +72,20 @@ def test_file_records_hold_nanosecond_mtimes_and_aliases(catalog):
 
 def test_change_token_and_versions_follow_every_article_change(catalog):
     """What a replica's lexical index relies on to skip work while nothing changed."""
-    token, versions = catalog.change_token(), catalog_versions(catalog)
+    token, versions = catalog.change_token(), catalog.article_versions()
     assert token is not None and versions == {}
     catalog.upsert(art("1", None), chunks=1)
     catalog.upsert(art("2", None), chunks=3)
     one, two = art("1", None).id, art("2", None).id
-    after_add, versions = catalog.change_token(), catalog_versions(catalog)
+    after_add, versions = catalog.change_token(), catalog.article_versions()
     assert after_add != token and set(versions) == {one, two} and versions[two][1] == 3
     catalog.hashes([one]), catalog.rows()  # reads change nothing
     assert catalog.change_token() == after_add
     catalog.set_canonical([two], one)
-    assert catalog.change_token() != after_add and catalog_versions(catalog)[two] != versions[two]
+    assert catalog.change_token() != after_add and catalog.article_versions()[two] != versions[two]
     before_delete = catalog.change_token()
     catalog.delete([one])
-    assert catalog.change_token() != before_delete and set(catalog_versions(catalog)) == {two}
+    assert catalog.change_token() != before_delete and set(catalog.article_versions()) == {two}
 
 
 def test_an_older_catalog_is_migrated(postgres_url):

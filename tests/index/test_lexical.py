@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from index import Article, lexical
+from index import Article
 from index.lexical import BM25Index, LexicalIndex, all_chunks, tokenize
 from index.store import StoredChunk
 
@@ -34,9 +34,9 @@ def test_built_on_index_and_reloaded_without_rebuilding(make_assistant, tmp_path
 
     b = make_assistant()  # another process opening the same data dir
     versions_read = []
-    real = lexical.catalog_versions
-    monkeypatch.setattr(lexical, "catalog_versions",
-                        lambda catalog: versions_read.append(1) or real(catalog))
+    real = b.catalog.article_versions
+    monkeypatch.setattr(b.catalog, "article_versions",
+                        lambda: versions_read.append(1) or real())
     assert [c.id for c in b.lexical.search("estuary bridge", k=5)] == ["bridge:0"]
     # Loaded from disk, saved at the catalog's current change token: nothing to compare.
     assert b.lexical.rebuilds == 0 and versions_read == []
