@@ -281,7 +281,6 @@ class BM25Index:
         self._live = sum(int(a.sum()) for a in self.alive)
         self._total_length = sum(int(s.lengths[a].sum())
                                  for s, a in zip(self.segments, self.alive, strict=True))
-        self._tokenize = tokenize
 
     def __len__(self) -> int:
         return self._live
@@ -329,7 +328,7 @@ class BM25Index:
         """The ``k`` best chunks with a positive BM25 score (those ``keep`` accepts)."""
         if self._live == 0 or k <= 0:
             return []
-        tokens = Counter(self._tokenize([query])[0])
+        tokens = Counter(tokenize([query])[0])
         if not tokens:
             return []
         found = [(s, a, {t: p for t in tokens if (p := s.postings(t)) is not None})
@@ -458,22 +457,19 @@ def _mtime(path: Path) -> int | None:
 
 
 def _collect_garbage(path: Path, keep: set[str | None]) -> None:
-    """Delete segment folders no manifest names any more. Young ones are left alone: another
-    process may have just written them and be about to publish its manifest."""
+    """Delete segment folders no manifest names any more, and leftover temporary files. Young
+    ones are left alone: another process may have just written them and be about to publish its
+    manifest."""
     now = time.time()
     for child in path.iterdir():
-        if child.name.startswith("seg-") and child.name not in keep:
-            try:
-                if now - child.stat().st_mtime > _GC_AGE_S:
-                    shutil.rmtree(child, ignore_errors=True)
-            except OSError:
-                pass
-        elif child.name.endswith(".tmp"):
-            try:
-                if now - child.stat().st_mtime > _GC_AGE_S:
-                    (shutil.rmtree if child.is_dir() else os.remove)(child)
-            except OSError:
-                pass
+        unused = child.name.startswith("seg-") and child.name not in keep
+        if not (unused or child.name.endswith(".tmp")):
+            continue
+        try:
+            if now - child.stat().st_mtime > _GC_AGE_S:
+                (shutil.rmtree if child.is_dir() else os.remove)(child)
+        except OSError:
+            pass  # gone already, or in use: the next save tries again
 
 
 def _chunks(page: Mapping[str, Any]) -> Iterable[StoredChunk]:
