@@ -210,7 +210,7 @@ class Assistant:
 
     @property
     def lexical(self) -> LexicalIndex:
-        """The BM25 index of the chunks, rebuilt on use when missing or stale."""
+        """The BM25 index of the chunks, brought up to date with the catalog on use."""
         if self._lexical is None:
             with self._store_lock:
                 if self._lexical is None:
