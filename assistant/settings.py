@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.abstain import DEFAULT_THRESHOLD
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -52,7 +54,7 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call gives up.")
     abstain_threshold: float = Field(
-        0.64, ge=0.0, le=1.0,
+        DEFAULT_THRESHOLD, ge=0.0, le=1.0,
         description="Extractive: abstain when P(unanswerable) exceeds this; lower = more often.",
     )
     min_citation_similarity: float = Field(
