@@ -6,7 +6,7 @@ No logic of its own: settings come from the environment (ASSISTANT_*), the UI fr
 from __future__ import annotations
 
 from assistant import Assistant, Settings
-from assistant.ui import launch
+from assistant.interfaces.ui import launch
 
 
 def main() -> None:

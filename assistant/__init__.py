@@ -8,13 +8,12 @@
 
 from __future__ import annotations
 
-from assistant.answer import Answer, Citation
-from assistant.core import Assistant, Stats
-from assistant.dates import DateRange
 from assistant.errors import AssistantError, BadArticle, ConfigError, IndexNotFound, ModelMismatch
-from assistant.filters import Filters
-from assistant.hybrid import HybridRetriever, RetrievalResult
-from assistant.retrieval import Passage
+from assistant.results import Answer, Citation, Delta, Final, Passage, RetrievalResult, Stats
+from assistant.retrieval.dates import DateRange
+from assistant.retrieval.filters import Filters
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.service import Assistant
 from assistant.settings import Settings
 from index.reindex import ReindexReport
 
@@ -25,14 +24,16 @@ __all__ = [
     "BadArticle",
     "Citation",
     "ConfigError",
+    "DateRange",
+    "Delta",
+    "Filters",
+    "Final",
+    "HybridRetriever",
     "IndexNotFound",
     "ModelMismatch",
     "Passage",
     "ReindexReport",
+    "RetrievalResult",
     "Settings",
     "Stats",
-    "DateRange",
-    "Filters",
-    "HybridRetriever",
-    "RetrievalResult",
 ]

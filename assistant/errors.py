@@ -1,8 +1,17 @@
-"""Errors of the assistant. Messages say what was received, what was expected and what to do.
+"""Errors a user may see, and how every interface shows them.
 
-AssistantError
- ├── ConfigError       a setting or prompt file that cannot work
- └── (from index)      BadArticle, IndexNotFound, ModelMismatch — all IndexingError
+Two trees, one per package (``index`` never imports ``assistant``):
+
+    AssistantError                     raised by the assistant on purpose
+     └── ConfigError                   a setting or prompt file that cannot work
+    IndexingError  (index.errors)      raised by the indexing library on purpose
+     ├── BadArticle                    a file or record that cannot become an article
+     ├── IndexNotFound                 nothing is indexed in this data directory yet
+     └── ModelMismatch                 the vectors come from another embedding model
+
+``USER_ERRORS`` holds both roots: the CLI, the HTTP API and the UI show these as their message
+(``user_message``) with the HTTP status of ``http_status``; anything else is an internal error,
+logged with its traceback and shown as a short apology.
 """
 
 from __future__ import annotations
@@ -18,10 +27,34 @@ class ConfigError(AssistantError):
     """A setting or a prompt template that cannot work as given."""
 
 
-# Every error a user may see: the CLI and the UI show these as messages, never as tracebacks.
 USER_ERRORS: tuple[type[Exception], ...] = (AssistantError, IndexingError)
 
+INTERNAL_ERROR = "Something went wrong; the server log has the details."
+
+
+def is_user_error(exc: BaseException) -> bool:
+    return isinstance(exc, USER_ERRORS)
+
+
+def user_message(exc: BaseException) -> str:
+    """What to tell the user: the message of an error raised on purpose, else an apology (the
+    caller logs the traceback)."""
+    return str(exc) if is_user_error(exc) else INTERNAL_ERROR
+
+
+def http_status(exc: BaseException) -> int:
+    """The HTTP status that answers a request which raised ``exc``."""
+    if isinstance(exc, BadArticle):
+        return 422
+    if isinstance(exc, IndexNotFound | ModelMismatch):
+        return 409
+    if is_user_error(exc):
+        return 400
+    return 500
+
+
 __all__ = [
+    "INTERNAL_ERROR",
     "USER_ERRORS",
     "AssistantError",
     "BadArticle",
@@ -29,4 +62,7 @@ __all__ = [
     "IndexNotFound",
     "IndexingError",
     "ModelMismatch",
+    "http_status",
+    "is_user_error",
+    "user_message",
 ]

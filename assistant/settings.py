@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.abstain import DEFAULT_THRESHOLD
+from assistant.answering.abstain import DEFAULT_THRESHOLD
 
 
 class Settings(BaseSettings):

@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.abstain import BIAS, WEIGHTS  # noqa: E402
+from assistant.answering.abstain import BIAS, WEIGHTS  # noqa: E402
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -98,9 +98,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
 
-    from assistant.answer import ExtractiveAnswerer
-    from assistant.core import Assistant
-    from assistant.eval import load_qa_articles, load_qa_questions
+    from assistant.answering.extractive import ExtractiveAnswerer
+    from assistant.service import Assistant
+    from assistant.evaluation import load_qa_articles, load_qa_questions
     from assistant.settings import Settings
 
     assistant = Assistant.from_settings(Settings(data_dir=args.data_dir))

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 from assistant import Assistant, Settings
-from assistant.eval import load_beir_queries, load_qrels, mean, ndcg_at_k, recall_at_k
-from assistant.fusion import fuse
+from assistant.evaluation import load_beir_queries, load_qrels, mean, ndcg_at_k, recall_at_k
+from assistant.retrieval.fusion import fuse
 
 
 def main() -> None:

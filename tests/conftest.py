@@ -185,7 +185,7 @@ def serving(app, host: str = "127.0.0.1") -> Iterator[str]:
 def served_assistant(root: Path, embeddings, *paths: Path, **app_options) -> Iterator[str]:
     """An assistant over a copy of the samples (and ``paths``) behind a real server; its URL."""
     from assistant import Assistant, Settings
-    from assistant.server import create_app
+    from assistant.interfaces.server import create_app
 
     shutil.copytree(SAMPLES, root / "samples")
     a = Assistant.from_settings(Settings(data_dir=root / "data"), embeddings=embeddings)

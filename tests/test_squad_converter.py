@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from assistant.eval import load_qa_articles, load_qa_questions
+from assistant.evaluation import load_qa_articles, load_qa_questions
 from tests.conftest import ROOT, SHARED
 
 SAMPLE = SHARED / "eval" / "squad2-sample"

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def server(news) -> Iterator[str]:
-    from assistant.server import create_app
+    from assistant.interfaces.server import create_app
 
     with serving(create_app(news)) as url:
         yield url
@@ -110,7 +110,7 @@ def test_upload_an_article_then_ask_about_it(server, page, tmp_path):
 
 
 def test_article_html_never_runs_in_the_page(news, browser, tmp_path):
-    from assistant.server import create_app
+    from assistant.interfaces.server import create_app
     from index import Article
 
     evil = ('Mayor <script>alert("xss-script")</script> resigns. The mayor of Hilltown, '

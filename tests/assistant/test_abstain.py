@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.abstain import (
+from assistant.answering.abstain import (
     conflict,
     negated_form_conflict,
     opposite_conflict,

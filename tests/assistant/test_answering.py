@@ -3,7 +3,7 @@ from __future__ import annotations
 from langchain_core.documents import Document
 
 from assistant import Answer
-from assistant.answer import ABSTAIN_TEXT
+from assistant.results import ABSTAIN_TEXT, Delta, Final
 from tests.conftest import DENEUVE_QUESTION
 
 
@@ -59,9 +59,10 @@ def test_unrelated_questions_abstain_without_citations(news):
 
 def test_stream_yields_deltas_then_the_answer(news):
     items = list(news.stream(DENEUVE_QUESTION))
-    *deltas, final = items
-    assert isinstance(final, Answer) and len(deltas) > 1
-    assert "".join(deltas) == final.text
+    *deltas, last = items
+    assert isinstance(last, Final) and len(deltas) > 1
+    assert all(isinstance(d, Delta) for d in deltas)
+    assert "".join(d.text for d in deltas) == last.answer.text
 
 
 def test_retriever_and_chain_are_langchain_runnables(news):

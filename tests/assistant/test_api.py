@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.server import check_bind, create_app, is_loopback
+from assistant.interfaces.server import check_bind, create_app, is_loopback
 from tests.conftest import DENEUVE_QUESTION, TEST_DATA, served_assistant, serving
 
 pytestmark = pytest.mark.slow
@@ -160,7 +160,7 @@ def test_serving_off_loopback_needs_token_and_ui_login(tmp_path):
         check_bind("0.0.0.0", token=None, ui_auth=None)
     check_bind("0.0.0.0", token="t", ui_auth=("u", "p"))
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "--data-dir", str(tmp_path / "d"), "serve",
+        [sys.executable, "-m", "assistant", "--data-dir", str(tmp_path / "d"), "serve",
          "--host", "0.0.0.0", "--port", "7999"],
         capture_output=True, text=True, timeout=60,
     )

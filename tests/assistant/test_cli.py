@@ -7,7 +7,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from assistant import cli
+from assistant.interfaces import cli
 from tests.conftest import DENEUVE_QUESTION
 
 runner = CliRunner()
@@ -64,7 +64,7 @@ def test_bad_file_is_reported_and_others_indexed(run, sample_dir, tmp_path):
 
 def test_ask_with_empty_index_says_what_to_do(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "--data-dir", str(tmp_path / "d"), "ask", "hi"],
+        [sys.executable, "-m", "assistant", "--data-dir", str(tmp_path / "d"), "ask", "hi"],
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 1
@@ -72,7 +72,7 @@ def test_ask_with_empty_index_says_what_to_do(tmp_path):
 
 
 def test_cli_start_up_imports_neither_gradio_nor_sentence_transformers():
-    code = ("import sys; import assistant.cli; "
+    code = ("import sys; import assistant.interfaces.cli; "
             "print([m for m in ('gradio', 'sentence_transformers', 'torch', 'chromadb') "
             "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -81,7 +81,7 @@ def test_cli_start_up_imports_neither_gradio_nor_sentence_transformers():
 
 
 def test_stats_does_not_load_the_model(tmp_path):
-    code = ("import sys; from assistant.cli import app; "
+    code = ("import sys; from assistant.interfaces.cli import app; "
             f"app(['--data-dir', {str(tmp_path / 'd')!r}, 'stats', '--json'], "
             "standalone_mode=False); "
             "print('loaded' if {'sentence_transformers', 'datasketch'} & set(sys.modules) "

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from assistant import cli
+from assistant.interfaces import cli
 from tests.conftest import TEST_DATA
 
 runner = CliRunner()

@@ -19,7 +19,7 @@ from tests.corpus import article_text, write_corpus
 
 def cli(data, *args, timeout=300):
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data)}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "assistant", *args], env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -31,7 +31,7 @@ def test_cli_sync_and_in_process_add_at_the_same_time_both_succeed(tmp_path, emb
     a = Assistant.from_settings(Settings(data_dir=data, index_batch_chunks=8),
                                 embeddings=embeddings)
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_INDEX_BATCH_CHUNKS": "8"}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "index", "sync",
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "index", "sync",
                              str(tmp_path / "by-cli"), "--json"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
-from assistant import Answer
-from assistant.conversation import Turn, entities, normalise_history, rewrite_followup
+from assistant import Delta, Final
+from assistant.answering.conversation import Turn, entities, normalise_history, rewrite_followup
 from tests.conftest import TEST_DATA
 
 
@@ -83,8 +83,10 @@ def test_follow_up_switches_subject_across_articles(news):
 
 def test_stream_with_history_ends_with_the_rewritten_answer(news):
     history = [HumanMessage("Who is Marlene Schiappa?")]
-    *deltas, final = list(news.stream("What did she kick off?", history=history))
-    assert isinstance(final, Answer) and "".join(deltas) == final.text
+    *deltas, last = list(news.stream("What did she kick off?", history=history))
+    assert isinstance(last, Final) and all(isinstance(d, Delta) for d in deltas)
+    final = last.answer
+    assert "".join(d.text for d in deltas) == final.text
     assert final.rewritten_question == "What did Marlene Schiappa kick off?"
 
 

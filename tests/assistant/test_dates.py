@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.dates import resolve_dates
+from assistant.retrieval.dates import resolve_dates
 
 REF = date(2018, 1, 10)  # a Wednesday
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.diversity import diversify, merge_pair, mmr
-from assistant.retrieval import Passage
+from assistant.results import Passage
+from assistant.retrieval.diversity import diversify, merge_pair, mmr
 
 ARTICLE = "One. Two is here. Three follows. Four ends it. Five is last."
 #          0    5            18             33            47

@@ -8,9 +8,8 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from assistant import cli
-from assistant.answer import Answer, Citation
-from assistant.eval import (
+from assistant.interfaces import cli
+from assistant.evaluation import (
     QAQuestion,
     answer_metrics,
     hit_at_k,
@@ -21,6 +20,7 @@ from assistant.eval import (
     recall_at_k,
     retrieval_metrics,
 )
+from assistant.results import Answer, Citation
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.filters import Filters
+from assistant.retrieval.filters import Filters
 from index.reindex import date_ordinal
 
 CHUNKS = [

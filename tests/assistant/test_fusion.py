@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.fusion import fuse, normalise, rrf, weighted
+from assistant.retrieval.fusion import fuse, normalise, rrf, weighted
 
 DENSE = [("a", 0.9), ("b", 0.8), ("c", 0.5)]
 LEXICAL = [("c", 12.0), ("d", 6.0), ("a", 3.0)]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from langchain_core.retrievers import BaseRetriever
 
-from assistant.filters import Filters
+from assistant.retrieval.filters import Filters
 from index import Article
 
 # Dense similarity sees "Vestergaard" and "Vastergaard" as nearly the same name, and the articles
@@ -93,7 +94,7 @@ def test_date_in_question_narrows_and_is_reported(corpus):
     none = corpus.search("Floods in 2023?", reference_date=date(2018, 1, 10))
     assert none.date_range is not None and not none.date_filter_applied and none.passages
     # The setting's reference date is used when the call gives none.
-    corpus.reference_date = date(2018, 1, 4)
+    corpus.options = replace(corpus.options, reference_date=date(2018, 1, 4))
     assert ids(corpus.search("What passed yesterday?").passages) == ["budget"]
 
 
@@ -128,9 +129,22 @@ def test_reranker_reorders_the_top_candidates(corpus):
     assert [p.text for p in got] != [p.text for p in before]
 
 
-def test_mmr_option_still_returns_k_relevant_passages(corpus):
-    from dataclasses import replace
+def _with_retrieval(a, **changes):
+    a.options = replace(a.options, retrieval=replace(a.options.retrieval, **changes))
 
-    corpus.retrieval = replace(corpus.retrieval, mmr=True)
+
+def test_mmr_option_still_returns_k_relevant_passages(corpus):
+    _with_retrieval(corpus, mmr=True)
     got = corpus.retrieve("Vestergaard", k=3, mode="dense")
     assert len(got) == 3 and all("Vestergaard" in p.title for p in got)
+
+
+def test_mmr_trades_relevance_for_novelty(corpus):
+    plain = corpus.retrieve("Vestergaard", k=3, mode="dense")
+    assert all(p.article_id.startswith("v") for p in plain)
+    # Novelty alone: after the most relevant passage comes the one least like it, which is
+    # not another Vestergaard story.
+    _with_retrieval(corpus, mmr=True, mmr_lambda=0.0)
+    novel = corpus.retrieve("Vestergaard", k=3, mode="dense")
+    assert novel[0].chunk_id == plain[0].chunk_id
+    assert not novel[1].article_id.startswith("v")

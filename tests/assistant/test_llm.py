@@ -9,9 +9,9 @@ import pytest
 from langchain_core.messages import SystemMessage
 
 from assistant import Answer, Assistant, ConfigError, Settings
-from assistant.answer import ABSTAIN_TEXT
-from assistant.llm import format_passages, make_chat_model, neutralise
-from assistant.retrieval import Passage
+from assistant.answering.llm import format_passages, neutralise
+from assistant.results import ABSTAIN_TEXT, Delta, Final, Passage
+from assistant.wiring import make_chat_model
 from index.articles import Article
 from tests.assistant.llm_fakes import RecordingChatModel, openai_server, passage_number
 from tests.conftest import DENEUVE_QUESTION, TEST_DATA
@@ -131,9 +131,11 @@ def test_stream_yields_model_tokens_then_the_verified_answer(llm_news):
         return f"The bridge will cost 48 million euros [{n}]. It will be made of gold [{n}]."
 
     a, _ = llm_news(reply)
-    *deltas, final = list(a.stream("How much will the pedestrian bridge cost?"))
-    assert len(deltas) > 3 and all(isinstance(d, str) for d in deltas)
-    assert "made of gold" in "".join(deltas)  # streamed as the model wrote it ...
+    *deltas, last = list(a.stream("How much will the pedestrian bridge cost?"))
+    assert len(deltas) > 3 and all(isinstance(d, Delta) for d in deltas)
+    assert isinstance(last, Final)
+    final = last.answer
+    assert "made of gold" in "".join(d.text for d in deltas)  # streamed as the model wrote it ...
     assert isinstance(final, Answer)  # ... but the checked answer drops what is unsupported
     assert final.text == "The bridge will cost 48 million euros. [1]"
     assert final.unsupported == ("It will be made of gold.",)
@@ -159,8 +161,10 @@ def test_openai_backend_over_http_with_streaming(tmp_path, embeddings, sample_di
                 {"role": "user", "content": "How much will the new pedestrian bridge cost?"}]))
         finally:
             a.close()
-    *deltas, final = items
-    assert len(deltas) >= 3 and "".join(deltas) == "The bridge should open in 2027 [1]."
+    *deltas, last = items
+    final = last.answer
+    assert len(deltas) >= 3
+    assert "".join(d.text for d in deltas) == "The bridge should open in 2027 [1]."
     assert final.rewritten_question == "When will the new pedestrian bridge open?"
     assert final.citations[0].article_id == "bridge"
     assert [r["body"].get("stream", False) for r in received] == [True, False, True]

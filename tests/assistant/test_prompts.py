@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from assistant import ConfigError
-from assistant.prompts import load_prompts, variables
+from assistant.answering.prompts import load_prompts, variables
 
 
 def test_bundled_prompts_load_with_their_variables():

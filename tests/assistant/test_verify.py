@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.retrieval import Passage
-from assistant.sentences import CachedEncoder
-from assistant.verify import CitationVerifier, is_abstention, missing_facts, parse_citations
+from assistant.answering.text import CachedEncoder
+from assistant.answering.verify import (
+    CitationVerifier,
+    is_abstention,
+    missing_facts,
+    parse_citations,
+)
+from assistant.results import Passage
 
 BRIDGE = ("The city council voted eleven to two on Tuesday to approve a new pedestrian bridge. "
           "The bridge will cost 48 million euros and should open in 2027, the mayor said.")

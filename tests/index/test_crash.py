@@ -33,7 +33,7 @@ def test_killed_add_is_completed_by_running_it_again(tmp_path, embeddings):
     write_corpus(src, N, sentences=3)
     data = tmp_path / "data"
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_INDEX_BATCH_CHUNKS": "8"}
-    cmd = [sys.executable, "-m", "assistant.cli", "index", "add", str(src), "-q"]
+    cmd = [sys.executable, "-m", "assistant", "index", "add", str(src), "-q"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 180
     while catalog_count(data / "articles.db") < 40 and proc.poll() is None:

@@ -5,9 +5,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from assistant import cli
-from assistant.dedupe import collapse_duplicates
-from assistant.retrieval import Passage
+from assistant.interfaces import cli
+from assistant.results import Passage
+from assistant.retrieval.diversity import collapse_duplicates
 from index import Article
 from tests.syndicated import DIFFERENT, ORIGINALS, PORT_STRIKE, VARIANTS
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.core import chroma_client
+from assistant.wiring import chroma_client
 from index import Article, ModelMismatch
 from index.store import ChunkStore, http_client
 from tests.services import create_chroma_database, fresh_store

@@ -10,7 +10,7 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from assistant import cli
+from assistant.interfaces import cli
 from tests.syndicated import OTHER_PORT_STRIKE, OTHER_STORM, PORT_STRIKE, STORM
 from tests.webserver import serve
 
@@ -102,7 +102,7 @@ def test_feed_watch_picks_up_new_entries(tmp_path, site):
     feed = site.rss("/live.xml", entries)
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "index", "feed", feed, "--watch", "0.5",
+        [sys.executable, "-m", "assistant", "index", "feed", feed, "--watch", "0.5",
          "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 120
@@ -122,7 +122,7 @@ def test_feed_watch_picks_up_new_entries(tmp_path, site):
     assert proc.returncode == 130, err
     assert site.hits.count("/a/strike.html") == 1 and site.hits.count("/a/storm.html") == 1
     assert site.hits.count("/live.xml") >= 3
-    listed = subprocess.run([sys.executable, "-m", "assistant.cli", "index", "list", "--json"],
+    listed = subprocess.run([sys.executable, "-m", "assistant", "index", "list", "--json"],
                             env=env, capture_output=True, text=True, timeout=120)
     titles = {r["title"] for r in json.loads(listed.stdout)["articles"]}
     assert titles == {"Rotterdam strike", "Hurricane Delia"}

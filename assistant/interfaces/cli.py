@@ -19,7 +19,7 @@ from assistant.errors import USER_ERRORS
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
-    from assistant.core import Assistant
+    from assistant.service import Assistant
 
 app = typer.Typer(
     help="Ask questions about news articles and get answers with cited passages.",
@@ -70,7 +70,7 @@ def _settings() -> Settings:
 
 
 def _assistant() -> Assistant:
-    from assistant.core import Assistant
+    from assistant.service import Assistant
 
     return Assistant.from_settings(_settings())
 
@@ -90,7 +90,7 @@ def index_add(
     quiet: QuietOpt = False,
 ) -> None:
     """Index articles from files, folders and web pages; unchanged articles are skipped."""
-    from assistant.progress import ProgressBar
+    from assistant.interfaces.progress import ProgressBar
 
     assistant = _assistant()
     urls = [p for p in paths if p.startswith(("http://", "https://"))]
@@ -138,8 +138,8 @@ def _retrieval_options(
     since: str | None, until: str | None,
 ) -> dict[str, Any]:
     """The CLI's retrieval flags as keyword arguments of Assistant.search/ask."""
-    from assistant.filters import Filters
-    from assistant.hybrid import MODES
+    from assistant.retrieval.filters import Filters
+    from assistant.retrieval.hybrid import MODES
 
     if mode is not None and mode not in MODES:
         raise typer.BadParameter(f"{mode!r} is not a mode: use one of {', '.join(MODES)}.",
@@ -166,7 +166,7 @@ def index_sync(
     quiet: QuietOpt = False,
 ) -> None:
     """Mirror a folder: new files added, changed files updated, deleted files removed."""
-    from assistant.progress import ProgressBar
+    from assistant.interfaces.progress import ProgressBar
 
     assistant = _assistant()
     with ProgressBar("syncing", enabled=not (quiet or as_json)) as bar:
@@ -185,7 +185,7 @@ def index_feed(
     """Index a feed's entries (each entry's page, else its own content); seen ones are skipped."""
     import time
 
-    from assistant.progress import ProgressBar
+    from assistant.interfaces.progress import ProgressBar
 
     assistant = _assistant()
     while True:
@@ -233,7 +233,7 @@ def index_remove(
 @index_app.command("rebuild")
 def index_rebuild(as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     """Re-embed every stored article with the configured model (after a model change)."""
-    from assistant.progress import ProgressBar
+    from assistant.interfaces.progress import ProgressBar
 
     assistant = _assistant()
     with ProgressBar("rebuilding", enabled=not (quiet or as_json)) as bar:
@@ -274,7 +274,7 @@ def chat(
 ) -> None:
     """A conversation: one question per line on standard input; follow-ups ("What did she
     say?") are understood from the earlier turns. An empty line or end of input stops."""
-    from assistant.answer import Answer
+    from assistant.answering.extractive import Answer
 
     a = _assistant()
     history: list[dict[str, str]] = []
@@ -358,10 +358,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port [default: 7860].")] = None,
 ) -> None:
     """Serve the chat UI in the browser."""
-    from assistant.ui import launch
+    from assistant.interfaces.ui import launch
 
     settings = _settings()
-    from assistant.server import check_bind
+    from assistant.interfaces.server import check_bind
 
     check_bind(host or settings.host, token=settings.token, ui_auth=settings.ui_auth)
     launch(_assistant(), settings, host=host, port=port)
@@ -390,7 +390,7 @@ def _run_eval(
     """Index ``articles`` (into a temporary folder unless ``data_dir``), then evaluate."""
     import tempfile
 
-    from assistant.core import Assistant
+    from assistant.service import Assistant
 
     def say(message: str) -> None:
         typer.echo(message, err=True)
@@ -421,7 +421,12 @@ def eval_retrieval(
     as_json: JsonOpt = False,
 ) -> None:
     """nDCG@10, Recall@10/100 and MRR@10 of lexical, dense and hybrid retrieval (BEIR format)."""
-    from assistant.eval import evaluate_retrieval, load_beir_corpus, load_beir_queries, load_qrels
+    from assistant.evaluation import (
+        evaluate_retrieval,
+        load_beir_corpus,
+        load_beir_queries,
+        load_qrels,
+    )
 
     try:
         articles, qs, judged = load_beir_corpus(corpus), load_beir_queries(queries), \
@@ -454,7 +459,7 @@ def eval_qa(
     as_json: JsonOpt = False,
 ) -> None:
     """Retrieval hits, answer and citation containment, abstention and latency."""
-    from assistant.eval import evaluate_qa, load_qa_articles, load_qa_questions
+    from assistant.evaluation import evaluate_qa, load_qa_articles, load_qa_questions
 
     try:
         loaded, qs = load_qa_articles(articles), load_qa_questions(questions)

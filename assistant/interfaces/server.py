@@ -15,7 +15,7 @@ from index.offline import ensure_offline
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from assistant.core import Assistant
+    from assistant.service import Assistant
 
 
 def is_loopback(host: str) -> bool:
@@ -54,8 +54,8 @@ def create_app(
     import gradio as gr
     from fastapi import FastAPI
 
-    from assistant.api import add_api
-    from assistant.ui import CSS, HEAD, build_ui
+    from assistant.interfaces.api import add_api
+    from assistant.interfaces.ui import CSS, HEAD, build_ui
 
     app = FastAPI(
         title="News assistant API",

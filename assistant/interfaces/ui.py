@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer import Answer, Citation
+from assistant.answering.extractive import Answer, Citation
 from assistant.errors import USER_ERRORS, ConfigError
 from index.articles import SUPPORTED_SUFFIXES, parse_bytes
 from index.errors import BadArticle
@@ -25,7 +25,7 @@ from index.offline import ensure_offline
 if TYPE_CHECKING:
     import gradio as gr
 
-    from assistant.core import Assistant
+    from assistant.service import Assistant
     from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def render_dates(answer: Answer) -> str:
 def retrieval_options(mode: str | None, sources: list[str] | None, since: str | None,
                       until: str | None) -> dict[str, Any]:
     """The side panel's choices as keyword arguments of Assistant.stream/search."""
-    from assistant.filters import Filters
+    from assistant.retrieval.filters import Filters
 
     try:
         filters = Filters(tuple(s for s in (sources or ()) if s), (), (since or "").strip()
@@ -359,7 +359,7 @@ def launch(assistant: Assistant, settings: Settings, *, host: str | None = None,
     """Serve the UI and the HTTP API until interrupted (refusing unsafe binds first)."""
     import uvicorn
 
-    from assistant.server import check_bind, create_app
+    from assistant.interfaces.server import check_bind, create_app
 
     host = host or settings.host
     check_bind(host, token=settings.token, ui_auth=settings.ui_auth)

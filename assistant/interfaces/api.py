@@ -20,16 +20,16 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from assistant.answer import Answer, Citation
+from assistant.answering.extractive import Answer, Citation
 from assistant.errors import USER_ERRORS, AssistantError
-from assistant.filters import Filters
-from assistant.retrieval import Passage
+from assistant.results import Passage
+from assistant.retrieval.filters import Filters
 from index.articles import SUPPORTED_SUFFIXES, Article, parse_bytes
 from index.catalog import ArticleRow
 from index.errors import BadArticle, IndexNotFound, ModelMismatch
 
 if TYPE_CHECKING:
-    from assistant.core import Assistant
+    from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
 

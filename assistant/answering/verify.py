@@ -19,13 +19,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.answer import ABSTAIN_TEXT, Answer, Citation, content_terms
-from assistant.retrieval import Passage
-from assistant.sentences import passage_sentences
+from assistant.answering.text import content_terms, passage_sentences
+from assistant.results import ABSTAIN_TEXT, Answer, Citation, Passage
 from index.chunking import split_sentences
 
 _MARKERS = re.compile(r"\s*((?:\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
@@ -93,8 +92,7 @@ class CitationVerifier:
 
     def __call__(self, question: str, text: str, passages: Sequence[Passage]) -> Answer:
         if is_abstention(text) or not passages:
-            return Answer(question=question, text=ABSTAIN_TEXT, abstained=True,
-                          passages=tuple(passages))
+            return Answer.abstaining(question, passages)
         claims = parse_citations(text)
         sentences = passage_sentences(passages, min_words=1)
         by_passage: dict[int, list[int]] = {}
@@ -153,14 +151,27 @@ class CitationVerifier:
                 marks.append(f"[{n}]")
             kept.append(f"{claim.text} {''.join(dict.fromkeys(marks))}")
         if not kept:
-            return Answer(question=question, text=ABSTAIN_TEXT, abstained=True,
-                          passages=tuple(passages), unsupported=tuple(unsupported))
+            return replace(Answer.abstaining(question, passages),
+                           unsupported=tuple(unsupported))
         citations = tuple(
             Citation.of(passages[p], n=n, score=support[p], sentences=sorted(spans[p]))
             for p, n in numbers.items()
         )
         return Answer(question=question, text=" ".join(kept), citations=citations,
                       passages=tuple(passages), unsupported=tuple(unsupported))
+
+    def check(self, answer: Answer) -> Answer:
+        """An answerer's Answer with its citations checked: sentences no cited passage backs
+        move to ``unsupported`` (for answerers that do not verify their own)."""
+        if answer.abstained:
+            return answer
+        # An answerer's [n] points at its n-th citation, not at the n-th passage.
+        by_span = {(p.article_id, p.start): p for p in answer.passages}
+        cited = [by_span.get((c.article_id, c.start)) for c in
+                 sorted(answer.citations, key=lambda c: c.n)]
+        checked = self(answer.question, answer.text, [p for p in cited if p])
+        return replace(checked, passages=answer.passages,
+                       unsupported=answer.unsupported + checked.unsupported)
 
     def supports(self, claim: str, passage: str, similarity: float) -> bool:
         terms = content_terms(claim)

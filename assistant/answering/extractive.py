@@ -1,4 +1,4 @@
-"""Answers with citations: the typed results, and the extractive answerer that needs no LLM.
+"""The extractive answerer: answers with citations from the passages' own sentences, no LLM.
 
 The extractive answerer reads the retrieved passages sentence by sentence, scores each sentence
 against the question (embedding similarity plus coverage of the question's key terms), and
@@ -9,111 +9,22 @@ to numbered citations. When even the best sentence is weakly supported it abstai
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from assistant.abstain import DEFAULT_THRESHOLD, Signals, signals
-from assistant.dates import DateRange
-from assistant.retrieval import Passage
-from assistant.sentences import STOPWORDS, Sentence, passage_sentences
-
-ABSTAIN_TEXT = "The indexed articles don't appear to contain an answer to this question."
-
-_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9#@][\w'’#@-]*")
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A numbered source of an answer: ``[n]`` in the answer text points here.
-
-    ``start``/``end`` locate the cited passage in the article text; ``sentences`` locates the
-    sentences of the passage that support the answer.
-    """
-
-    n: int
-    article_id: str
-    title: str
-    url: str | None
-    published: str | None
-    source: str | None
-    passage: str
-    start: int
-    end: int
-    score: float
-    sentences: tuple[tuple[int, int], ...] = ()
-    authors: tuple[str, ...] = ()
-    place: str | None = None
-    agencies: tuple[str, ...] = ()
-
-    @classmethod
-    def of(
-        cls, passage: Passage, *, n: int, score: float, sentences: Iterable[tuple[int, int]]
-    ) -> Citation:
-        """Citation ``n`` of a retrieved passage, with its supporting sentences' offsets."""
-        return cls(
-            n=n, article_id=passage.article_id, title=passage.title, url=passage.url,
-            published=passage.published, source=passage.source, passage=passage.text,
-            start=passage.start, end=passage.end, score=round(float(score), 4),
-            sentences=tuple(sentences), authors=passage.authors, place=passage.place,
-            agencies=passage.agencies,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["sentences"] = [list(s) for s in self.sentences]
-        return data
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    text: str
-    citations: tuple[Citation, ...] = ()
-    abstained: bool = False
-    passages: tuple[Passage, ...] = field(default=(), repr=False)
-    # The standalone question retrieval used, when a follow-up was rewritten from the history.
-    rewritten_question: str | None = None
-    # Sentences a backend wrote that no cited passage supports; removed from ``text``.
-    unsupported: tuple[str, ...] = ()
-    # The publication dates a date in the question resolved to ("last week"), and whether
-    # retrieval was limited to them (it is not when no article falls in the range).
-    date_range: DateRange | None = None
-    date_filter_applied: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "text": self.text,
-            "abstained": self.abstained,
-            "citations": [c.to_dict() for c in self.citations],
-            "rewritten_question": self.rewritten_question,
-            "unsupported": list(self.unsupported),
-            "date_range": self.date_range.to_dict() if self.date_range else None,
-            "date_filter_applied": self.date_filter_applied,
-        }
-
-
-def content_terms(text: str) -> set[str]:
-    """Lower-cased key terms with a light plural/possessive folding; stopwords removed."""
-    terms = set()
-    for word in _WORD.findall(text.lower()):
-        word = word.strip("'’-").removesuffix("'s").removesuffix("’s")
-        if word in STOPWORDS:  # before folding, or "does" would become "doe"
-            continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        elif len(word) > 5 and word.endswith("ed"):  # "kicked" answers "kick"
-            word = word[:-2]
-        if word and word not in STOPWORDS:
-            terms.add(word)
-    return terms
+from assistant.answering.abstain import DEFAULT_THRESHOLD, Signals, signals
+from assistant.answering.conversation import Turn, rewrite_followup
+from assistant.answering.text import Sentence, content_terms, passage_sentences
+from assistant.results import Answer, Citation, Final, Passage, StreamEvent, text_deltas
 
 
 class ExtractiveAnswerer:
     """Composes an answer from the retrieved passages' best-supported sentences."""
+
+    # The service runs the citation verifier over its answers.
+    verifies_itself = False
 
     def __init__(
         self,
@@ -130,13 +41,13 @@ class ExtractiveAnswerer:
         self.semantic_weight = semantic_weight
         self.abstain_threshold = abstain_threshold
 
-    def __call__(self, question: str, passages: Sequence[Passage]) -> Answer:
+    def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
         ranked = self._rank(question, passages)
         if ranked is None:
-            return abstain(question, passages)
+            return Answer.abstaining(question, passages)
         sentences, scores, weak = ranked
         if weak.unanswerable() > self.abstain_threshold:
-            return abstain(question, passages)
+            return Answer.abstaining(question, passages)
         order = np.argsort(-scores, kind="stable")
         best = float(scores[order[0]])
         chosen: list[int] = []
@@ -153,6 +64,15 @@ class ExtractiveAnswerer:
         # Read in the order the articles tell it: by passage rank, then position.
         chosen.sort(key=lambda i: (sentences[i].passage, sentences[i].start))
         return compose(question, passages, [(sentences[i], float(scores[i])) for i in chosen])
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[StreamEvent]:
+        answer = self.answer(question, passages)
+        yield from text_deltas(answer.text)
+        yield Final(answer)
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str | None:
+        """The follow-up rewritten by rules (pronouns and elliptical questions resolved)."""
+        return rewrite_followup(question, history)
 
     def abstention_signals(self, question: str, passages: Sequence[Passage]) -> Signals | None:
         """The abstention model's inputs for the best sentence of the passages; None when no
@@ -174,9 +94,6 @@ class ExtractiveAnswerer:
         best = sentences[top]
         return sentences, scores, signals(question, best.text, passages[best.passage].text,
                                           float(semantic.max()))
-
-    def score(self, question: str, texts: list[str]) -> np.ndarray:
-        return self._scores(question, texts)[0]
 
     def _scores(
         self, question: str, texts: list[str], context: Sequence[str] = ()
@@ -211,10 +128,6 @@ def _resolved_names(sentences: Sequence[Sentence], passages: Sequence[Passage]) 
         else:
             out.append("")
     return out
-
-
-def abstain(question: str, passages: Sequence[Passage] = ()) -> Answer:
-    return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, passages=tuple(passages))
 
 
 def compose(

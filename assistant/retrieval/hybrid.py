@@ -12,9 +12,9 @@ Every stage is a pure function elsewhere (fusion.py, diversity.py) or behind a s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -23,18 +23,14 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.dates import DateRange
-from assistant.dedupe import collapse_duplicates
-from assistant.diversity import diversify, mmr
-from assistant.filters import Filters
-from assistant.fusion import FusionMethod, Normalisation, fuse
-from assistant.rerank import Reranker
-from assistant.retrieval import Passage
+from assistant.results import MODES, Mode, Passage, RetrievalResult
+from assistant.retrieval.dates import DateRange
+from assistant.retrieval.diversity import collapse_duplicates, diversify, mmr
+from assistant.retrieval.filters import Filters
+from assistant.retrieval.fusion import FusionMethod, Normalisation, fuse
+from assistant.retrieval.rerank import rerank
 from index.lexical import LexicalIndex
 from index.store import ChunkStore
-
-Mode = Literal["hybrid", "dense", "lexical"]
-MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 
 
 @dataclass(frozen=True)
@@ -51,26 +47,6 @@ class RetrievalConfig:
     mmr: bool = False
     mmr_lambda: float = 0.7
     rerank_candidates: int = 30
-
-
-@dataclass(frozen=True)
-class RetrievalResult:
-    """Passages for a question, with what shaped them (so a UI can show the date range used)."""
-
-    question: str
-    passages: list[Passage]
-    mode: Mode
-    filters: Filters
-    date_range: DateRange | None = None
-    date_filter_applied: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question, "mode": self.mode, "filters": self.filters.to_dict(),
-            "date_range": self.date_range.to_dict() if self.date_range else None,
-            "date_filter_applied": self.date_filter_applied,
-            "passages": [p.to_dict() for p in self.passages],
-        }
 
 
 class HybridRetriever(BaseRetriever):
@@ -143,6 +119,24 @@ class HybridRetriever(BaseRetriever):
         return diversify(candidates, k=k, max_per_article=config.max_per_article,
                          merge=config.merge_adjacent, article_text=self.article_text)
 
+    def search_result(
+        self, query: str, *, k: int | None = None, mode: Mode | None = None,
+        filters: Filters | None = None, dates: DateRange | None = None,
+    ) -> RetrievalResult:
+        """``search`` with what shaped it. ``dates`` (resolved from the question: "last week")
+        narrow the published dates; when nothing matches that range, the search runs again
+        without it and the result says the range was not applied."""
+        mode = mode or self.mode
+        filters = filters or self.filters
+        if dates is not None:
+            dated = filters.with_dates(dates.start, dates.end)
+            if dated != filters:
+                passages = self.search(query, k=k, mode=mode, filters=dated)
+                if passages:
+                    return RetrievalResult(query, passages, mode, dated, dates, True)
+        passages = self.search(query, k=k, mode=mode, filters=filters)
+        return RetrievalResult(query, passages, mode, filters, dates, False)
+
     def _dense(self, query: str, filters: Filters, depth: int) -> list[Passage]:
         vector = self.embeddings.embed_query(query)
         return [Passage.from_stored(c) for c in self.store.query(vector, k=depth,
@@ -156,15 +150,3 @@ class HybridRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         return [p.to_document() for p in self.search(query)]
-
-
-def rerank(reranker: Reranker, query: str, ranked: Sequence[Passage], *, top: int
-           ) -> list[Passage]:
-    """The first ``top`` passages re-ordered by the reranker's scores (which become their
-    scores); the rest keep their order after them."""
-    head, tail = list(ranked[:top]), list(ranked[top:])
-    scores = list(reranker.score(query, [p.text for p in head]))
-    if len(scores) != len(head):
-        raise ValueError(f"The reranker returned {len(scores)} scores for {len(head)} passages.")
-    order = sorted(range(len(head)), key=lambda i: (-scores[i], i))
-    return [replace(head[i], score=round(float(scores[i]), 4)) for i in order] + tail

@@ -22,13 +22,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer import Answer
-from assistant.hybrid import MODES, Mode
-from assistant.retrieval import Passage
+from assistant.answering import Answerer
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.results import Answer, Passage
+from assistant.results import MODES, Mode
 from index.articles import Article
 
 if TYPE_CHECKING:
-    from assistant.core import Assistant
+    from assistant.service import Assistant
 
 Progress = Callable[[str], None]
 Qrels = Mapping[str, Mapping[str, int]]  # query id → {article id: relevance grade}
@@ -192,8 +193,8 @@ def evaluate_retrieval(
     judged = [q for q in queries if q in qrels]
     # Single-mode rankings only get truncated by depth; hybrid uses the configured candidates
     # so that its score normalisation is the one users get.
-    depths = {m: max(assistant.retrieval.candidates, 200) for m in ("dense", "lexical")}
-    depths["hybrid"] = assistant.retrieval.candidates
+    depths = {m: max(assistant.options.retrieval.candidates, 200) for m in ("dense", "lexical")}
+    depths["hybrid"] = assistant.options.retrieval.candidates
     totals: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     seconds: dict[str, float] = dict.fromkeys(modes, 0.0)
     for n, qid in enumerate(judged, start=1):
@@ -225,9 +226,10 @@ def evaluate_qa(
 ) -> dict[str, Any]:
     """Retrieval hits, answer/citation containment, abstention and latency over the questions.
 
-    ``ask`` latency is retrieval plus answering of the same passages: exactly what
-    ``Assistant.ask`` does, measured without retrieving twice. With ``thresholds``, ``curve``
-    lists the answer metrics at each abstention threshold (``threshold_curve``)."""
+    Each question goes through ``Assistant.ask`` (rewriting, dates, answering, verification),
+    and retrieval is timed again on its own for ``retrieve`` latency; hits are counted over the
+    passages the answer was given. With ``thresholds``, ``curve`` lists the answer metrics at
+    each abstention threshold (``threshold_curve``)."""
     hits: list[list[bool]] = []
     outcomes: list[tuple[QAQuestion, Answer]] = []
     asked: list[tuple[QAQuestion, list[Passage]]] = []
@@ -235,12 +237,12 @@ def evaluate_qa(
     ask_ms: list[float] = []
     for n, q in enumerate(questions, start=1):
         start = time.perf_counter()
-        passages = assistant.retrieve(q.question, k=k, reference_date=q.date)
-        retrieved = time.perf_counter()
-        answer = assistant.answerer(q.question, passages)
+        answer = assistant.ask(q.question, k=k, reference_date=q.date)
         answered = time.perf_counter()
-        retrieve_ms.append(1000 * (retrieved - start))
+        assistant.retrieve(q.question, k=k, reference_date=q.date)
+        retrieve_ms.append(1000 * (time.perf_counter() - answered))
         ask_ms.append(1000 * (answered - start))
+        passages = list(answer.passages)
         if q.article_ids:
             hits.append([p.article_id in q.article_ids for p in passages])
         elif q.answers:
@@ -303,21 +305,21 @@ def answer_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, f
 
 
 def threshold_curve(
-    answerer: Callable[[str, Sequence[Passage]], Answer],
+    answerer: Answerer,
     asked: Sequence[tuple[QAQuestion, Sequence[Passage]]],
     thresholds: Sequence[float],
     *,
     progress: Progress | None = None,
 ) -> list[dict[str, float]]:
     """The answer metrics at each abstention threshold, answering the same retrieved passages
-    again (an answerer without ``abstain_threshold``, such as an LLM, has no curve)."""
-    if not hasattr(answerer, "abstain_threshold"):
+    again (only the extractive answerer has a threshold; an LLM has no curve)."""
+    if not isinstance(answerer, ExtractiveAnswerer):
         return []
     curve = []
     for t in thresholds:
         variant = copy.copy(answerer)
         variant.abstain_threshold = t
-        outcomes = [(q, variant(q.question, passages)) for q, passages in asked]
+        outcomes = [(q, variant.answer(q.question, passages)) for q, passages in asked]
         curve.append({"threshold": t, **answer_metrics(outcomes)})
         if progress:
             progress(f"  … threshold {t}")

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.retrieval import Passage
+from assistant.results import Passage
 from index.chunking import split_sentences
 
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9#@][\w'’#@-]*")
@@ -31,6 +31,22 @@ should so some such than that the their theirs them themselves then there these 
 through to too under until up very was we were what when where which while who whom why will with
 would you your yours yourself yourselves also said says say tell told according did does do many
 much called call""".split())
+
+
+def content_terms(text: str) -> set[str]:
+    """Lower-cased key terms with a light plural/possessive folding; stopwords removed."""
+    terms = set()
+    for word in _WORD.findall(text.lower()):
+        word = word.strip("'’-").removesuffix("'s").removesuffix("’s")
+        if word in STOPWORDS:  # before folding, or "does" would become "doe"
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        elif len(word) > 5 and word.endswith("ed"):  # "kicked" answers "kick"
+            word = word[:-2]
+        if word and word not in STOPWORDS:
+            terms.add(word)
+    return terms
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.retrieval import Passage
+from assistant.results import Passage
 
 TextLookup = Callable[[str], str | None]  # article id → its full text (None when unknown)
 
@@ -145,3 +145,14 @@ def mmr(
         remaining.discard(best)
         redundancy = np.maximum(redundancy, sims[best])
     return picked
+
+
+def collapse_duplicates(passages: Sequence[Passage]) -> list[Passage]:
+    """Passages in rank order, dropping those of an article whose story already appeared."""
+    chosen: dict[str, str] = {}  # group (canonical id) → the article that represents it
+    kept = []
+    for passage in passages:
+        group = passage.canonical_id or passage.article_id
+        if chosen.setdefault(group, passage.article_id) == passage.article_id:
+            kept.append(passage)
+    return kept

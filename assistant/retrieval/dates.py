@@ -191,3 +191,10 @@ def resolve_dates(question: str, reference: date | None = None) -> DateRange | N
             start = None
         return DateRange(start, end, question[match.start(): match.end()].strip())
     return None
+
+
+def without_phrase(question: str, phrase: str) -> str:
+    """The question without ``phrase`` (a date expression), unless too little would be left."""
+    rest = re.sub(re.escape(phrase), " ", question, count=1, flags=re.IGNORECASE)
+    rest = re.sub(r"\s+([?.!,])", r"\1", " ".join(rest.split()))
+    return rest if len(rest.strip(" ?.!")) >= 3 else question

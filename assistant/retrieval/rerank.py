@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.errors import ConfigError
+from assistant.results import Passage
 
 
 class Reranker(Protocol):
@@ -54,3 +56,15 @@ class CrossEncoderReranker:
         scores = model.predict([(query, t) for t in texts], batch_size=self.batch_size,
                                show_progress_bar=False)
         return [float(s) for s in scores]
+
+
+def rerank(reranker: Reranker, query: str, ranked: Sequence[Passage], *, top: int
+           ) -> list[Passage]:
+    """The first ``top`` passages re-ordered by the reranker's scores (which become their
+    scores); the rest keep their order after them."""
+    head, tail = list(ranked[:top]), list(ranked[top:])
+    scores = list(reranker.score(query, [p.text for p in head]))
+    if len(scores) != len(head):
+        raise ValueError(f"The reranker returned {len(scores)} scores for {len(head)} passages.")
+    order = sorted(range(len(head)), key=lambda i: (-scores[i], i))
+    return [replace(head[i], score=round(float(scores[i]), 4)) for i in order] + tail

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 REQUIRED: dict[str, frozenset[str]] = {
     "system": frozenset({"abstain_text"}),

@@ -28,7 +28,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from assistant.sentences import STOPWORDS
+from assistant.answering.text import STOPWORDS
 
 _WORDS = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’-]*")
 _STOP = STOPWORDS | {"name", "named"}

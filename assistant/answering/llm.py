@@ -1,7 +1,6 @@
-"""LLM backends: the chat model from the settings, and answers written by it over the passages.
+"""Answers written by a chat model over the retrieved passages.
 
-``make_chat_model`` builds ChatOpenAI (OpenAI or any OpenAI-compatible server) or ChatOllama,
-importing their packages only then (the ``llm`` extra). ``LLMAnswerer`` sends the system prompt
+``LLMAnswerer`` sends the system prompt
 and the numbered passages, streams the reply, and hands it to the citation verifier; it also
 condenses follow-up questions with the condense prompt.
 
@@ -16,17 +15,13 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer import ABSTAIN_TEXT, Answer
-from assistant.conversation import Turn, format_history
-from assistant.errors import ConfigError
-from assistant.prompts import Prompts
-from assistant.retrieval import Passage
-from assistant.verify import CitationVerifier
+from assistant.answering.conversation import Turn, format_history
+from assistant.answering.prompts import Prompts
+from assistant.answering.verify import CitationVerifier
+from assistant.results import ABSTAIN_TEXT, Answer, Delta, Final, Passage, StreamEvent
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
-
-    from assistant.settings import Settings
 
 # Tag look-alikes inside article text: <passage …>, </passage>, < / passage >, &lt;passage
 _TAG_LOOKALIKE = re.compile(r"<\s*/?\s*passages?\b[^>]*>?|&lt;\s*/?\s*passages?", re.IGNORECASE)
@@ -47,41 +42,10 @@ def format_passages(passages: Sequence[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
-def make_chat_model(settings: Settings) -> BaseChatModel | None:
-    """The chat model the settings ask for; None for the extractive backend."""
-    if settings.llm == "extractive":
-        return None
-    if not settings.llm_model:
-        raise ConfigError(f"ASSISTANT_LLM={settings.llm} needs a model name: set "
-                          "ASSISTANT_LLM_MODEL (e.g. gpt-4o-mini, or llama3.2 for Ollama).")
-    if settings.llm == "openai":
-        try:
-            from langchain_openai import ChatOpenAI
-        except ImportError as exc:
-            raise ConfigError("ASSISTANT_LLM=openai needs langchain-openai: "
-                              "pip install 'news-assistant[llm]'.") from exc
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        return ChatOpenAI(
-            model=settings.llm_model, base_url=settings.llm_base_url,
-            # OpenAI-compatible local servers accept any key; the client insists on one.
-            api_key=key or "not-needed", temperature=settings.llm_temperature,
-            timeout=settings.llm_timeout, max_retries=1,
-        )
-    if settings.llm == "ollama":
-        try:
-            from langchain_ollama import ChatOllama
-        except ImportError as exc:
-            raise ConfigError("ASSISTANT_LLM=ollama needs langchain-ollama: "
-                              "pip install 'news-assistant[llm]'.") from exc
-        return ChatOllama(model=settings.llm_model,
-                          base_url=settings.llm_base_url or "http://127.0.0.1:11434",
-                          temperature=settings.llm_temperature)
-    raise ConfigError(f"Unknown ASSISTANT_LLM={settings.llm!r}; use extractive, openai or "
-                      "ollama.")
-
-
 class LLMAnswerer:
     """Answers with a chat model over numbered passages; every reply is verified."""
+
+    verifies_itself = True
 
     def __init__(self, chat_model: BaseChatModel, prompts: Prompts,
                  verifier: CitationVerifier) -> None:
@@ -98,23 +62,23 @@ class LLMAnswerer:
                                                     question=question)),
         ]
 
-    def __call__(self, question: str, passages: Sequence[Passage]) -> Answer:
+    def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
         *_, final = self.stream(question, passages)
-        assert isinstance(final, Answer)
-        return final
+        assert isinstance(final, Final)
+        return final.answer
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Answer]:
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[StreamEvent]:
         """The model's tokens as they come, then the verified Answer."""
         if not passages:
-            yield Answer(question=question, text=ABSTAIN_TEXT, abstained=True)
+            yield Final(Answer.abstaining(question))
             return
         parts = []
         for chunk in self.chat_model.stream(self.messages(question, passages)):
             delta = _text(chunk.content)
             if delta:
                 parts.append(delta)
-                yield delta
-        yield self.verifier(question, "".join(parts), passages)
+                yield Delta(delta)
+        yield Final(self.verifier(question, "".join(parts), passages))
 
     def condense(self, question: str, history: Sequence[Turn]) -> str | None:
         """The follow-up as a standalone question, written by the model."""

@@ -1,0 +1,215 @@
+"""The typed results every stage and interface shares.
+
+``Passage`` (a retrieved chunk), ``RetrievalResult`` (passages with what shaped them),
+``Citation`` and ``Answer`` (an answer with its numbered sources), and the events of a streamed
+answer: ``Delta`` (a piece of text as it arrives) then one ``Final`` (the verified Answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from langchain_core.documents import Document
+
+from assistant.retrieval.dates import DateRange
+from assistant.retrieval.filters import Filters
+from index.store import StoredChunk
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+
+ABSTAIN_TEXT = "The indexed articles don't appear to contain an answer to this question."
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk of an article, with where it sits in the article text."""
+
+    article_id: str
+    chunk_id: str
+    title: str
+    url: str | None
+    published: str | None
+    source: str | None
+    text: str
+    start: int
+    end: int
+    score: float
+    authors: tuple[str, ...] = ()
+    place: str | None = None  # from the dateline: "PARIS (Reuters) - …"
+    agencies: tuple[str, ...] = ()
+    canonical_id: str | None = None  # set when the article near-duplicates another one
+
+    @classmethod
+    def from_stored(cls, chunk: StoredChunk) -> Passage:
+        meta = chunk.metadata
+        return cls(
+            authors=_split(meta.get("authors")),
+            place=meta.get("place"),
+            agencies=_split(meta.get("agencies")),
+            canonical_id=meta.get("canonical_id"),
+            article_id=str(meta.get("article_id", "")),
+            chunk_id=chunk.id,
+            title=str(meta.get("title", "")),
+            url=meta.get("url"),
+            published=meta.get("published"),
+            source=meta.get("source"),
+            text=chunk.text,
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", 0)),
+            score=round(chunk.score, 4),
+        )
+
+    def to_document(self) -> Document:
+        meta = {k: v for k, v in asdict(self).items() if k != "text"}
+        return Document(page_content=self.text, metadata=meta, id=self.chunk_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RetrievalResult:
+    """Passages for a question, with what shaped them (so a UI can show the date range used)."""
+
+    question: str
+    passages: list[Passage]
+    mode: Mode
+    filters: Filters
+    date_range: DateRange | None = None
+    date_filter_applied: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question, "mode": self.mode, "filters": self.filters.to_dict(),
+            "date_range": self.date_range.to_dict() if self.date_range else None,
+            "date_filter_applied": self.date_filter_applied,
+            "passages": [p.to_dict() for p in self.passages],
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source of an answer: ``[n]`` in the answer text points here.
+
+    ``start``/``end`` locate the cited passage in the article text; ``sentences`` locates the
+    sentences of the passage that support the answer.
+    """
+
+    n: int
+    article_id: str
+    title: str
+    url: str | None
+    published: str | None
+    source: str | None
+    passage: str
+    start: int
+    end: int
+    score: float
+    sentences: tuple[tuple[int, int], ...] = ()
+    authors: tuple[str, ...] = ()
+    place: str | None = None
+    agencies: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls, passage: Passage, *, n: int, score: float, sentences: Iterable[tuple[int, int]]
+    ) -> Citation:
+        """Citation ``n`` of a retrieved passage, with its supporting sentences' offsets."""
+        return cls(
+            n=n, article_id=passage.article_id, title=passage.title, url=passage.url,
+            published=passage.published, source=passage.source, passage=passage.text,
+            start=passage.start, end=passage.end, score=round(float(score), 4),
+            sentences=tuple(sentences), authors=passage.authors, place=passage.place,
+            agencies=passage.agencies,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["sentences"] = [list(s) for s in self.sentences]
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    abstained: bool = False
+    passages: tuple[Passage, ...] = field(default=(), repr=False)
+    # The standalone question retrieval used, when a follow-up was rewritten from the history.
+    rewritten_question: str | None = None
+    # Sentences a backend wrote that no cited passage supports; removed from ``text``.
+    unsupported: tuple[str, ...] = ()
+    # The publication dates a date in the question resolved to ("last week"), and whether
+    # retrieval was limited to them (it is not when no article falls in the range).
+    date_range: DateRange | None = None
+    date_filter_applied: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "rewritten_question": self.rewritten_question,
+            "unsupported": list(self.unsupported),
+            "date_range": self.date_range.to_dict() if self.date_range else None,
+            "date_filter_applied": self.date_filter_applied,
+        }
+
+    @classmethod
+    def abstaining(cls, question: str, passages: Sequence[Passage] = ()) -> Answer:
+        """The answer that says the articles hold none (the passages are kept for display)."""
+        return cls(question=question, text=ABSTAIN_TEXT, abstained=True,
+                   passages=tuple(passages))
+
+
+@dataclass(frozen=True)
+class Stats:
+    data_dir: str
+    articles: int
+    chunks: int
+    embedding_model: str
+    embedding_dimension: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of the answer's text, as a streaming backend produces it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """The end of a stream: the complete Answer, with its verified citations."""
+
+    answer: Answer
+
+
+StreamEvent = Delta | Final
+
+
+def text_deltas(text: str, *, size: int = 12) -> Iterator[Delta]:
+    """Word-sized deltas (with their trailing space) of a finished text, as a streaming LLM
+    would send them."""
+    start = 0
+    for i, ch in enumerate(text):
+        if ch == " " and i + 1 - start >= size:
+            yield Delta(text[start: i + 1])
+            start = i + 1
+    if start < len(text):
+        yield Delta(text[start:])
+
+
+def _split(value: object) -> tuple[str, ...]:
+    """Chroma keeps scalars only: lists are stored as "a; b"."""
+    if not value:
+        return ()
+    return tuple(part.strip() for part in str(value).split(";") if part.strip())

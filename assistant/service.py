@@ -1,0 +1,398 @@
+"""The Assistant: the one object every interface calls to index articles and answer questions.
+
+Its parts are passed in (``Assistant.from_settings`` takes the defaults from ``wiring``): the
+catalog, a factory of Chroma-backed chunk stores, the embeddings, an ``Answerer``, the citation
+verifier and the ``Options``. Writes run one at a time across threads, processes and machines;
+questions read the index as it is.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from assistant.answering import Answerer
+from assistant.answering.conversation import normalise_history
+from assistant.answering.verify import CitationVerifier
+from assistant.results import (
+    Answer,
+    Final,
+    Mode,
+    Passage,
+    RetrievalResult,
+    Stats,
+    StreamEvent,
+    text_deltas,
+)
+from assistant.retrieval.dates import resolve_dates, without_phrase
+from assistant.retrieval.filters import Filters
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.rerank import Reranker
+from assistant.wiring import Options, parts
+from index.articles import Article, article_id, load_paths, parse_bytes
+from index.catalog import ArticleRow, Catalog, CatalogEntry
+from index.chunking import MAX_TOKENS
+from index.duplicates import NearDuplicateFinder
+from index.embeddings import LocalEmbeddings
+from index.errors import IndexNotFound
+from index.lexical import LexicalIndex
+from index.locking import catalog_lock, writer_lock
+from index.reindex import Indexer, ProgressFn, ReindexReport
+from index.store import COLLECTION, ChunkStore
+from index.sync import SyncReport, sync_folder
+from index.web import load_feed, load_urls, make_client
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.runnables import Runnable
+
+    from assistant.settings import Settings
+
+# A conversation so far: {"role": "user" | "assistant", "content": str} dicts or LangChain
+# messages, oldest first.
+History = Sequence[Any]
+
+
+class StoreFactory(Protocol):
+    """Opens and drops the Chroma collections that hold the chunks."""
+
+    def open(self, collection: str = COLLECTION) -> ChunkStore: ...
+
+    def drop(self, collection: str) -> None: ...
+
+
+class Assistant:
+    """Indexes articles and answers questions with cited passages."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        stores: StoreFactory,
+        embeddings: LocalEmbeddings,
+        answerer: Answerer,
+        verifier: CitationVerifier,
+        options: Options,
+        reranker: Reranker | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.embeddings = embeddings
+        self.answerer = answerer
+        self.verifier = verifier
+        self.options = options
+        self.reranker = reranker
+        self.data_dir = data_dir
+        self._stores = stores
+        self._store: ChunkStore | None = None
+        self._lexical: LexicalIndex | None = None
+        self._parts_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        # Kept between writes and synced with the catalog: a write reads only new signatures.
+        # Made by the first write (it imports datasketch, which a question never needs).
+        self._near_duplicates: NearDuplicateFinder | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        embeddings: LocalEmbeddings | None = None,
+        chat_model: BaseChatModel | None = None,
+    ) -> Assistant:
+        """The default wiring (``wiring.parts``); pass ``embeddings`` to share one loaded model
+        between several, ``chat_model`` to answer with it instead of the settings' backend."""
+        return cls(**parts(settings, embeddings=embeddings, chat_model=chat_model))
+
+    # -- parts, created on first use -------------------------------------------------------
+
+    @property
+    def store(self) -> ChunkStore:
+        if self._store is None:
+            with self._parts_lock:
+                if self._store is None:
+                    self._store = self._stores.open()
+        return self._store
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index of the chunks, brought up to date with the catalog on use."""
+        if self._lexical is None:
+            with self._parts_lock:
+                if self._lexical is None:
+                    path = self.data_dir / "lexical" if self.data_dir else None
+                    self._lexical = LexicalIndex(path, self.catalog, lambda: self.store)
+        return self._lexical
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """A LangChain retriever over the index (``k`` and ``mode`` from the options)."""
+        o = self.options
+        return HybridRetriever(
+            store=self.store, embeddings=self.embeddings, lexical=self.lexical, k=o.k,
+            mode=o.mode, config=o.retrieval, reranker=self.reranker,
+            article_text=self._article_text,
+        )
+
+    @property
+    def chain(self) -> Runnable[str, Answer]:
+        """The answer path as an LCEL runnable: question → passages → Answer."""
+        from langchain_core.runnables import RunnableLambda, RunnableParallel
+
+        return RunnableParallel(
+            question=RunnableLambda(lambda q: q), passages=RunnableLambda(self.retrieve)
+        ) | RunnableLambda(lambda x: self.answerer.answer(x["question"], x["passages"]))
+
+    def _article_text(self, article_id: str) -> str | None:
+        entry = self.catalog.get(article_id)
+        return entry.article.text if entry else None
+
+    def _indexer(self, store: ChunkStore | None = None) -> Indexer:
+        o = self.options
+        if self._near_duplicates is None:
+            self._near_duplicates = NearDuplicateFinder(threshold=o.near_duplicate_threshold)
+        return Indexer(self.catalog, store or self.store, self.embeddings.encode,
+                       target_tokens=o.chunk_tokens,
+                       max_tokens=max(MAX_TOKENS, o.chunk_tokens + 30),
+                       batch_chunks=o.batch_chunks,
+                       near_duplicate_threshold=o.near_duplicate_threshold,
+                       near_duplicates=self._near_duplicates)
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def add_paths(
+        self, paths: Iterable[str | Path], *, progress: ProgressFn | None = None
+    ) -> ReindexReport:
+        """Index the articles in these files and folders; bad files are reported, not fatal."""
+        loaded = load_paths(paths, max_bytes=self.options.max_file_bytes)
+        return self.add_articles(loaded.articles, failures=loaded.failures, progress=progress)
+
+    def add_articles(
+        self,
+        articles: Iterable[Article],
+        *,
+        failures: Sequence[Any] = (),
+        progress: ProgressFn | None = None,
+    ) -> ReindexReport:
+        with self._writing():
+            return self._indexer().add(articles, failures=failures, progress=progress)
+
+    def add_files(
+        self, files: Iterable[tuple[str, bytes]], *, max_bytes: int | None = None,
+        progress: ProgressFn | None = None,
+    ) -> ReindexReport:
+        """Index uploaded files, given as (file name, content); each bad one is reported in
+        ``failed`` with its reason while the others are indexed."""
+        from index.errors import BadArticle
+
+        limit = max_bytes or self.options.max_file_bytes
+        articles: list[Article] = []
+        failures: list[Any] = []
+        for name, data in files:
+            try:
+                if len(data) > limit:
+                    raise BadArticle(name, f"over the {limit:,}-byte upload limit")
+                articles.extend(parse_bytes(data, name))
+            except BadArticle as exc:
+                failures.append(exc)
+        return self.add_articles(articles, failures=failures, progress=progress)
+
+    def add_urls(
+        self, urls: Iterable[str], *, progress: ProgressFn | None = None, client: Any = None
+    ) -> ReindexReport:
+        """Fetch pages, extract their articles (trafilatura) and index them."""
+        with self._http(client) as http:
+            articles, failures = load_urls(http, urls, max_bytes=self.options.max_file_bytes)
+        return self._add_from(articles, failures, progress)
+
+    def add_feed(
+        self, url: str, *, progress: ProgressFn | None = None, client: Any = None
+    ) -> ReindexReport:
+        """Index a feed's new entries (their pages, else their own content); seen ones skipped."""
+        def known(article_id: str) -> bool:
+            return bool(self.catalog.known([article_id]))
+
+        with self._http(client) as http:
+            feed = load_feed(http, url, is_known=known, max_bytes=self.options.max_file_bytes)
+        report = self._add_from(feed.articles, feed.failures, progress)
+        return replace(report, unchanged=report.unchanged + tuple(
+            article_id(url=link, text="") for link in feed.skipped))
+
+    def _http(self, client: Any) -> AbstractContextManager[Any]:
+        """The caller's HTTP client, or a fresh one closed afterwards."""
+        return nullcontext(client) if client is not None else \
+            make_client(timeout=self.options.fetch_timeout)
+
+    def _add_from(
+        self, articles: list[Article], failures: list[Any], progress: ProgressFn | None
+    ) -> ReindexReport:
+        origins = {a.id: a.url for a in articles if a.url}
+        with self._writing():
+            return self._indexer().add(articles, failures=failures, progress=progress,
+                                       origins=origins)
+
+    def sync(self, folder: str | Path, *, progress: ProgressFn | None = None) -> SyncReport:
+        """Mirror a folder: new files added, changed ones updated, deleted ones removed."""
+        with self._writing():
+            return sync_folder(self._indexer(), folder, max_bytes=self.options.max_file_bytes,
+                               progress=progress)
+
+    def remove(self, article_ids: Sequence[str]) -> int:
+        """Remove these articles (chunks and catalog rows); returns how many were indexed."""
+        with self._writing():
+            return self._indexer().remove(article_ids)
+
+    def list_articles(self) -> list[ArticleRow]:
+        """Every indexed article (without its text), newest first, with duplicate links."""
+        return self.catalog.rows()
+
+    def find_articles(
+        self, query: str | None = None, *, offset: int = 0, limit: int | None = 20
+    ) -> tuple[int, list[ArticleRow]]:
+        """(total matches, one page of them), newest first; ``query`` matches the title,
+        source or URL."""
+        return self.catalog.search(query, offset=offset, limit=limit)
+
+    def get_article(self, article_id: str) -> CatalogEntry | None:
+        """The indexed article with this id (its text included), or None."""
+        return self.catalog.get(article_id)
+
+    def sources(self) -> list[str]:
+        """The distinct sources of the indexed articles, for filter menus."""
+        return self.catalog.sources()
+
+    def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
+        """Re-derive the vector store and the lexical index from the catalog, with the
+        configured model: the way out of a ModelMismatch.
+
+        The new collection is built beside the old one and swapped in at the end, so questions
+        keep being answered from the old one meanwhile; an interrupted rebuild leaves the old
+        one as it was (run it again).
+        """
+        staging = f"{COLLECTION}-rebuild"
+        with self._writing():
+            self._stores.drop(staging)  # left over by an interrupted rebuild
+            fresh = self._stores.open(staging)
+            report = self._indexer(store=fresh).rebuild(progress=progress)
+            with self._parts_lock:
+                self._stores.drop(COLLECTION)
+                fresh.rename(COLLECTION)
+                self._store = fresh
+            # Chunking may have changed too: the lexical index is derived again from scratch.
+            self.lexical.reset()
+            return report
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time: threads of this process, and other processes (CLI, server).
+
+        Every write ends by bringing the lexical index up to date (it reads only the articles
+        that changed)."""
+        # The file lock covers this machine; catalog_lock other machines sharing a PostgreSQL
+        # catalog (docs/deployment.md).
+        with self._write_lock, writer_lock(self.data_dir), catalog_lock(self.catalog.engine):
+            yield
+            # After a failed write the index catches up with the catalog on its next use.
+            self.lexical.refresh()
+
+    # -- questions ---------------------------------------------------------------------------
+
+    def retrieve(self, question: str, *, k: int | None = None, **options: Any) -> list[Passage]:
+        """The passages for a question; ``options`` as for ``search`` (mode, filters, …)."""
+        return self.search(question, k=k, **options).passages
+
+    def search(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        reference_date: date | None = None,
+        date_filter: bool | None = None,
+    ) -> RetrievalResult:
+        """Passages for a question, with the mode, filters and date range that shaped them
+        (a date in the question narrows the published dates: ``HybridRetriever.search_result``)."""
+        self._require_index()
+        o = self.options
+        use_dates = o.date_filter if date_filter is None else date_filter
+        return self.retriever.search_result(
+            question, k=k or o.k, mode=mode or o.mode, filters=filters or Filters(),
+            dates=resolve_dates(question, reference_date or o.reference_date) if use_dates
+            else None)
+
+    def ask(
+        self, question: str, *, k: int | None = None, history: History | None = None,
+        **options: Any,
+    ) -> Answer:
+        """The answer to ``question``; with ``history``, a follow-up is first rewritten into a
+        standalone question (``Answer.rewritten_question``) that retrieval and answering use.
+        ``options`` shape retrieval as for ``search`` (mode, filters, reference_date, …)."""
+        *_, final = self.stream(question, k=k, history=history, **options)
+        assert isinstance(final, Final)
+        return final.answer
+
+    def stream(
+        self, question: str, *, k: int | None = None, history: History | None = None,
+        **options: Any,
+    ) -> Iterator[StreamEvent]:
+        """``Delta`` events with the answer's text, then one ``Final`` with the Answer and its
+        verified citations.
+
+        With an LLM the deltas are its tokens as they arrive; the final Answer may drop the
+        sentences the verifier could not back (they are in ``Answer.unsupported``).
+        """
+        standalone = self.standalone_question(question, history)
+        asked = standalone or question
+        found = self.search(asked, k=k, **options)
+        if found.date_filter_applied and found.date_range and found.date_range.expression:
+            # The date already chose the articles; an article rarely repeats "in December
+            # 2023", so the answerer should not look for those words in its sentences.
+            asked = without_phrase(asked, found.date_range.expression)
+        if self.answerer.verifies_itself:
+            for event in self.answerer.stream(asked, found.passages):
+                if isinstance(event, Final):
+                    event = Final(self._finish(event.answer, question, standalone, found))
+                yield event
+            return
+        answer = self._finish(self.verifier.check(self.answerer.answer(asked, found.passages)),
+                              question, standalone, found)
+        yield from text_deltas(answer.text)
+        yield Final(answer)
+
+    def standalone_question(self, question: str, history: History | None) -> str | None:
+        """``question`` rewritten to stand on its own given ``history``; None if it needs not."""
+        turns = normalise_history(history)
+        return self.answerer.condense(question, turns) if turns else None
+
+    @staticmethod
+    def _finish(
+        answer: Answer, question: str, standalone: str | None, found: RetrievalResult
+    ) -> Answer:
+        return replace(answer, question=question, rewritten_question=standalone,
+                       date_range=found.date_range,
+                       date_filter_applied=found.date_filter_applied)
+
+    # -- state -------------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        articles, chunks = self.catalog.counts()
+        return Stats(
+            data_dir=str(self.data_dir or ""), articles=articles, chunks=chunks,
+            embedding_model=self.embeddings.name,
+            embedding_dimension=self.embeddings.dimension,
+        )
+
+    def _require_index(self) -> None:
+        if not self.catalog.has_articles():
+            where = f" in {self.data_dir}" if self.data_dir else ""
+            raise IndexNotFound(f"No articles are indexed{where} yet — run "
+                                '"assistant index add PATH" (files or folders) first.')
+
+    def close(self) -> None:
+        self.catalog.close()

@@ -1,0 +1,171 @@
+"""Building an Assistant from Settings: the only place that reads them below the interfaces.
+
+``parts`` wires the defaults: embedded Chroma (or a Chroma server when the settings
+name one), the SQL catalog (SQLite in the data dir, or a shared database), the bundled embedding
+model, and the extractive answerer, or a chat model when ``ASSISTANT_LLM`` asks for one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.llm import LLMAnswerer
+from assistant.answering.prompts import load_prompts
+from assistant.answering.text import CachedEncoder
+from assistant.answering.verify import CitationVerifier
+from assistant.errors import ConfigError
+from assistant.results import Mode
+from assistant.retrieval.hybrid import RetrievalConfig
+from assistant.retrieval.rerank import Reranker
+from assistant.settings import Settings
+from index.catalog import Catalog
+from index.embeddings import LocalEmbeddings
+from index.store import COLLECTION, ChunkStore, drop_collection, http_client, persistent_client
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+
+def parts(
+    settings: Settings | None = None,
+    *,
+    embeddings: LocalEmbeddings | None = None,
+    chat_model: BaseChatModel | None = None,
+) -> dict[str, Any]:
+    """The keyword arguments of ``Assistant`` for these settings (``Assistant.from_settings``
+    calls it); ``embeddings`` and ``chat_model`` replace the ones the settings describe."""
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embeddings = embeddings or LocalEmbeddings(settings.embedding_model,
+                                               batch_size=settings.embedding_batch_size,
+                                               encoder=settings.encoder,
+                                               cache_dir=settings.encoder_cache_dir)
+    # One cache of sentence vectors shared by the answerer and the verifier.
+    encoder = CachedEncoder(embeddings.encode)
+    verifier = CitationVerifier(encoder, min_similarity=settings.min_citation_similarity,
+                                min_terms=settings.min_citation_terms)
+    prompts = load_prompts(settings.prompts_dir)  # checked even when no LLM uses them
+    chat_model = chat_model or make_chat_model(settings)
+    answerer: LLMAnswerer | ExtractiveAnswerer
+    if chat_model is not None:
+        answerer = LLMAnswerer(chat_model, prompts, verifier)
+    else:
+        answerer = ExtractiveAnswerer(encoder, min_support=settings.min_support,
+                                      max_sentences=settings.max_answer_sentences,
+                                      abstain_threshold=settings.abstain_threshold)
+    return dict(
+        catalog=Catalog.from_url(settings.catalog_url),
+        stores=ChromaStores(settings, embeddings),
+        embeddings=embeddings, answerer=answerer, verifier=verifier,
+        options=options_from(settings), reranker=make_reranker(settings),
+        data_dir=settings.data_dir,
+    )
+
+
+@dataclass(frozen=True)
+class Options:
+    """How the assistant retrieves and indexes (``options_from`` reads them from Settings,
+    where every default is written)."""
+
+    k: int
+    mode: Mode
+    retrieval: RetrievalConfig
+    reference_date: date | None
+    date_filter: bool
+    chunk_tokens: int
+    max_file_bytes: int
+    batch_chunks: int
+    near_duplicate_threshold: float
+    fetch_timeout: float
+
+
+
+def options_from(settings: Settings) -> Options:
+    return Options(
+        k=settings.k, mode=settings.retrieval_mode, retrieval=retrieval_config(settings),
+        reference_date=settings.reference_date, date_filter=settings.date_filter,
+        chunk_tokens=settings.chunk_tokens, max_file_bytes=settings.max_file_bytes,
+        batch_chunks=settings.index_batch_chunks,
+        near_duplicate_threshold=settings.near_duplicate_threshold,
+        fetch_timeout=settings.fetch_timeout,
+    )
+
+
+def retrieval_config(settings: Settings) -> RetrievalConfig:
+    return RetrievalConfig(
+        fusion=settings.fusion, dense_weight=settings.dense_weight,
+        normalisation=settings.fusion_normalisation, rrf_k=settings.rrf_k,
+        candidates=settings.retrieval_candidates, max_per_article=settings.max_per_article,
+        merge_adjacent=settings.merge_adjacent, mmr=settings.mmr, mmr_lambda=settings.mmr_lambda,
+        rerank_candidates=settings.rerank_candidates,
+    )
+
+
+class ChromaStores:
+    """Chunk stores in the Chroma the settings name, for this embedding model."""
+
+    def __init__(self, settings: Settings, embeddings: LocalEmbeddings) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+
+    def open(self, collection: str = COLLECTION) -> ChunkStore:
+        return ChunkStore(chroma_client(self.settings), model_name=self.embeddings.name,
+                          dimension=self.embeddings.dimension, collection=collection)
+
+    def drop(self, collection: str) -> None:
+        drop_collection(chroma_client(self.settings), collection)
+
+
+def chroma_client(settings: Settings) -> Any:
+    """A Chroma server's client when ``chroma_host`` is set, else the embedded one."""
+    if settings.chroma_host:
+        return http_client(settings.chroma_host, settings.chroma_port, ssl=settings.chroma_ssl,
+                           headers=settings.chroma_headers, tenant=settings.chroma_tenant,
+                           database=settings.chroma_database)
+    return persistent_client(settings.chroma_path)
+
+
+def make_reranker(settings: Settings) -> Reranker | None:
+    if settings.reranker_path is None:
+        return None
+    from assistant.retrieval.rerank import CrossEncoderReranker
+
+    return CrossEncoderReranker(settings.reranker_path)
+
+
+def make_chat_model(settings: Settings) -> BaseChatModel | None:
+    """The chat model the settings ask for; None for the extractive backend."""
+    if settings.llm == "extractive":
+        return None
+    if not settings.llm_model:
+        raise ConfigError(f"ASSISTANT_LLM={settings.llm} needs a model name: set "
+                          "ASSISTANT_LLM_MODEL (e.g. gpt-4o-mini, or llama3.2 for Ollama).")
+    if settings.llm == "openai":
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError as exc:
+            raise ConfigError("ASSISTANT_LLM=openai needs langchain-openai: "
+                              "pip install 'news-assistant[llm]'.") from exc
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        return ChatOpenAI(
+            model=settings.llm_model, base_url=settings.llm_base_url,
+            # OpenAI-compatible local servers accept any key; the client insists on one.
+            api_key=key or "not-needed", temperature=settings.llm_temperature,
+            timeout=settings.llm_timeout, max_retries=1,
+        )
+    if settings.llm == "ollama":
+        try:
+            from langchain_ollama import ChatOllama
+        except ImportError as exc:
+            raise ConfigError("ASSISTANT_LLM=ollama needs langchain-ollama: "
+                              "pip install 'news-assistant[llm]'.") from exc
+        return ChatOllama(model=settings.llm_model,
+                          base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+                          temperature=settings.llm_temperature)
+    raise ConfigError(f"Unknown ASSISTANT_LLM={settings.llm!r}; use extractive, openai or "
+                      "ollama.")
+
+
