@@ -3,7 +3,8 @@
 Two trees, one per package (``index`` never imports ``assistant``):
 
     AssistantError                     raised by the assistant on purpose
-     └── ConfigError                   a setting or prompt file that cannot work
+     ├── ConfigError                   a setting or prompt file that cannot work
+     └── InvalidOption                 a search option a user gave (mode, dates, …)
     IndexingError  (index.errors)      raised by the indexing library on purpose
      ├── BadArticle                    a file or record that cannot become an article
      ├── IndexNotFound                 nothing is indexed in this data directory yet
@@ -27,6 +28,14 @@ class ConfigError(AssistantError):
     """A setting or a prompt template that cannot work as given."""
 
 
+class InvalidOption(AssistantError):
+    """A search option that cannot work as given; ``option`` names it."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 USER_ERRORS: tuple[type[Exception], ...] = (AssistantError, IndexingError)
 
 INTERNAL_ERROR = "Something went wrong; the server log has the details."
@@ -44,7 +53,7 @@ def user_message(exc: BaseException) -> str:
 
 def http_status(exc: BaseException) -> int:
     """The HTTP status that answers a request which raised ``exc``."""
-    if isinstance(exc, BadArticle):
+    if isinstance(exc, BadArticle | InvalidOption):
         return 422
     if isinstance(exc, IndexNotFound | ModelMismatch):
         return 409
@@ -61,6 +70,7 @@ __all__ = [
     "ConfigError",
     "IndexNotFound",
     "IndexingError",
+    "InvalidOption",
     "ModelMismatch",
     "http_status",
     "is_user_error",

@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answering import Answerer
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.results import Answer, Passage
-from assistant.results import MODES, Mode
+from assistant.results import MODES, Answer, Mode, Passage
 from index.articles import Article
 
 if TYPE_CHECKING:

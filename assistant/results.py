@@ -15,10 +15,16 @@ from langchain_core.documents import Document
 
 from assistant.retrieval.dates import DateRange
 from assistant.retrieval.filters import Filters
+from index.catalog import ArticleRow
 from index.store import StoredChunk
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+
+__all__ = [
+    "ABSTAIN_TEXT", "MODES", "Answer", "ArticleRow", "Citation", "Delta", "Final", "Mode",
+    "Passage", "RetrievalResult", "Stats", "StreamEvent", "text_deltas",
+]
 
 ABSTAIN_TEXT = "The indexed articles don't appear to contain an answer to this question."
 

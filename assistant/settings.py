@@ -13,6 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answering.abstain import DEFAULT_THRESHOLD
+from assistant.results import Mode
 
 
 class Settings(BaseSettings):
@@ -28,7 +29,7 @@ class Settings(BaseSettings):
     encoder: Literal["auto", "fp32", "bf16", "int8", "onnx-int8"] = Field(
         "auto", description="How the embedding model runs: auto picks onnx-int8 (ONNX Runtime, "
         "int8) where the CPU has int8 dot-product instructions (VNNI), else fp32; bf16 and int8 "
-        "run the model in torch. See the README's Speed section for the measurements. Changing "
+        "run the model in torch. See docs/performance.md for the measurements. Changing "
         "it needs 'assistant index rebuild'.",
     )
     encoder_cache_dir: Path | None = Field(
@@ -93,7 +94,7 @@ class Settings(BaseSettings):
         return self.api_token.get_secret_value() if self.api_token else None
 
     # -- retrieval (hybrid search, filters, dates, diversity, reranking) --------------------
-    retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field(
+    retrieval_mode: Mode = Field(
         "hybrid", description="hybrid = dense + BM25 fused; or one side alone."
     )
     fusion: Literal["weighted", "rrf"] = Field(
@@ -136,7 +137,7 @@ class Settings(BaseSettings):
             return self.catalog_url_setting
         return f"sqlite:///{(self.data_dir / 'articles.db').resolve()}"
 
-    # -- scaling out: a Chroma server and a shared article store (README "Scaling out") --------
+    # -- scaling out: a Chroma server and a shared article store (docs/deployment.md) --------
     chroma_host: str | None = Field(
         None, description="A Chroma server's host; set = HttpClient, unset = embedded Chroma."
     )

@@ -99,8 +99,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant.answering.extractive import ExtractiveAnswerer
-    from assistant.service import Assistant
     from assistant.evaluation import load_qa_articles, load_qa_questions
+    from assistant.service import Assistant
     from assistant.settings import Settings
 
     assistant = Assistant.from_settings(Settings(data_dir=args.data_dir))

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import httpx
 
+from assistant.evaluation import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 PLACES = ["PARIS", "LONDON", "BERLIN", "MADRID", "ROME", "TOKYO", "NAIROBI", "LIMA", "OSLO"]
 TOPICS = [
@@ -68,13 +70,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:
@@ -169,7 +164,7 @@ def main() -> None:
         server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
 
-    p50 = percentile(latencies, 0.5)
+    p50 = percentile(latencies, 50)
     print(json.dumps({
         "clients": args.clients,
         "seconds": round(elapsed, 1),
@@ -178,7 +173,7 @@ def main() -> None:
         "error_kinds": sorted(set(errors)),
         "throughput_rps": round(len(latencies) / elapsed, 2),
         "latency_p50_s": round(p50, 3),
-        "latency_p95_s": round(percentile(latencies, 0.95), 3),
+        "latency_p95_s": round(percentile(latencies, 95), 3),
         "baseline_one_client_p50_s": round(statistics.median(baseline), 3),
         "p50_vs_one_client": round(p50 / statistics.median(baseline), 2),
         "reindex_during_load": reindex,

@@ -18,8 +18,8 @@ against the same paragraph), so a small logistic model combines it with cheap ch
   unanswerable questions by such swaps; in news the same checks catch a question about another
   year, round or quarter than the one an article reports.
 
-The weights were fitted on the SQuAD 2.0 sample (README, "Answer quality"); the answerer abstains
-when the probability of "unanswerable" exceeds its threshold.
+The weights were fitted on the SQuAD 2.0 sample (docs/answering.md, "Abstention"); the answerer
+abstains when the probability of "unanswerable" exceeds its threshold.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ class CitationVerifier:
     key terms that the cited passage contains. A sentence is supported by a passage when its
     numbers and names occur there, at least ``min_terms`` of its terms do, and either the cosine
     reaches ``min_similarity`` or ``strong_terms`` of its terms occur. Defaults measured on the
-    SQuAD sample (README, "Answer quality").
+    SQuAD sample (docs/answering.md, "Abstention").
     """
 
     def __init__(

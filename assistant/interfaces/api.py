@@ -10,23 +10,36 @@ import json
 import logging
 import secrets
 from collections.abc import Iterator
-from datetime import date
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
 
-from assistant.answering.extractive import Answer, Citation
-from assistant.errors import USER_ERRORS, AssistantError
-from assistant.results import Passage
-from assistant.retrieval.filters import Filters
+from assistant.errors import (
+    USER_ERRORS,
+    BadArticle,
+    http_status,
+    is_user_error,
+    user_message,
+)
+from assistant.interfaces.api_models import (
+    AnswerOut,
+    ArticleIn,
+    ArticlePage,
+    AskIn,
+    DeletedOut,
+    ErrorOut,
+    HealthOut,
+    ReportOut,
+    RetrieveIn,
+    RetrieveOut,
+    UrlIn,
+)
+from assistant.results import Final, Stats
 from index.articles import SUPPORTED_SUFFIXES, Article, parse_bytes
-from index.catalog import ArticleRow
-from index.errors import BadArticle, IndexNotFound, ModelMismatch
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -36,153 +49,7 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 
 
-# -- models ----------------------------------------------------------------------------------
-
-
-class ErrorOut(BaseModel):
-    error: str = Field(description="What went wrong and what to do about it.")
-
-
-class DateRangeOut(BaseModel):
-    start: str | None
-    end: str | None
-    expression: str = Field(description="The words of the question it was read from.")
-
-
-class AnswerOut(BaseModel):
-    question: str
-    text: str
-    abstained: bool
-    # The library's own result types double as the response schema: one definition of each.
-    citations: list[Citation]
-    rewritten_question: str | None = Field(
-        None, description="The standalone question a follow-up was read as.")
-    unsupported: list[str] = Field(
-        default_factory=list, description="Sentences removed for lack of support.")
-    date_range: DateRangeOut | None = Field(
-        None, description="Publication dates a date in the question resolved to.")
-    date_filter_applied: bool = False
-
-    @classmethod
-    def from_answer(cls, answer: Answer) -> AnswerOut:
-        data = answer.to_dict()
-        data["citations"] = list(answer.citations)
-        return cls.model_validate(data)
-
-
-class RetrievalOptions(BaseModel):
-    """Which passages may be used: retrieval mode and filters."""
-
-    mode: Literal["hybrid", "dense", "lexical"] | None = Field(
-        None, description="Default: the server's setting (hybrid).")
-    sources: list[str] = Field(default_factory=list, max_length=20,
-                               description="Only these sources (e.g. Reuters).")
-    article_ids: list[str] = Field(default_factory=list, max_length=200)
-    since: date | None = Field(None, description="Published on or after (YYYY-MM-DD).")
-    until: date | None = Field(None, description="Published on or before (YYYY-MM-DD).")
-    reference_date: date | None = Field(
-        None, description='What "yesterday" or "last week" count from; default today.')
-
-    def options(self) -> dict[str, Any]:
-        try:
-            filters = Filters(tuple(self.sources), tuple(self.article_ids), self.since,
-                              self.until)
-        except ValueError as exc:
-            raise HTTPException(422, f"Invalid request — {exc}") from exc
-        return {"mode": self.mode, "filters": filters, "reference_date": self.reference_date}
-
-
-class Turn(BaseModel):
-    role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
-
-
-class AskIn(RetrievalOptions):
-    question: str = Field(min_length=1, max_length=2000)
-    k: int | None = Field(None, ge=1, le=50, description="Passages to read.")
-    history: list[Turn] = Field(
-        default_factory=list, max_length=50,
-        description="Earlier turns, oldest first; follow-ups are read in their context.")
-
-    def turns(self) -> list[dict[str, str]]:
-        return [t.model_dump() for t in self.history]
-
-
-class RetrieveIn(RetrievalOptions):
-    question: str = Field(min_length=1, max_length=2000)
-    k: int | None = Field(None, ge=1, le=100, description="Passages to return.")
-
-
-class RetrieveOut(BaseModel):
-    question: str
-    mode: str
-    date_range: DateRangeOut | None
-    date_filter_applied: bool
-    passages: list[Passage]
-
-
-class UrlIn(BaseModel):
-    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://\S+$",
-                     description="A page to fetch; its article is extracted and indexed.")
-
-
-class ArticleIn(BaseModel):
-    title: str = Field("", max_length=1000)
-    text: str = Field(min_length=1, max_length=5_000_000)
-    url: str | None = Field(None, max_length=2000)
-    source: str | None = Field(None, max_length=500)
-    published: str | None = Field(None, max_length=40, description="A date, e.g. 2018-01-09.")
-    authors: list[str] = Field(default_factory=list, max_length=50)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-
-
-class ArticlePage(BaseModel):
-    items: list[ArticleRow]
-    total: int
-    offset: int
-    limit: int
-
-
-class ReportOut(BaseModel):
-    added: list[str]
-    updated: list[str]
-    unchanged: list[str]
-    failed: list[dict[str, str]]
-    chunks_embedded: int
-    duplicates: list[dict[str, str]] = Field(
-        default_factory=list, description="Exact copies skipped: {id, same_as}.")
-    near_duplicates: list[dict[str, str]] = Field(
-        default_factory=list, description="Linked syndicated copies: {id, canonical_id}.")
-
-
-class DeletedOut(BaseModel):
-    deleted: list[str]
-
-
-class StatsOut(BaseModel):
-    data_dir: str
-    articles: int
-    chunks: int
-    embedding_model: str
-    embedding_dimension: int
-
-
-class HealthOut(BaseModel):
-    status: Literal["ok"]
-    articles: int
-
-
 # -- app -------------------------------------------------------------------------------------
-
-
-def _status_for(exc: Exception) -> int:
-    if isinstance(exc, BadArticle):
-        return 422
-    if isinstance(exc, IndexNotFound):
-        return 409
-    if isinstance(exc, ModelMismatch):
-        return 409
-    return 400
 
 
 def add_api(
@@ -190,7 +57,7 @@ def add_api(
     assistant: Assistant,
     *,
     token: str | None = None,
-    max_upload_bytes: int = 10 * 1024 * 1024,
+    max_upload_bytes: int,
 ) -> None:
     """Mount the API routes and JSON error handlers on ``app``."""
     bearer = HTTPBearer(auto_error=False)
@@ -215,9 +82,9 @@ def add_api(
     def health() -> HealthOut:
         return HealthOut(status="ok", articles=assistant.stats().articles)
 
-    @router.get("/stats", response_model=StatsOut, tags=["service"])
-    def stats() -> StatsOut:
-        return StatsOut(**assistant.stats().to_dict())
+    @router.get("/stats", response_model=Stats, tags=["service"])
+    def stats() -> Stats:
+        return assistant.stats()
 
     @router.post("/ask", response_model=AnswerOut, tags=["answers"])
     def ask(body: AskIn) -> AnswerOut:
@@ -235,18 +102,16 @@ def add_api(
 
         def events() -> Iterator[str]:
             try:
-                for item in assistant.stream(body.question, k=body.k, history=body.turns(),
-                                             **options):
-                    if isinstance(item, Answer):
-                        yield _sse("answer", AnswerOut.from_answer(item).model_dump())
+                for event in assistant.stream(body.question, k=body.k, history=body.turns(),
+                                              **options):
+                    if isinstance(event, Final):
+                        yield _sse("answer", AnswerOut.from_answer(event.answer).model_dump())
                     else:
-                        yield _sse("delta", {"text": item})
-            except USER_ERRORS as exc:
-                yield _sse("error", {"error": str(exc)})
-            except Exception:
-                log.exception("streaming an answer failed")
-                yield _sse("error", {"error": "Internal error while answering; see the "
-                                              "server log."})
+                        yield _sse("delta", {"text": event.text})
+            except Exception as exc:
+                if not is_user_error(exc):
+                    log.error("streaming an answer failed", exc_info=exc)
+                yield _sse("error", {"error": user_message(exc)})
 
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
@@ -267,7 +132,7 @@ def add_api(
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
     ) -> ArticlePage:
-        total, entries = assistant.catalog.search(q, offset=offset, limit=limit)
+        total, entries = assistant.find_articles(q, offset=offset, limit=limit)
         return ArticlePage(items=entries, total=total, offset=offset, limit=limit)
 
     @router.post(
@@ -303,7 +168,7 @@ def add_api(
 
     @router.delete("/articles/{article_id}", response_model=DeletedOut, tags=["articles"])
     def delete_article(article_id: str) -> DeletedOut:
-        if assistant.catalog.get(article_id) is None:
+        if assistant.get_article(article_id) is None:
             raise HTTPException(404, f"No article with id {article_id!r}; list them with "
                                      f"GET {API_PREFIX}/articles.")
         assistant.remove([article_id])
@@ -328,19 +193,16 @@ def add_api(
                              for e in exc.errors())
         return JSONResponse({"error": f"Invalid request — {problems}"}, status_code=422)
 
-    for exc_type in (*USER_ERRORS, AssistantError):
-        app.add_exception_handler(exc_type, _user_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _internal_error)
+    # Starlette sends Exception to its server-error middleware (which re-raises after
+    # answering): errors raised on purpose get their own handler.
+    for exc_type in (*USER_ERRORS, Exception):
+        app.add_exception_handler(exc_type, _error)
 
 
-async def _user_error(_: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"error": str(exc)}, status_code=_status_for(exc))
-
-
-async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"error": "Internal error; the server log has the details."},
-                        status_code=500)
+async def _error(request: Request, exc: Exception) -> JSONResponse:
+    if not is_user_error(exc):
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": user_message(exc)}, status_code=http_status(exc))
 
 
 def _where(loc: Any) -> str:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from assistant.service import Assistant
+    from assistant.settings import Settings
 
 
 def is_loopback(host: str) -> bool:
@@ -48,15 +49,21 @@ def create_app(
     *,
     token: str | None = None,
     ui_auth: tuple[str, str] | None = None,
-    max_upload_bytes: int = 10 * 1024 * 1024,
+    max_upload_bytes: int | None = None,
 ) -> FastAPI:
+    """The API and the UI in one app; ``max_upload_bytes`` defaults to the setting's default."""
     ensure_offline()
     import gradio as gr
     from fastapi import FastAPI
 
     from assistant.interfaces.api import add_api
-    from assistant.interfaces.ui import CSS, HEAD, build_ui
+    from assistant.interfaces.ui import build_ui
+    from assistant.interfaces.ui_render import CSS, HEAD
 
+    if max_upload_bytes is None:
+        from assistant.settings import Settings
+
+        max_upload_bytes = Settings.model_fields["max_upload_bytes"].default
     app = FastAPI(
         title="News assistant API",
         description="Answers with cited passages over your news articles.",
@@ -69,3 +76,20 @@ def create_app(
         app, build_ui(assistant, max_upload_bytes=max_upload_bytes), path="/", auth=ui_auth,
         show_error=False, max_file_size=max_upload_bytes, css=CSS, head=HEAD,
     )
+
+
+def launch(settings: Settings, *, assistant: Assistant | None = None, host: str | None = None,
+           port: int | None = None) -> None:
+    """Serve the UI and the HTTP API until interrupted. An unsafe bind is refused before
+    anything is loaded; the Assistant is built from ``settings`` unless given."""
+    import uvicorn
+
+    host = host or settings.host
+    check_bind(host, token=settings.token, ui_auth=settings.ui_auth)
+    if assistant is None:
+        from assistant.service import Assistant
+
+        assistant = Assistant.from_settings(settings)
+    app = create_app(assistant, token=settings.token, ui_auth=settings.ui_auth,
+                     max_upload_bytes=settings.max_upload_bytes)
+    uvicorn.run(app, host=host, port=port or settings.port, log_level="info")

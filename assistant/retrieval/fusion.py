@@ -1,6 +1,6 @@
 """Fusing ranked lists (dense and lexical) into one ranking: pure functions over id → score.
 
-Two families, both measured on SciFact (see the README):
+Two families, both measured on SciFact (docs/retrieval.md):
 
 - ``rrf``: reciprocal rank fusion, ``sum(w / (k + rank))`` — uses ranks only.
 - ``weighted``: a weighted sum of per-list normalised scores (min-max, z-score, or "max": divided

@@ -57,7 +57,7 @@ class HybridRetriever(BaseRetriever):
     store: ChunkStore
     embeddings: Embeddings
     lexical: LexicalIndex
-    k: int = 5
+    k: int
     mode: Mode = "hybrid"
     filters: Filters = Filters()
     config: RetrievalConfig = RetrievalConfig()

@@ -8,7 +8,6 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from assistant.interfaces import cli
 from assistant.evaluation import (
     QAQuestion,
     answer_metrics,
@@ -20,6 +19,7 @@ from assistant.evaluation import (
     recall_at_k,
     retrieval_metrics,
 )
+from assistant.interfaces import cli
 from assistant.results import Answer, Citation
 
 runner = CliRunner()

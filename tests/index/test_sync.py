@@ -6,7 +6,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from assistant import Assistant, ModelMismatch, Settings, cli
+from assistant import Assistant, ModelMismatch, Settings
+from assistant.interfaces import cli
 from index.articles import article_id
 from tests.corpus import article_text, write_corpus
 

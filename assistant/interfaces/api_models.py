@@ -1,0 +1,138 @@
+"""The HTTP API's request and response models (the OpenAPI schema at /docs).
+
+The library's result types (Citation, Passage, Stats, ArticleRow) double as response schemas:
+one definition of each.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.interfaces.options import URL_PATTERN, retrieval_options
+from assistant.results import Answer, ArticleRow, Citation, Mode, Passage
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="What went wrong and what to do about it.")
+
+
+class DateRangeOut(BaseModel):
+    start: str | None
+    end: str | None
+    expression: str = Field(description="The words of the question it was read from.")
+
+
+class AnswerOut(BaseModel):
+    question: str
+    text: str
+    abstained: bool
+    # The library's own result types double as the response schema: one definition of each.
+    citations: list[Citation]
+    rewritten_question: str | None = Field(
+        None, description="The standalone question a follow-up was read as.")
+    unsupported: list[str] = Field(
+        default_factory=list, description="Sentences removed for lack of support.")
+    date_range: DateRangeOut | None = Field(
+        None, description="Publication dates a date in the question resolved to.")
+    date_filter_applied: bool = False
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> AnswerOut:
+        data = answer.to_dict()
+        data["citations"] = list(answer.citations)
+        return cls.model_validate(data)
+
+
+class RetrievalOptions(BaseModel):
+    """Which passages may be used: retrieval mode and filters."""
+
+    mode: Mode | None = Field(
+        None, description="Default: the server's setting (hybrid).")
+    sources: list[str] = Field(default_factory=list, max_length=20,
+                               description="Only these sources (e.g. Reuters).")
+    article_ids: list[str] = Field(default_factory=list, max_length=200)
+    since: date | None = Field(None, description="Published on or after (YYYY-MM-DD).")
+    until: date | None = Field(None, description="Published on or before (YYYY-MM-DD).")
+    reference_date: date | None = Field(
+        None, description='What "yesterday" or "last week" count from; default today.')
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments of Assistant.search/ask (InvalidOption → 422)."""
+        return retrieval_options(mode=self.mode, sources=self.sources,
+                                 article_ids=self.article_ids, since=self.since,
+                                 until=self.until, reference_date=self.reference_date)
+
+
+class TurnIn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskIn(RetrievalOptions):
+    question: str = Field(min_length=1, max_length=2000)
+    k: int | None = Field(None, ge=1, le=50, description="Passages to read.")
+    history: list[TurnIn] = Field(
+        default_factory=list, max_length=50,
+        description="Earlier turns, oldest first; follow-ups are read in their context.")
+
+    def turns(self) -> list[dict[str, str]]:
+        return [t.model_dump() for t in self.history]
+
+
+class RetrieveIn(RetrievalOptions):
+    question: str = Field(min_length=1, max_length=2000)
+    k: int | None = Field(None, ge=1, le=100, description="Passages to return.")
+
+
+class RetrieveOut(BaseModel):
+    question: str
+    mode: str
+    date_range: DateRangeOut | None
+    date_filter_applied: bool
+    passages: list[Passage]
+
+
+class UrlIn(BaseModel):
+    url: str = Field(min_length=8, max_length=2000, pattern=URL_PATTERN,
+                     description="A page to fetch; its article is extracted and indexed.")
+
+
+class ArticleIn(BaseModel):
+    title: str = Field("", max_length=1000)
+    text: str = Field(min_length=1, max_length=5_000_000)
+    url: str | None = Field(None, max_length=2000)
+    source: str | None = Field(None, max_length=500)
+    published: str | None = Field(None, max_length=40, description="A date, e.g. 2018-01-09.")
+    authors: list[str] = Field(default_factory=list, max_length=50)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ArticlePage(BaseModel):
+    items: list[ArticleRow]
+    total: int
+    offset: int
+    limit: int
+
+
+class ReportOut(BaseModel):
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    failed: list[dict[str, str]]
+    chunks_embedded: int
+    duplicates: list[dict[str, str]] = Field(
+        default_factory=list, description="Exact copies skipped: {id, same_as}.")
+    near_duplicates: list[dict[str, str]] = Field(
+        default_factory=list, description="Linked syndicated copies: {id, canonical_id}.")
+
+
+class DeletedOut(BaseModel):
+    deleted: list[str]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    articles: int

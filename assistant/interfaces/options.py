@@ -1,0 +1,63 @@
+"""The one parser from what a user typed (CLI flags, API fields, UI boxes) to search arguments.
+
+Every door calls ``retrieval_options``: the same checks, the same messages. A bad value raises
+``InvalidOption`` naming the option; the CLI shows it as a usage error, the API as a 422 and the
+UI as a message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from assistant.errors import InvalidOption
+from assistant.results import MODES
+from assistant.retrieval.filters import Filters
+
+URL_PATTERN = r"^https?://\S+$"
+_URL = re.compile(URL_PATTERN)
+
+
+def is_url(text: str) -> bool:
+    """An http(s) address (what a page or feed is added by)."""
+    return bool(_URL.match(text.strip()))
+
+
+def parse_date(value: str | date | None, option: str) -> date | None:
+    """A YYYY-MM-DD date; blank means none."""
+    if value is None or isinstance(value, date):
+        return value
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InvalidOption(option, f"{value!r} is not a date: use YYYY-MM-DD.") from exc
+
+
+def retrieval_options(
+    *,
+    mode: str | None = None,
+    sources: Iterable[str] | None = None,
+    article_ids: Iterable[str] | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    reference_date: str | date | None = None,
+) -> dict[str, Any]:
+    """Keyword arguments of ``Assistant.search``/``ask``/``stream`` from a user's choices."""
+    mode = mode or None
+    if mode is not None and mode not in MODES:
+        raise InvalidOption("mode", f"{mode!r} is not a mode: use one of {', '.join(MODES)}.")
+    start, end = parse_date(since, "since"), parse_date(until, "until")
+    try:
+        filters = Filters(tuple(s for s in sources or () if s),
+                          tuple(a for a in article_ids or () if a), start, end)
+    except ValueError as exc:
+        raise InvalidOption("since/until", str(exc)) from exc
+    options: dict[str, Any] = {"mode": mode, "filters": filters}
+    reference = parse_date(reference_date, "reference_date")
+    if reference is not None:
+        options["reference_date"] = reference
+    return options

@@ -1,0 +1,99 @@
+"""Results as plain text: indexing reports, answers, passages, articles and stats.
+
+The CLI prints these; the UI and the API reuse the report summary, so an indexing run reads the
+same everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from assistant.results import Answer, Citation, Passage, RetrievalResult, Stats
+from assistant.retrieval.dates import DateRange
+
+
+def report_summary(report: Any) -> str:
+    """One line for an indexing report (add, sync, feed, rebuild)."""
+    parts = [f"added {len(report.added)}", f"updated {len(report.updated)}"]
+    removed = getattr(report, "removed", None)  # only a folder sync removes
+    if removed is not None:
+        parts.append(f"removed {len(removed)}")
+    parts += [f"unchanged {len(report.unchanged)}", f"failed {len(report.failed)}"]
+    if report.duplicates:
+        parts.append(f"duplicates skipped {len(report.duplicates)}")
+    if report.near_duplicates:
+        parts.append(f"near-duplicates linked {len(report.near_duplicates)}")
+    return ", ".join(parts) + f" ({report.chunks_embedded} chunks embedded)"
+
+
+def report_failures(report: Any) -> list[str]:
+    """``source: reason`` for each input that was not indexed."""
+    return [f"{failure.source}: {failure.reason}" for failure in report.failed]
+
+
+def nothing_indexed(report: Any) -> bool:
+    """Every input failed: nothing was added, updated, kept or recognised as a copy."""
+    return bool(report.failed) and not (report.added or report.updated or report.unchanged
+                                        or report.duplicates)
+
+
+def merge_reports(first: Any, second: Any) -> Any:
+    """One report for a run that read both files and web pages."""
+    return type(first)(*(getattr(first, f.name) + getattr(second, f.name)
+                         for f in fields(first)))
+
+
+def date_note(date_range: DateRange | None, applied: bool) -> str | None:
+    """The dates a question named, and whether retrieval was limited to them."""
+    if date_range is None:
+        return None
+    state = "applied" if applied else "no match, not applied"
+    return (f'dates: "{date_range.expression}" → {date_range.start or "…"} to '
+            f'{date_range.end or "…"} ({state})')
+
+
+def citation_line(c: Citation, *, with_url: bool = True) -> str:
+    meta = " · ".join(x for x in (c.source, c.published, c.url if with_url else None) if x)
+    return f"[{c.n}] {c.title}" + (f" ({meta})" if meta else "")
+
+
+def answer_text(answer: Answer) -> str:
+    """The answer, then its numbered sources."""
+    lines = [answer.text]
+    if answer.citations:
+        lines += ["", *(citation_line(c) for c in answer.citations)]
+    return "\n".join(lines)
+
+
+def chat_turn(answer: Answer, *, streamed: bool) -> str:
+    """A chat answer: how the follow-up was understood, the text (unless it was streamed
+    already) and the sources."""
+    lines = [""] if streamed else []
+    if answer.rewritten_question:
+        lines.append(f"(understood as: {answer.rewritten_question})")
+    if not streamed:
+        lines.append(answer.text)
+    lines += [f"  [{c.n}] {c.title}" + (f" ({c.published})" if c.published else "")
+              for c in answer.citations]
+    return "\n".join([*lines, ""])
+
+
+def passages_text(result: RetrievalResult, *, width: int = 300) -> str:
+    return "\n".join(_passage(i, p, width) for i, p in enumerate(result.passages, start=1))
+
+
+def _passage(i: int, p: Passage, width: int) -> str:
+    text = p.text[:width].replace("\n", " ") + ("…" if len(p.text) > width else "")
+    return f"{i}. [{p.score:.3f}] {p.title} ({p.published or 'no date'})\n   {text}"
+
+
+def article_line(row: Any) -> str:
+    link = f"  (duplicate of {row.canonical_id})" if row.canonical_id else ""
+    meta = " · ".join(x for x in (row.source, row.published) if x)
+    return f"{row.id}  {row.title}" + (f" ({meta})" if meta else "") + link
+
+
+def stats_text(s: Stats) -> str:
+    return (f"{s.articles} articles, {s.chunks} chunks in {s.data_dir} "
+            f"(model {s.embedding_model}, {s.embedding_dimension} dimensions)")

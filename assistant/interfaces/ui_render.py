@@ -1,0 +1,154 @@
+"""The UI's rendering: answers, citations and reports as safe Markdown/HTML, and the page's CSS.
+
+Every piece of article text is HTML-escaped here before it reaches the page (and the Chatbot
+sanitises HTML on top), so an article can never inject markup or script. Citations are plain
+links (``<a class="cite" href="#src-…">``) to ``<details>`` blocks under the answer; a small
+script in the page head opens and highlights the passage when one is clicked.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from assistant.interfaces.options import URL_PATTERN
+from assistant.interfaces.render import report_failures, report_summary
+from assistant.results import Answer, Citation
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+
+TITLE = "News assistant"
+EXAMPLE = "What did Catherine Deneuve and the other signatories call the #MeToo campaign?"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+
+CSS = """
+.source { border: 1px solid var(--border-color-primary); border-radius: 8px;
+          padding: 4px 10px; margin: 6px 0; }
+.source summary { cursor: pointer; }
+.source blockquote { margin: 6px 0 4px; font-size: 0.95em; }
+.source mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.source.flash { outline: 2px solid #f59e0b; }
+a.cite { text-decoration: none; font-weight: 600; }
+.meta { opacity: 0.75; font-size: 0.9em; }
+"""
+
+# Opens the cited passage when its [n] is clicked (the sanitiser keeps href/id/class only).
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.cite");
+  if (!link) return;
+  const id = (link.getAttribute("href") || "").slice(1);
+  const box = id && document.getElementById(id);
+  if (!box) return;
+  event.preventDefault();
+  event.stopPropagation();
+  box.open = true;
+  box.classList.add("flash");
+  box.scrollIntoView({behavior: "smooth", block: "nearest"});
+  setTimeout(() => box.classList.remove("flash"), 1600);
+}, true);
+</script>
+"""
+
+
+def escape_md(text: str) -> str:
+    """Plain text that renders as itself in Markdown (and never as HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _esc(text: str | None) -> str:
+    return html.escape(" ".join((text or "").split()), quote=True)
+
+
+def _safe_url(url: str | None) -> str | None:
+    """A link that can go in an href: http(s), with nothing that could leave the attribute."""
+    return url if url and re.match(URL_PATTERN, url) and not re.search(r"[\"'<>]", url) \
+        else None
+
+
+def render_citation(c: Citation, anchor: str) -> str:
+    """One numbered source as a <details> block: title, date, source, link, and the passage
+    with its supporting sentences marked. One line of HTML, so Markdown leaves it alone."""
+    meta = [_esc(x) for x in (c.source, c.published) if x]
+    if c.agencies:
+        meta.append(_esc(", ".join(c.agencies)))
+    if url := _safe_url(c.url):
+        meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
+    return (
+        f'<details class="source" id="{anchor}"><summary><strong>[{c.n}] {_esc(c.title)}'
+        f'</strong> <span class="meta">{" · ".join(meta)}</span></summary>'
+        f"<blockquote>{_highlight(c)}</blockquote></details>"
+    )
+
+
+def _highlight(c: Citation) -> str:
+    parts, pos = [], 0
+    for start, end in sorted(c.sentences):
+        a, b = max(start - c.start, pos), max(end - c.start, pos)
+        parts.append(_esc(c.passage[pos:a]))
+        if b > a:
+            parts.append(f"<mark>{_esc(c.passage[a:b])}</mark>")
+        pos = b
+    parts.append(_esc(c.passage[pos:]))
+    return " ".join(parts)
+
+
+def render_answer(answer: Answer) -> str:
+    """The chat message: answer text with clickable [n], then the numbered sources."""
+    if answer.abstained or not answer.citations:
+        return f"_{escape_md(answer.text)}_"
+    uid = uuid.uuid4().hex[:8]
+    numbers = {c.n for c in answer.citations}
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in numbers:
+            return match.group(0)
+        return f'<a class="cite" href="#src-{uid}-{n}">[{n}]</a>'
+
+    text = re.sub(r"\\\[(\d+)\\\]", link, escape_md(answer.text))
+    sources = "\n".join(render_citation(c, f"src-{uid}-{c.n}") for c in answer.citations)
+    return f"{text}\n\n**Sources**\n\n{sources}"
+
+
+def render_rewritten(answer: Answer) -> str:
+    """The standalone question a follow-up was read as, so the user can see what was searched."""
+    if not answer.rewritten_question:
+        return ""
+    return f"_Understood as: {escape_md(answer.rewritten_question)}_\n\n"
+
+
+def render_dates(answer: Answer) -> str:
+    """The publication dates a date in the question was read as, and whether they were used."""
+    r = answer.date_range
+    if r is None:
+        return ""
+    span = " – ".join(d.isoformat() if d else "…" for d in (r.start, r.end))
+    how = ("searched articles published" if answer.date_filter_applied
+           else "no article was published then, so all dates were searched:")
+    return f"_\u201c{escape_md(r.expression)}\u201d: {how} {escape_md(span)}_\n\n"
+
+
+def report_text(report: Any) -> str:
+    """An indexing report as Markdown: the summary line, then what was not indexed."""
+    summary = escape_md(report_summary(report))
+    summary = summary[:1].upper() + summary[1:]
+    problems = [f"- {escape_md(line)}" for line in report_failures(report)]
+    if problems:
+        summary += "\n\nNot indexed:\n" + "\n".join(problems)
+    return summary
+
+
+def status_text(assistant: Assistant) -> str:
+    stats = assistant.stats()
+    if stats.articles == 0:
+        return ("**No articles indexed yet.** Add some in the *Articles* tab, or with "
+                "`assistant index add PATH` (files or folders of .txt, .md, .html, .json, "
+                ".jsonl), then ask away.")
+    return (f"Ask about the **{stats.articles}** indexed article"
+            f"{'s' if stats.articles != 1 else ''} ({stats.chunks} passages). "
+            "Every answer cites its sources: click a [n] to read the passage.")

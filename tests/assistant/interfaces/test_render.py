@@ -1,0 +1,73 @@
+"""Plain-text rendering shared by the CLI, the UI and the API: exact strings, no model."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.errors import INTERNAL_ERROR, ConfigError, http_status, user_message
+from assistant.interfaces.render import (
+    answer_text,
+    chat_turn,
+    date_note,
+    merge_reports,
+    nothing_indexed,
+    report_failures,
+    report_summary,
+)
+from assistant.results import Answer, Citation
+from assistant.retrieval.dates import DateRange
+from index.errors import BadArticle, IndexNotFound
+from index.reindex import ReindexReport
+from index.sync import SyncReport
+
+CITATION = Citation(n=1, article_id="a", title="Storm hits the coast", url="https://x.org/a",
+                    published="2018-01-09", source="Coast Herald", passage="…", start=0,
+                    end=1, score=0.9)
+
+
+def test_report_summary_and_failures():
+    report = ReindexReport(added=("a", "b"), unchanged=("c",), chunks_embedded=7,
+                           failed=(BadArticle("bad.json", "invalid JSON"),))
+    assert report_summary(report) == "added 2, updated 0, unchanged 1, failed 1 " \
+                                     "(7 chunks embedded)"
+    assert report_failures(report) == ["bad.json: invalid JSON"]
+    assert not nothing_indexed(report)
+    assert nothing_indexed(ReindexReport(failed=(BadArticle("x.txt", "empty"),)))
+    assert not nothing_indexed(ReindexReport())
+
+
+def test_a_sync_report_counts_removals():
+    assert report_summary(SyncReport(removed=("old",))).startswith(
+        "added 0, updated 0, removed 1, unchanged 0, failed 0")
+
+
+def test_reports_of_files_and_pages_merge():
+    merged = merge_reports(ReindexReport(added=("a",), chunks_embedded=2),
+                           ReindexReport(added=("b",), unchanged=("c",), chunks_embedded=3))
+    assert merged == ReindexReport(added=("a", "b"), unchanged=("c",), chunks_embedded=5)
+
+
+def test_date_note():
+    r = DateRange(date(2023, 12, 1), date(2023, 12, 31), "in December 2023")
+    assert date_note(r, True) == 'dates: "in December 2023" → 2023-12-01 to 2023-12-31 ' \
+                                 "(applied)"
+    assert date_note(r, False).endswith("(no match, not applied)")
+    assert date_note(None, True) is None
+
+
+def test_answers_with_their_sources():
+    answer = Answer(question="q", text="Roads closed. [1]", citations=(CITATION,))
+    assert answer_text(answer) == ("Roads closed. [1]\n\n[1] Storm hits the coast "
+                                   "(Coast Herald · 2018-01-09 · https://x.org/a)")
+    follow = Answer(question="q", text="Roads closed. [1]", citations=(CITATION,),
+                    rewritten_question="What did the storm close?")
+    assert chat_turn(follow, streamed=False) == (
+        "(understood as: What did the storm close?)\nRoads closed. [1]\n"
+        "  [1] Storm hits the coast (2018-01-09)\n")
+
+
+def test_errors_have_one_message_and_status_everywhere():
+    assert user_message(ConfigError("Set X.")) == "Set X." and http_status(ConfigError("")) == 400
+    assert http_status(BadArticle("f", "r")) == 422 and http_status(IndexNotFound("")) == 409
+    assert user_message(KeyError("secret path")) == INTERNAL_ERROR
+    assert http_status(KeyError("x")) == 500

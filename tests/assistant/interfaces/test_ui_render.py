@@ -1,0 +1,66 @@
+"""The UI's renderers, without a browser: escaping, citation links, highlights, reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.interfaces.ui_render import (
+    escape_md,
+    render_answer,
+    render_citation,
+    render_dates,
+    render_rewritten,
+    report_text,
+)
+from assistant.results import ABSTAIN_TEXT, Answer, Citation
+from assistant.retrieval.dates import DateRange
+from index.errors import BadArticle
+from index.reindex import ReindexReport
+
+PASSAGE = "The storm closed roads. Crews <b>worked</b> all night."
+CITATION = Citation(n=1, article_id="a", title="Storm <script>x</script>",
+                    url="javascript:alert(1)", published="2018-01-09", source="Herald",
+                    passage=PASSAGE, start=100, end=100 + len(PASSAGE), score=0.9,
+                    sentences=((124, 100 + len(PASSAGE)),), agencies=("AFP",))
+
+
+def test_markdown_and_html_are_escaped():
+    assert escape_md("*bold* <i>") == "\\*bold\\* &lt;i&gt;"
+    html = render_citation(CITATION, "src-1")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "javascript:" not in html  # only http(s) links are kept
+    assert "&lt;b&gt;worked&lt;/b&gt;" in html and "<b>" not in html
+
+
+def test_supporting_sentence_is_marked_in_the_passage():
+    html = render_citation(CITATION, "src-1")
+    assert "<mark>Crews &lt;b&gt;worked&lt;/b&gt; all night.</mark>" in html
+    assert 'id="src-1"' in html and "Herald · 2018-01-09 · AFP" in html
+
+
+def test_answer_links_its_citations_to_the_sources():
+    answer = Answer(question="q", text="Roads closed [1] and [7].", citations=(CITATION,))
+    md = render_answer(answer)
+    head, sources = md.split("**Sources**")
+    assert head.count('class="cite"') == 1 and "\\[7\\]" in head  # no source 7: left as text
+    link = head.split('href="#')[1].split('"')[0]
+    assert f'id="{link}"' in sources
+
+
+def test_abstention_and_notes():
+    assert render_answer(Answer(question="q", text=ABSTAIN_TEXT, abstained=True)) == \
+        f"_{escape_md(ABSTAIN_TEXT)}_"
+    follow = Answer(question="q", text="t", rewritten_question="Who is *she*?")
+    assert render_rewritten(follow) == "_Understood as: Who is \\*she\\*?_\n\n"
+    assert render_rewritten(Answer(question="q", text="t")) == ""
+    dated = Answer(question="q", text="t", date_range=DateRange(date(2018, 1, 1),
+                   date(2018, 1, 7), "last week"), date_filter_applied=False)
+    assert "no article was published then" in render_dates(dated)
+    assert "2018\\-01\\-01 – 2018\\-01\\-07" in render_dates(dated)
+
+
+def test_report_text_lists_what_was_not_indexed():
+    report = ReindexReport(added=("a",), chunks_embedded=3,
+                           failed=(BadArticle("bad_1.json", "invalid JSON"),))
+    assert report_text(report) == ("Added 1, updated 0, unchanged 0, failed 1 \\(3 chunks "
+                                   "embedded\\)\n\nNot indexed:\n- bad\\_1\\.json: invalid JSON")
