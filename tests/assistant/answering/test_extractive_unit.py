@@ -132,12 +132,21 @@ def test_max_sentences_is_respected(fake: HashEmbeddings):
 @pytest.mark.parametrize("question, passages", [
     ("How much will the bridge cost?", []),
     ("   ", [passage("bridge", BRIDGE, 200)]),
-    ("Who won the rapid chess championship?", [passage("bridge", BRIDGE, 200)]),  # no shared word
-], ids=["no passages", "blank question", "unrelated passage"])
-def test_nothing_to_answer_from_abstains(fake: HashEmbeddings, question, passages):
-    answer = ExtractiveAnswerer(fake.encode).answer(question, passages)
+], ids=["no passages", "blank question"])
+def test_no_passage_or_no_question_abstains(fake: HashEmbeddings, question, passages):
+    # Even an answerer that would quote any sentence at all has nothing to answer here.
+    quote_anything = ExtractiveAnswerer(fake.encode, min_support=0.0, abstain_threshold=1.0)
+    answer = quote_anything.answer(question, passages)
     assert answer == Answer.abstaining(question, passages)
     assert answer.text == ABSTAIN_TEXT and answer.abstained and answer.citations == ()
+
+
+def test_a_passage_sharing_no_word_with_the_question_abstains(fake: HashEmbeddings):
+    passages = [passage("bridge", BRIDGE, 200)]
+    question = "Who won the rapid chess championship?"
+    answer = ExtractiveAnswerer(fake.encode).answer(question, passages)
+    assert answer == Answer.abstaining(question, passages)
+    assert answer.text == ABSTAIN_TEXT and answer.citations == ()
 
 
 def test_stream_yields_deltas_that_join_to_the_final_answer(answerer: ExtractiveAnswerer):
@@ -178,6 +187,16 @@ def test_a_sentence_citing_an_unrelated_passage_is_unsupported(verifier: Citatio
     alone = verifier("Where?", "A volcano erupted near Grindavik [2].", passages)
     assert alone.abstained and alone.text == ABSTAIN_TEXT and alone.citations == ()
     assert alone.unsupported == ("A volcano erupted near Grindavik.",)
+
+
+def test_a_sentence_with_a_number_its_passage_never_states_is_unsupported(
+        verifier: CitationVerifier, fake: HashEmbeddings):
+    wrong = "The bridge will cost 90 million euros."
+    # Close in meaning to the passage's sentence, but the figure is not the article's.
+    assert float(fake.encode([wrong])[0] @ fake.encode([COST])[0]) > 0.5
+    answer = verifier("How much will the bridge cost?", f"{wrong} [1]",
+                      [passage("bridge", BRIDGE, 200)])
+    assert answer.abstained and answer.unsupported == (wrong,)
 
 
 def test_check_reverifies_an_extractive_answer(answerer: ExtractiveAnswerer,
