@@ -1,0 +1,221 @@
+"""The extractive answerer and the citation verifier as pure stages: hand-made passages and the
+hashed-words fake embedding, no model, no store.
+
+The abstention model's weights were fitted on the real model's similarities; tests about how an
+answer is composed switch it off (``abstain_threshold=1.0``) so they do not depend on how the fake
+scores against those weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.verify import CitationVerifier
+from assistant.results import ABSTAIN_TEXT, Answer, Delta, Final, Passage
+from tests.fakes import HashEmbeddings
+
+BRIDGE = ("The city council approved a new pedestrian bridge on Tuesday. "
+          "The bridge will cost 48 million euros and should open in 2027. "
+          "Critics said the river crossing was too expensive.")
+VOLCANO = ("A volcano erupted near the fishing town of Grindavik on Monday night. "
+           "The town of Grindavik was evacuated before the eruption began.")
+CHESS = "Magnus Carlsen won the rapid chess championship in Samarkand after a tiebreak."
+
+APPROVED = "The city council approved a new pedestrian bridge on Tuesday."
+COST = "The bridge will cost 48 million euros and should open in 2027."
+ERUPTED = "A volcano erupted near the fishing town of Grindavik on Monday night."
+EVACUATED = "The town of Grindavik was evacuated before the eruption began."
+# Shares two key words with COST and two with ERUPTED: both sentences score the same.
+TWO_PART = "Where did the volcano erupt, and how much will the bridge cost?"
+
+
+def passage(article_id: str, text: str, start: int, *, n: int = 0) -> Passage:
+    return Passage(article_id=article_id, chunk_id=f"{article_id}:{n}",
+                   title=f"{article_id.title()} story", url=f"https://news.example.com/{article_id}",
+                   published="2024-01-02", source="Reuters", text=text, start=start,
+                   end=start + len(text), score=0.5)
+
+
+@pytest.fixture(scope="module")
+def fake() -> HashEmbeddings:
+    return HashEmbeddings()
+
+
+@pytest.fixture
+def answerer(fake: HashEmbeddings) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(fake.encode, abstain_threshold=1.0)
+
+
+def test_the_fake_embeds_shared_words_close_and_other_topics_apart(fake: HashEmbeddings):
+    vectors = fake.encode([BRIDGE, VOLCANO, CHESS, "the bridge", "THE BRIDGES"])
+    assert vectors.shape == (5, fake.dimension)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    # The three articles share no content word (no hash collision either): orthogonal.
+    assert np.allclose(vectors[:3] @ vectors[:3].T, np.eye(3), atol=1e-6)
+    assert float(vectors[3] @ vectors[4]) == pytest.approx(1.0)  # case and plural folded
+    # The LangChain methods give the same vectors as ``encode``.
+    assert fake.embed_query(COST) == fake.encode([COST])[0].tolist()
+    assert fake.embed_documents([COST, CHESS]) == fake.encode([COST, CHESS]).tolist()
+
+
+def test_answer_cites_the_passage_holding_the_best_sentence():
+    # Default abstention: the question repeats the sentence's key words, the fake scores it high.
+    answerer = ExtractiveAnswerer(HashEmbeddings().encode)
+    passages = [passage("chess", CHESS, 50), passage("volcano", VOLCANO, 0),
+                passage("bridge", BRIDGE, 200)]
+    answer = answerer.answer("How much will the bridge cost in euros?", passages)
+    assert not answer.abstained
+    assert answer.text == f"{COST} [1]"
+    [c] = answer.citations
+    assert (c.n, c.article_id, c.title, c.url, c.published, c.source) == (
+        1, "bridge", "Bridge story", "https://news.example.com/bridge", "2024-01-02", "Reuters")
+    # The citation locates the passage in the article, and the sentence within it.
+    assert (c.passage, c.start, c.end) == (BRIDGE, 200, 200 + len(BRIDGE))
+    assert c.sentences == ((262, 324),)
+    assert BRIDGE[262 - 200:324 - 200] == COST
+    assert answer.passages == tuple(passages)
+
+
+def test_markers_are_numbered_in_order_of_first_use(answerer: ExtractiveAnswerer):
+    chess, bridge, volcano = (passage("chess", CHESS, 50), passage("bridge", BRIDGE, 200),
+                              passage("volcano", VOLCANO, 0))
+    # The unused first passage gets no number: the first cited one is [1].
+    answer = answerer.answer(TWO_PART, [chess, bridge, volcano])
+    assert answer.text == f"{COST} [1] {ERUPTED} [2]"
+    assert [(c.n, c.article_id) for c in answer.citations] == [(1, "bridge"), (2, "volcano")]
+    # Ranked the other way round, the answer reads (and numbers) the volcano first.
+    answer = answerer.answer(TWO_PART, [volcano, chess, bridge])
+    assert answer.text == f"{ERUPTED} [1] {COST} [2]"
+    assert [(c.n, c.article_id) for c in answer.citations] == [(1, "volcano"), (2, "bridge")]
+
+
+def test_citations_carry_the_offsets_of_the_sentences_they_support(
+        answerer: ExtractiveAnswerer):
+    passages = [passage("volcano", VOLCANO, 1000), passage("bridge", BRIDGE, 200)]
+    answer = answerer.answer("What will the bridge cost in euros, and which council approved it?",
+                             passages)
+    assert answer.text == f"{APPROVED} [1] {COST} [1]"
+    [c] = answer.citations
+    assert c.article_id == "bridge"
+    assert c.sentences == ((200, 261), (262, 324))
+    assert [c.passage[s - c.start:e - c.start] for s, e in c.sentences] == [APPROVED, COST]
+    answer = answerer.answer("When was Grindavik evacuated?", passages)
+    assert answer.text == f"{EVACUATED} [1]"
+    [c] = answer.citations
+    assert c.article_id == "volcano" and c.sentences == ((1070, 1132),)
+    assert VOLCANO[1070 - 1000:1132 - 1000] == EVACUATED
+
+
+def test_a_sentence_two_passages_share_is_said_once(answerer: ExtractiveAnswerer):
+    # The same wire story in two papers: both hold the best sentence.
+    reuters = passage("bridge-reuters", BRIDGE, 200)
+    afp = passage("bridge-afp", "Paris, Jan 2 (AFP). " + BRIDGE, 0)
+    answer = answerer.answer("How much will the bridge cost in euros?", [reuters, afp])
+    assert answer.text == f"{COST} [1]"
+    assert [c.article_id for c in answer.citations] == ["bridge-reuters"]
+
+
+def test_max_sentences_is_respected(fake: HashEmbeddings):
+    passages = [passage("bridge", BRIDGE, 200), passage("volcano", VOLCANO, 0)]
+    two = ExtractiveAnswerer(fake.encode, abstain_threshold=1.0).answer(TWO_PART, passages)
+    assert two.text == f"{COST} [1] {ERUPTED} [2]"
+    one = ExtractiveAnswerer(fake.encode, abstain_threshold=1.0, max_sentences=1).answer(
+        TWO_PART, passages)
+    assert one.text == f"{COST} [1]"
+    assert [c.article_id for c in one.citations] == ["bridge"]
+
+
+@pytest.mark.parametrize("question, passages", [
+    ("How much will the bridge cost?", []),
+    ("   ", [passage("bridge", BRIDGE, 200)]),
+], ids=["no passages", "blank question"])
+def test_no_passage_or_no_question_abstains(fake: HashEmbeddings, question, passages):
+    # Even an answerer that would quote any sentence at all has nothing to answer here.
+    quote_anything = ExtractiveAnswerer(fake.encode, min_support=0.0, abstain_threshold=1.0)
+    answer = quote_anything.answer(question, passages)
+    assert answer == Answer.abstaining(question, passages)
+    assert answer.text == ABSTAIN_TEXT and answer.abstained and answer.citations == ()
+
+
+def test_a_passage_sharing_no_word_with_the_question_abstains(fake: HashEmbeddings):
+    passages = [passage("bridge", BRIDGE, 200)]
+    question = "Who won the rapid chess championship?"
+    answer = ExtractiveAnswerer(fake.encode).answer(question, passages)
+    assert answer == Answer.abstaining(question, passages)
+    assert answer.text == ABSTAIN_TEXT and answer.citations == ()
+
+
+def test_stream_yields_deltas_that_join_to_the_final_answer(answerer: ExtractiveAnswerer):
+    passages = [passage("chess", CHESS, 50), passage("bridge", BRIDGE, 200),
+                passage("volcano", VOLCANO, 0)]
+    *deltas, last = answerer.stream(TWO_PART, passages)
+    assert isinstance(last, Final) and last.answer == answerer.answer(TWO_PART, passages)
+    assert len(deltas) > 1 and all(isinstance(d, Delta) for d in deltas)
+    assert "".join(d.text for d in deltas) == last.answer.text == f"{COST} [1] {ERUPTED} [2]"
+
+
+# -- the citation verifier ------------------------------------------------------------------------
+
+@pytest.fixture
+def verifier(fake: HashEmbeddings) -> CitationVerifier:
+    return CitationVerifier(fake.encode, min_similarity=0.5, min_terms=0.5)
+
+
+def test_a_sentence_its_passage_supports_is_kept(verifier: CitationVerifier):
+    passages = [passage("volcano", VOLCANO, 0), passage("bridge", BRIDGE, 200)]
+    answer = verifier("How much will the bridge cost?", "The bridge will cost 48 million "
+                      "euros [2].", passages)
+    assert answer.text == "The bridge will cost 48 million euros. [1]"
+    assert answer.unsupported == () and not answer.abstained
+    [c] = answer.citations
+    assert (c.n, c.article_id, c.sentences) == (1, "bridge", ((262, 324),))
+
+
+def test_a_sentence_citing_an_unrelated_passage_is_unsupported(verifier: CitationVerifier):
+    passages = [passage("volcano", VOLCANO, 0), passage("bridge", BRIDGE, 200)]
+    answer = verifier("How much will the bridge cost?",
+                      "The bridge will cost 48 million euros [2]. "
+                      "A volcano erupted near Grindavik [2].", passages)
+    assert answer.text == "The bridge will cost 48 million euros. [1]"
+    assert answer.unsupported == ("A volcano erupted near Grindavik.",)
+    assert [c.article_id for c in answer.citations] == ["bridge"]
+    # With nothing supported left, the answer abstains and still lists what it dropped.
+    alone = verifier("Where?", "A volcano erupted near Grindavik [2].", passages)
+    assert alone.abstained and alone.text == ABSTAIN_TEXT and alone.citations == ()
+    assert alone.unsupported == ("A volcano erupted near Grindavik.",)
+
+
+def test_a_sentence_with_a_number_its_passage_never_states_is_unsupported(
+        verifier: CitationVerifier, fake: HashEmbeddings):
+    wrong = "The bridge will cost 90 million euros."
+    # Close in meaning to the passage's sentence, but the figure is not the article's.
+    assert float(fake.encode([wrong])[0] @ fake.encode([COST])[0]) > 0.5
+    answer = verifier("How much will the bridge cost?", f"{wrong} [1]",
+                      [passage("bridge", BRIDGE, 200)])
+    assert answer.abstained and answer.unsupported == (wrong,)
+
+
+def test_check_reverifies_an_extractive_answer(answerer: ExtractiveAnswerer,
+                                               verifier: CitationVerifier):
+    passages = [passage("chess", CHESS, 50), passage("bridge", BRIDGE, 200),
+                passage("volcano", VOLCANO, 0)]
+    answer = answerer.answer(TWO_PART, passages)
+    checked = verifier.check(answer)
+    # The extractive answer quotes its passages: everything survives, numbered the same.
+    assert checked.text == answer.text == f"{COST} [1] {ERUPTED} [2]"
+    assert checked.unsupported == ()
+    assert [(c.n, c.article_id, c.sentences) for c in checked.citations] == [
+        (1, "bridge", ((262, 324),)), (2, "volcano", ((0, 69),))]
+    assert checked.passages == answer.passages
+    # A sentence added to it that its citation does not back is taken out again.
+    tampered = replace(answer, text=answer.text + " Zaha Hadid designed the bridge [1].")
+    rechecked = verifier.check(tampered)
+    assert rechecked.text == answer.text
+    assert rechecked.unsupported == ("Zaha Hadid designed the bridge.",)
+    # An abstaining answer is left as it is.
+    abstaining = Answer.abstaining(TWO_PART, passages)
+    assert verifier.check(abstaining) is abstaining
