@@ -129,15 +129,27 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
 
 @dataclass(frozen=True)
 class QAQuestion:
+    """A question and what a right answer holds: one of ``answers``, every one of
+    ``answers_all``, and citations of every article in ``cite``. A question with none of these
+    is unanswerable: the right answer abstains."""
+
     id: str
     question: str
     answers: tuple[str, ...]
-    article_ids: tuple[str, ...] = ()
-    date: date | None = None
+    article_ids: tuple[str, ...] = ()  # where retrieval should find it (hit@k)
+    date: date | None = None  # the reference date: what "last week" counts from
+    kind: str = ""
+    history: tuple[dict[str, str], ...] = ()
+    answers_all: tuple[str, ...] = ()
+    cite: tuple[str, ...] = ()
 
     @property
     def answerable(self) -> bool:
-        return bool(self.answers)
+        return bool(self.answers or self.answers_all or self.cite)
+
+    @property
+    def gold_articles(self) -> tuple[str, ...]:
+        return self.article_ids or self.cite
 
 
 def load_qa_articles(path: Path) -> list[Article]:
@@ -153,17 +165,29 @@ def load_qa_articles(path: Path) -> list[Article]:
 
 
 def load_qa_questions(path: Path) -> list[QAQuestion]:
-    """``{"id", "question", "answers": [...], "article_ids"?: [...], "date"?}`` per line."""
+    """``{"id", "question", "answers": [...], "answers_all"?, "cite"?, "article_ids"?,
+    "kind"?, "history"?: [{"role", "content"}], "reference_date"? (or "date")}`` per line."""
     questions = []
     for n, d in _jsonl(path):
-        if "question" not in d or not isinstance(d.get("answers", []), list):
-            raise ValueError(f'{path}:{n}: a question line needs "question" and a list '
-                             '"answers" (empty when unanswerable).')
-        questions.append(QAQuestion(
-            id=str(d.get("id", n)), question=d["question"], answers=tuple(d.get("answers", [])),
-            article_ids=tuple(map(str, d.get("article_ids") or ())),
-            date=date.fromisoformat(d["date"]) if d.get("date") else None,
-        ))
+        lists = ("answers", "answers_all", "cite", "article_ids", "history")
+        if "question" not in d or any(not isinstance(d.get(k) or [], list) for k in lists):
+            raise ValueError(f'{path}:{n}: a question line needs "question", and "answers", '
+                             '"answers_all", "cite", "article_ids" and "history" are lists.')
+        when = d.get("reference_date") or d.get("date")
+        try:
+            questions.append(QAQuestion(
+                id=str(d.get("id", n)), question=d["question"],
+                answers=tuple(d.get("answers") or ()),
+                article_ids=tuple(map(str, d.get("article_ids") or ())),
+                date=date.fromisoformat(when) if when else None, kind=str(d.get("kind") or ""),
+                history=tuple({"role": t["role"], "content": t["content"]}
+                              for t in d.get("history") or ()),
+                answers_all=tuple(d.get("answers_all") or ()),
+                cite=tuple(map(str, d.get("cite") or ())),
+            ))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}:{n}: {exc!r} — history turns need role and content, "
+                             "dates are YYYY-MM-DD.") from exc
     return questions
 
 
@@ -236,14 +260,14 @@ def evaluate_qa(
     ask_ms: list[float] = []
     for n, q in enumerate(questions, start=1):
         start = time.perf_counter()
-        answer = assistant.ask(q.question, k=k, reference_date=q.date)
+        answer = assistant.ask(q.question, k=k, history=list(q.history), reference_date=q.date)
         answered = time.perf_counter()
-        assistant.retrieve(q.question, k=k, reference_date=q.date)
+        assistant.retrieve(answer.rewritten_question or q.question, k=k, reference_date=q.date)
         retrieve_ms.append(1000 * (time.perf_counter() - answered))
         ask_ms.append(1000 * (answered - start))
         passages = list(answer.passages)
-        if q.article_ids:
-            hits.append([p.article_id in q.article_ids for p in passages])
+        if q.gold_articles:
+            hits.append([p.article_id in q.gold_articles for p in passages])
         elif q.answers:
             hits.append([contains_any(p.text, q.answers) for p in passages])
         outcomes.append((q, answer))
@@ -257,6 +281,7 @@ def evaluate_qa(
         "hit@10": round(mean(hit_at_k(h, 10) for h in hits), 4),
         "mrr@10": round(mean(mrr_at_k(h, 10) for h in hits), 4),
         **answer_metrics(outcomes),
+        "by_kind": kind_metrics(outcomes),
         "latency_ms": {
             "retrieve_p50": round(percentile(retrieve_ms, 50), 1),
             "retrieve_p95": round(percentile(retrieve_ms, 95), 1),
@@ -286,12 +311,6 @@ def answer_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, f
     answerable = [(q, a) for q, a in outcomes if q.answerable]
     answered = [(q, a) for q, a in answerable if not a.abstained]
 
-    def found(q: QAQuestion, a: Answer) -> bool:
-        return not a.abstained and contains_any(a.text, q.answers)
-
-    def cited(q: QAQuestion, a: Answer) -> bool:
-        return any(contains_any(c.passage, q.answers) for c in a.citations)
-
     return {
         "answer_contains": round(mean(found(q, a) for q, a in answerable), 4),
         "cited_contains": round(mean(cited(q, a) for q, a in answerable), 4),
@@ -301,6 +320,41 @@ def answer_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, f
         "answered_answer_contains": round(mean(found(q, a) for q, a in answered), 4),
         "answered_cited_contains": round(mean(cited(q, a) for q, a in answered), 4),
     }
+
+
+def found(q: QAQuestion, a: Answer) -> bool:
+    """The answer text holds one of ``answers`` and all of ``answers_all``."""
+    return not a.abstained and _holds(a.text, q)
+
+
+def cited(q: QAQuestion, a: Answer) -> bool:
+    """The cited passages hold the gold strings (one of ``answers``, all of ``answers_all``)."""
+    return bool(a.citations) and _holds(" ".join(c.passage for c in a.citations), q)
+
+
+def _holds(text: str, q: QAQuestion) -> bool:
+    low = text.lower()
+    return (not q.answers or contains_any(text, q.answers)) and \
+        all(x.lower() in low for x in q.answers_all)
+
+
+def correct(q: QAQuestion, a: Answer) -> bool:
+    """Right, as a user would judge it: an unanswerable question abstains; an answerable one
+    is answered with its gold strings and cites every article in ``cite``."""
+    if not q.answerable:
+        return a.abstained
+    return found(q, a) and set(q.cite) <= {c.article_id for c in a.citations}
+
+
+def kind_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, dict[str, float]]:
+    """Per question kind: how many, the share right (``correct``) and the share abstained."""
+    kinds: dict[str, list[tuple[QAQuestion, Answer]]] = {}
+    for q, a in outcomes:
+        kinds.setdefault(q.kind or "all", []).append((q, a))
+    return {kind: {"questions": len(pairs),
+                   "correct": round(mean(correct(q, a) for q, a in pairs), 4),
+                   "abstained": round(mean(a.abstained for _, a in pairs), 4)}
+            for kind, pairs in sorted(kinds.items())}
 
 
 def threshold_curve(

@@ -115,8 +115,14 @@ def eval_qa(
         print_json(result)
         return
     curve = result.pop("curve", [])
+    kinds = result.pop("by_kind", {})
     for name, value in result.items():
         typer.echo(f"{name:<24} {value}")
+    if len(kinds) > 1 or "all" not in kinds:
+        typer.echo(f"{'kind':<12} {'questions':>9} {'correct':>8} {'abstained':>9}")
+        for kind, m in kinds.items():
+            typer.echo(f"{kind:<12} {m['questions']:>9} {m['correct']:>8.3f} "
+                       f"{m['abstained']:>9.3f}")
     if curve:
         names = [n for n in curve[0] if n != "threshold"]
         typer.echo("threshold " + " ".join(f"{n:>13.13}" for n in names))
