@@ -24,9 +24,10 @@ from assistant.answer import Answer, Citation
 from assistant.errors import USER_ERRORS, AssistantError
 from assistant.filters import Filters
 from assistant.retrieval import Passage
-from index.articles import SUPPORTED_SUFFIXES, Article, parse_bytes
+from index.articles import Article
 from index.catalog import ArticleRow
 from index.errors import BadArticle, IndexNotFound, ModelMismatch
+from index.loaders import SUPPORTED_SUFFIXES, parse_bytes
 
 if TYPE_CHECKING:
     from assistant.core import Assistant

@@ -29,13 +29,14 @@ from assistant.retrieval import DenseRetriever, Passage
 from assistant.sentences import CachedEncoder
 from assistant.settings import Settings
 from assistant.verify import CitationVerifier
-from index.articles import DEFAULT_MAX_BYTES, Article, article_id, load_paths
+from index.articles import Article, article_id
 from index.catalog import ArticleRow, Catalog
 from index.chunking import MAX_TOKENS, TARGET_TOKENS
 from index.duplicates import NearDuplicateFinder
 from index.embeddings import LocalEmbeddings
 from index.errors import IndexingError, IndexNotFound
 from index.lexical import LexicalIndex
+from index.loaders import DEFAULT_MAX_BYTES, load_paths
 from index.locking import catalog_lock, writer_lock
 from index.reindex import Indexer, IndexHook, ProgressFn, ReindexReport
 from index.store import COLLECTION, ChunkStore, drop_collection, http_client, persistent_client

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Answer, Citation
 from assistant.errors import USER_ERRORS, ConfigError
-from index.articles import SUPPORTED_SUFFIXES, parse_bytes
 from index.errors import BadArticle
+from index.loaders import SUPPORTED_SUFFIXES, parse_bytes
 from index.offline import ensure_offline
 
 if TYPE_CHECKING:
