@@ -16,7 +16,7 @@ from assistant.filters import Filters
 from assistant.hybrid import HybridRetriever, RetrievalResult
 from assistant.retrieval import Passage
 from assistant.settings import Settings
-from index.reindex import ReindexReport
+from index.indexer import ReindexReport
 
 __all__ = [
     "Answer",

@@ -35,10 +35,10 @@ from index.chunking import MAX_TOKENS, TARGET_TOKENS
 from index.duplicates import NearDuplicateFinder
 from index.embeddings import LocalEmbeddings
 from index.errors import IndexingError, IndexNotFound
+from index.indexer import Indexer, ProgressFn, ReindexReport
 from index.lexical import LexicalIndex
 from index.loaders import DEFAULT_MAX_BYTES, load_paths
 from index.locking import catalog_lock, writer_lock
-from index.reindex import Indexer, IndexHook, ProgressFn, ReindexReport
 from index.store import COLLECTION, ChunkStore, drop_collection, http_client, persistent_client
 from index.sync import SyncReport, sync_folder
 from index.web import load_feed, load_urls, make_client
@@ -123,8 +123,6 @@ class Assistant:
         # Made by the first write (it imports datasketch, which a question never needs).
         self._near_duplicates: NearDuplicateFinder | None = None
         self.fetch_timeout = fetch_timeout
-        # Derived indexes (a lexical index, say) that follow every add, remove and rebuild.
-        self.index_hooks: list[IndexHook] = []
 
     @classmethod
     def from_settings(
@@ -236,7 +234,7 @@ class Assistant:
         return Indexer(self.catalog, store or self.store, self.embeddings.encode,
                        target_tokens=self.chunk_tokens,
                        max_tokens=max(MAX_TOKENS, self.chunk_tokens + 30),
-                       batch_chunks=self.batch_chunks, hooks=self.index_hooks,
+                       batch_chunks=self.batch_chunks,
                        near_duplicate_threshold=self.near_duplicate_threshold,
                        near_duplicates=self._near_duplicates)
 

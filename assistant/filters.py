@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from index.reindex import date_ordinal
+from index.metadata import date_ordinal
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from typing import Any
 from index.articles import Article, Failure, article_id
 from index.catalog import FileRecord
 from index.errors import BadArticle
+from index.indexer import Indexer, ProgressFn, report_dict
 from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, load_file
-from index.reindex import Indexer, ProgressFn, report_dict
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Incremental indexing by content hash: unchanged articles cost nothing, changed ones are replaced.
+"""The Indexer: writes articles to the vector store and the catalog, embedding only what changed.
+
+Incremental by content hash: unchanged articles cost nothing, changed ones are replaced.
 
 Order of writes, for crash safety: chunks go into the vector store first (upserts by deterministic
 id, then stale higher-numbered chunks are deleted), and the catalog row — which records the
@@ -10,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from index import duplicates
 from index.articles import Article, Failure, text_hash
 from index.catalog import Catalog
 from index.chunking import MAX_TOKENS, TARGET_TOKENS, Chunk, chunk_article
-from index.news import parse_news
+from index.metadata import chunk_metadata
 from index.store import ChunkStore
 
 ProgressFn = Callable[[int, int], None]  # (articles done, chunks embedded)
@@ -54,20 +55,6 @@ def report_dict(report: Any) -> dict[str, Any]:
     return data
 
 
-class IndexHook(Protocol):
-    """A derived index kept in step with the vector store (e.g. a lexical BM25 index).
-
-    The Indexer calls it after the chunks of an article are in the vector store and before the
-    catalog row is written, so a crash leaves it repeating work, never missing an article.
-    """
-
-    def on_add(self, article: Article, chunks: Sequence[Chunk]) -> None: ...
-
-    def on_remove(self, article_ids: Sequence[str]) -> None: ...
-
-    def on_reset(self) -> None: ...
-
-
 @dataclass
 class _Batch:
     articles: list[Article] = field(default_factory=list)
@@ -75,31 +62,6 @@ class _Batch:
 
     def size(self) -> int:
         return sum(map(len, self.chunks))
-
-
-def chunk_metadata(article: Article, *, canonical_id: str | None = None) -> dict[str, Any]:
-    """The article fields stored with each of its chunks (Chroma takes scalars only)."""
-    news = parse_news(article.text)
-    agencies = "; ".join(news.agencies)
-    return {
-        "title": article.title, "url": article.url,
-        "source": article.source or (agencies or None),
-        "published": article.published,
-        "authors": "; ".join(article.authors or news.byline),
-        "content_hash": article.content_hash,
-        # Chroma's $gte/$lte compare numbers only: the date as YYYYMMDD makes ranges filterable.
-        "published_ord": date_ordinal(article.published),
-        "place": news.place, "agencies": agencies, "canonical_id": canonical_id,
-    }
-
-
-def date_ordinal(value: date | str | None) -> int | None:
-    """``2018-01-09`` (a date or its ISO string) → ``20180109``; None when there is no date."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return value.year * 10000 + value.month * 100 + value.day
 
 
 class Indexer:
@@ -114,7 +76,6 @@ class Indexer:
         target_tokens: int = TARGET_TOKENS,
         max_tokens: int = MAX_TOKENS,
         batch_chunks: int = 256,
-        hooks: Sequence[IndexHook] = (),
         near_duplicate_threshold: float = duplicates.THRESHOLD,
         near_duplicates: duplicates.NearDuplicateFinder | None = None,
     ) -> None:
@@ -124,7 +85,6 @@ class Indexer:
         self.target_tokens = target_tokens
         self.max_tokens = max_tokens
         self.batch_chunks = batch_chunks
-        self.hooks = tuple(hooks)
         self.near_duplicate_threshold = near_duplicate_threshold
         # Kept by the caller between writes (synced with the catalog on use), or built here.
         self.near_duplicates = near_duplicates
@@ -212,7 +172,7 @@ class Indexer:
         extra: Sequence[tuple[str | None, bytes | None]],
         origins: Mapping[str, str | None],
     ) -> int:
-        """Embed a batch and write it: chunks, then derived indexes, then the catalog row."""
+        """Embed a batch and write it: chunks first, then the catalog row."""
         texts = [c.embed_text for chunks in batch.chunks for c in chunks]
         vectors = self.embed(texts)
         items = []
@@ -226,16 +186,12 @@ class Indexer:
         for article, chunks, (canonical, sig) in zip(batch.articles, batch.chunks, extra,
                                                      strict=True):
             self.store.delete_article(article.id, keep=len(chunks))
-            for hook in self.hooks:
-                hook.on_add(article, chunks)
             self.catalog.upsert(article, chunks=len(chunks), canonical_id=canonical,
                                 origin=origins.get(article.id), minhash=sig)
         return len(texts)
 
     def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
         """Re-embed every catalog article into an empty store (after a model change, say)."""
-        for hook in self.hooks:
-            hook.on_reset()
         batch = _Batch()
         extra: list[tuple[str | None, bytes | None]] = []
         origins: dict[str, str | None] = {}
@@ -277,8 +233,6 @@ class Indexer:
         copies = [(i, c) for i, c in self.catalog.duplicates_of(article_ids) if i not in gone]
         for article_id in article_ids:
             self.store.delete_article(article_id)
-        for hook in self.hooks:
-            hook.on_remove(article_ids)
         removed = self.catalog.delete(article_ids)
         # The copies of a removed story stay indexed: the oldest becomes the canonical one.
         promoted: dict[str, str] = {}
