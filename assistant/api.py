@@ -268,7 +268,7 @@ def add_api(
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
     ) -> ArticlePage:
-        total, entries = assistant.catalog.search(q, offset=offset, limit=limit)
+        total, entries = assistant.catalog.search_rows(q, offset=offset, limit=limit)
         return ArticlePage(items=entries, total=total, offset=offset, limit=limit)
 
     @router.post(
@@ -304,7 +304,7 @@ def add_api(
 
     @router.delete("/articles/{article_id}", response_model=DeletedOut, tags=["articles"])
     def delete_article(article_id: str) -> DeletedOut:
-        if assistant.catalog.get(article_id) is None:
+        if assistant.catalog.entry(article_id) is None:
             raise HTTPException(404, f"No article with id {article_id!r}; list them with "
                                      f"GET {API_PREFIX}/articles.")
         assistant.remove([article_id])

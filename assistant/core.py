@@ -218,7 +218,7 @@ class Assistant:
         return self._lexical
 
     def _article_text(self, article_id: str) -> str | None:
-        entry = self.catalog.get(article_id)
+        entry = self.catalog.entry(article_id)
         return entry.article.text if entry else None
 
     @property
@@ -295,7 +295,7 @@ class Assistant:
     ) -> ReindexReport:
         """Index a feed's new entries (their pages, else their own content); seen ones skipped."""
         def known(article_id: str) -> bool:
-            return bool(self.catalog.known([article_id]))
+            return bool(self.catalog.known_ids([article_id]))
 
         with _client(client, self.fetch_timeout) as http:
             feed = load_feed(http, url, is_known=known, max_bytes=self.max_file_bytes)
@@ -313,7 +313,7 @@ class Assistant:
 
     def list_articles(self) -> list[ArticleRow]:
         """Every indexed article (without its text), newest first, with duplicate links."""
-        return self.catalog.rows()
+        return self.catalog.all_rows()
 
     def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
         """Re-derive the vector store (and every index hook) from the catalog, with the

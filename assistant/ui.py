@@ -216,7 +216,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
             yield history, ""
 
     def list_articles(query: str) -> list[list[Any]]:
-        _, rows = assistant.catalog.search(query or None, limit=200)
+        _, rows = assistant.catalog.search_rows(query or None, limit=200)
         return [[r.id, r.title, r.published or "", r.source or "", r.chunks,
                  r.canonical_id or ""] for r in rows]
 
@@ -263,7 +263,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int = 10 * 1024 * 1024) 
         article_id = (article_id or "").strip()
         if not article_id:
             message = "Click an article in the table (or paste its id) first."
-        elif assistant.catalog.get(article_id) is None:
+        elif assistant.catalog.entry(article_id) is None:
             message = f"No article with id `{escape_md(article_id)}`."
         else:
             assistant.remove([article_id])

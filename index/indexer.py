@@ -100,7 +100,7 @@ class Indexer:
         """Index what changed. ``origins`` maps article ids to the file or URL they came from."""
         articles = _dedupe_ids(articles)
         origins = origins or {}
-        known = self.catalog.hashes(a.id for a in articles)
+        known = self.catalog.content_hashes(a.id for a in articles)
         fresh = [a for a in articles if known.get(a.id) != a.content_hash]
         unchanged = [a.id for a in articles if known.get(a.id) == a.content_hash]
         same_text = self.catalog.by_text_hash(text_hash(a.text) for a in fresh) if fresh else {}
@@ -198,7 +198,7 @@ class Indexer:
         done: list[str] = []
         failed: list[Failure] = []
         embedded = 0
-        entries = self.catalog.entries()
+        entries = self.catalog.all_entries()
 
         def flush() -> None:
             nonlocal embedded

@@ -521,7 +521,7 @@ class LexicalIndex:
         Reading every article's version costs time in proportion to the catalog, so it is
         skipped while the catalog's change token is the one the index was brought up to date
         with (in this process, or by the process that saved it)."""
-        token = self.catalog.change_token()
+        token = self.catalog.generation()
         index = self._index
         if index is not None and index.token == token:
             return index
