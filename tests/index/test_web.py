@@ -78,7 +78,10 @@ def test_feed_entries_are_fetched_with_fallback_and_seen_ones_skipped(make_assis
 def test_a_broken_feed_is_reported(make_assistant, site):
     site.pages["/bad.xml"] = ("text/html", b"<html><body>not a feed</body></html>")
     report = make_assistant().add_feed(site.url("/bad.xml"))
-    assert not report.added and report.failed
+    assert not report.added
+    [failure] = report.failed
+    assert failure.source == site.url("/bad.xml")
+    assert failure.reason == "cannot parse the feed (no RSS or Atom found at this address)"
 
 
 def test_cli_adds_urls_and_feeds(tmp_path, site, embeddings):
