@@ -57,8 +57,24 @@ def report_dict(report: Any) -> dict[str, Any]:
 
 @dataclass
 class _Batch:
+    """Articles to embed and write together: their chunks, the canonical article each one
+    near-duplicates (None for most) and their MinHash signatures."""
+
     articles: list[Article] = field(default_factory=list)
     chunks: list[list[Chunk]] = field(default_factory=list)
+    canonical_ids: list[str | None] = field(default_factory=list)
+    signatures: list[bytes] = field(default_factory=list)
+
+    def append(self, article: Article, chunks: list[Chunk], canonical_id: str | None,
+               signature: bytes) -> None:
+        self.articles.append(article)
+        self.chunks.append(chunks)
+        self.canonical_ids.append(canonical_id)
+        self.signatures.append(signature)
+
+    def clear(self) -> None:
+        for items in (self.articles, self.chunks, self.canonical_ids, self.signatures):
+            items.clear()
 
     def size(self) -> int:
         return sum(map(len, self.chunks))
@@ -113,19 +129,16 @@ class Indexer:
         embedded = 0
         done = 0
         batch = _Batch()
-        extra: list[tuple[str | None, bytes]] = []  # (canonical id, signature) per batch article
 
         def flush() -> None:
             nonlocal embedded, done
             if not batch.articles:
                 return
-            embedded += self._write(batch, extra, origins)
+            embedded += self._write(batch, origins)
             for article in batch.articles:
                 (updated if article.id in known else added).append(article.id)
             done += len(batch.articles)
-            batch.articles.clear()
-            batch.chunks.clear()
-            extra.clear()
+            batch.clear()
             if progress:
                 progress(done + len(unchanged), embedded)
 
@@ -154,9 +167,7 @@ class Indexer:
                 near.append((article.id, canonical))
             finder.add(article.id, minhash, canonical_id=canonical,
                        content_hash=article.content_hash)
-            batch.articles.append(article)
-            batch.chunks.append(chunks)
-            extra.append((canonical, duplicates.to_bytes(minhash)))
+            batch.append(article, chunks, canonical, duplicates.to_bytes(minhash))
             if batch.size() >= self.batch_chunks:
                 flush()
         flush()
@@ -166,25 +177,21 @@ class Indexer:
         return ReindexReport(tuple(added), tuple(updated), tuple(unchanged), tuple(failed),
                              embedded, tuple(exact), tuple(near))
 
-    def _write(
-        self,
-        batch: _Batch,
-        extra: Sequence[tuple[str | None, bytes | None]],
-        origins: Mapping[str, str | None],
-    ) -> int:
-        """Embed a batch and write it: chunks first, then the catalog row."""
+    def _write(self, batch: _Batch, origins: Mapping[str, str | None]) -> int:
+        """Embed a batch and write it: chunks first, then the catalog rows."""
         texts = [c.embed_text for chunks in batch.chunks for c in chunks]
         vectors = self.embed(texts)
         items = []
         offset = 0
-        for article, chunks, (canonical, _sig) in zip(batch.articles, batch.chunks, extra,
-                                                      strict=True):
+        for article, chunks, canonical in zip(batch.articles, batch.chunks, batch.canonical_ids,
+                                              strict=True):
             items.append((chunks, vectors[offset: offset + len(chunks)],
                           chunk_metadata(article, canonical_id=canonical)))
             offset += len(chunks)
         self.store.add_many(items)
-        for article, chunks, (canonical, sig) in zip(batch.articles, batch.chunks, extra,
-                                                     strict=True):
+        for article, chunks, canonical, sig in zip(batch.articles, batch.chunks,
+                                                   batch.canonical_ids, batch.signatures,
+                                                   strict=True):
             self.store.delete_article(article.id, keep=len(chunks))
             self.catalog.upsert(article, chunks=len(chunks), canonical_id=canonical,
                                 origin=origins.get(article.id), minhash=sig)
@@ -193,7 +200,6 @@ class Indexer:
     def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
         """Re-embed every catalog article into an empty store (after a model change, say)."""
         batch = _Batch()
-        extra: list[tuple[str | None, bytes | None]] = []
         origins: dict[str, str | None] = {}
         done: list[str] = []
         failed: list[Failure] = []
@@ -203,11 +209,9 @@ class Indexer:
         def flush() -> None:
             nonlocal embedded
             if batch.articles:
-                embedded += self._write(batch, extra, origins)
+                embedded += self._write(batch, origins)
                 done.extend(a.id for a in batch.articles)
-                batch.articles.clear()
-                batch.chunks.clear()
-                extra.clear()
+                batch.clear()
                 if progress:
                     progress(len(done), embedded)
 
@@ -219,9 +223,7 @@ class Indexer:
                 failed.append(Failure(article.id, "article has no indexable text"))
                 continue
             sig = entry.minhash or duplicates.to_bytes(duplicates.signature(article.text))
-            batch.articles.append(article)
-            batch.chunks.append(chunks)
-            extra.append((entry.canonical_id, sig))
+            batch.append(article, chunks, entry.canonical_id, sig)
             origins[article.id] = entry.origin
             if batch.size() >= self.batch_chunks:
                 flush()
