@@ -15,7 +15,7 @@ from assistant.retrieval.filters import Filters
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.service import Assistant
 from assistant.settings import Settings
-from index.reindex import ReindexReport
+from index.indexer import ReindexReport
 
 __all__ = [
     "Answer",

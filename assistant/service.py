@@ -34,15 +34,16 @@ from assistant.retrieval.filters import Filters
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.rerank import Reranker
 from assistant.wiring import Options, parts
-from index.articles import Article, article_id, load_paths, parse_bytes
+from index.articles import Article, article_id
 from index.catalog import ArticleRow, Catalog, CatalogEntry
 from index.chunking import MAX_TOKENS
 from index.duplicates import NearDuplicateFinder
 from index.embeddings import LocalEmbeddings
 from index.errors import IndexNotFound
+from index.indexer import Indexer, ProgressFn, ReindexReport
 from index.lexical import LexicalIndex
+from index.loaders import load_paths, parse_bytes
 from index.locking import catalog_lock, writer_lock
-from index.reindex import Indexer, ProgressFn, ReindexReport
 from index.store import COLLECTION, ChunkStore
 from index.sync import SyncReport, sync_folder
 from index.web import load_feed, load_urls, make_client
@@ -149,7 +150,7 @@ class Assistant:
         ) | RunnableLambda(lambda x: self.answerer.answer(x["question"], x["passages"]))
 
     def _article_text(self, article_id: str) -> str | None:
-        entry = self.catalog.get(article_id)
+        entry = self.catalog.entry(article_id)
         return entry.article.text if entry else None
 
     def _indexer(self, store: ChunkStore | None = None) -> Indexer:
@@ -215,7 +216,7 @@ class Assistant:
     ) -> ReindexReport:
         """Index a feed's new entries (their pages, else their own content); seen ones skipped."""
         def known(article_id: str) -> bool:
-            return bool(self.catalog.known([article_id]))
+            return bool(self.catalog.known_ids([article_id]))
 
         with self._http(client) as http:
             feed = load_feed(http, url, is_known=known, max_bytes=self.options.max_file_bytes)
@@ -249,18 +250,18 @@ class Assistant:
 
     def list_articles(self) -> list[ArticleRow]:
         """Every indexed article (without its text), newest first, with duplicate links."""
-        return self.catalog.rows()
+        return self.catalog.all_rows()
 
     def find_articles(
         self, query: str | None = None, *, offset: int = 0, limit: int | None = 20
     ) -> tuple[int, list[ArticleRow]]:
         """(total matches, one page of them), newest first; ``query`` matches the title,
         source or URL."""
-        return self.catalog.search(query, offset=offset, limit=limit)
+        return self.catalog.search_rows(query, offset=offset, limit=limit)
 
     def get_article(self, article_id: str) -> CatalogEntry | None:
         """The indexed article with this id (its text included), or None."""
-        return self.catalog.get(article_id)
+        return self.catalog.entry(article_id)
 
     def sources(self) -> list[str]:
         """The distinct sources of the indexed articles, for filter menus."""

@@ -6,9 +6,10 @@ Chroma, SQLAlchemy and sentence-transformers load only when first used.
 
 from __future__ import annotations
 
-from index.articles import Article, Failure, LoadResult, load_file, load_paths
+from index.articles import Article, Failure
 from index.chunking import Chunk, chunk_article, split_sentences
 from index.errors import BadArticle, IndexingError, IndexNotFound, ModelMismatch
+from index.loaders import LoadResult, load_file, load_paths
 
 __all__ = [
     "Article",

@@ -2,7 +2,9 @@
 
 It is the source of truth: the vector collection is derived from it. An article's row is written
 only after its chunks are in the vector store, so a crash in between leaves a row-less article
-that the next run simply indexes again.
+that the next run simply indexes again. Every transaction that changes an article also raises the
+catalog's generation, so a reader learns that nothing changed from one small read. The tables
+and their migration are in ``index.schema``.
 """
 
 from __future__ import annotations
@@ -13,89 +15,25 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    delete,
-    event,
-    func,
-    inspect,
-    select,
-    text,
-)
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from index.articles import Article, text_hash
 from index.locking import catalog_lock
-
-_metadata = MetaData()
-articles_table = Table(
-    "articles",
-    _metadata,
-    Column("id", String(64), primary_key=True),
-    Column("title", Text, nullable=False),
-    Column("text", Text, nullable=False),
-    Column("url", Text),
-    Column("source", Text),
-    Column("published", String(10), index=True),
-    Column("authors", Text, nullable=False, default="[]"),
-    Column("metadata", Text, nullable=False, default="{}"),
-    Column("content_hash", String(64), nullable=False),
-    Column("chunks", Integer, nullable=False),
-    Column("added_at", String(32), nullable=False),
-    Column("updated_at", String(32), nullable=False),
-    # Added for sync and duplicates (older databases get them through _migrate):
-    Column("text_hash", String(64), index=True),  # hash of the normalised text: exact duplicates
-    Column("canonical_id", String(64), index=True),  # set on a near-duplicate: the story it copies
-    Column("origin", Text),  # the file or URL the article came from
-    Column("minhash", LargeBinary),  # MinHash signature, to find near-duplicates of new articles
-)
-
-# One row per file a folder sync has seen: (size, mtime) let an unchanged file be skipped without
-# reading it; article_ids say which articles to remove when the file goes away.
-files_table = Table(
-    "files",
-    _metadata,
-    Column("path", Text, primary_key=True),
-    # 64-bit: on PostgreSQL an Integer is 32-bit and a nanosecond mtime overflows it.
-    Column("size", BigInteger, nullable=False),
-    Column("mtime_ns", BigInteger, nullable=False),
-    Column("article_ids", Text, nullable=False, default="[]"),
-)
-
-# An exact duplicate is not stored, but its id is remembered here, pointing at the stored copy,
-# so a feed entry or URL already seen under another name is not fetched again.
-aliases_table = Table(
-    "aliases",
-    _metadata,
-    Column("alias", String(64), primary_key=True),
-    Column("article_id", String(64), nullable=False, index=True),
-)
-
-# One row whose number goes up in every transaction that changes an article: a reader (another
-# replica's lexical index, say) learns that nothing changed by reading it, not every article row.
-generation_table = Table(
-    "generation",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("value", BigInteger, nullable=False),
+from index.schema import (
+    aliases_table,
+    articles_table,
+    create_schema,
+    files_table,
+    generation_table,
+    make_engine,
 )
 
 # INSERT … ON CONFLICT DO UPDATE, where the dialect has it; other databases take the portable
 # select-then-insert/update path (safe under the writers' lock).
 _UPSERTS: dict[str, Any] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
-
-_ADDED_COLUMNS = {"text_hash": "VARCHAR(64)", "canonical_id": "VARCHAR(64)", "origin": "TEXT",
-                  "minhash": "BLOB"}
 
 
 @dataclass(frozen=True)
@@ -127,6 +65,8 @@ class ArticleRow:
 
 @dataclass(frozen=True)
 class CatalogEntry:
+    """An article as stored, with the catalog's fields about it (its text included)."""
+
     article: Article
     content_hash: str
     chunks: int
@@ -138,40 +78,26 @@ class CatalogEntry:
 
 
 class Catalog:
-    """Article rows keyed by article id, with their content hash and chunk count."""
+    """Article rows keyed by article id, with their content hash and chunk count.
+
+    Readers, by what they return: ``entry`` (one article with its text) and ``all_entries``
+    (every one, for a rebuild); ``all_rows`` and ``search_rows`` (listings without text);
+    ``content_hashes`` and ``known_ids`` (lookups of many ids at once); ``generation`` (whether
+    anything changed at all).
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         # Replicas starting together on one PostgreSQL catalog create and migrate it in turn.
         with catalog_lock(engine):
-            _metadata.create_all(engine)
-            self._migrate()
-            with engine.begin() as conn:
-                if conn.execute(select(generation_table.c.id)).first() is None:
-                    conn.execute(generation_table.insert().values(id=1, value=0))
-
-    def _migrate(self) -> None:
-        """Add the columns newer versions need to a catalog created by an older one."""
-        have = {c["name"] for c in inspect(self.engine).get_columns("articles")}
-        missing = {k: v for k, v in _ADDED_COLUMNS.items() if k not in have}
-        if missing:
-            with self.engine.begin() as conn:
-                for name in missing:
-                    # The dialect's own type name (PostgreSQL has BYTEA, not BLOB); IF NOT EXISTS
-                    # there because several replicas may start, and migrate, at once.
-                    kind = articles_table.c[name].type.compile(dialect=self.engine.dialect)
-                    guard = "IF NOT EXISTS " if self.engine.dialect.name == "postgresql" else ""
-                    conn.execute(text(f"ALTER TABLE articles ADD COLUMN {guard}{name} {kind}"))
+            create_schema(engine)
 
     @classmethod
     def from_url(cls, url: str) -> Catalog:
-        # A server database (PostgreSQL) may drop idle connections: test them before use.
-        engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-        return cls(engine)
+        return cls(make_engine(url))
 
-    def hashes(self, ids: Iterable[str]) -> dict[str, str]:
+    def content_hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        """id → content hash of those of ``ids`` that are stored (what the Indexer skips)."""
         return dict(self._lookup(articles_table.c.id, articles_table.c.content_hash, ids))
 
     def _lookup(self, key: Any, value: Any, keys: Iterable[str]) -> list[tuple[str, str]]:
@@ -238,29 +164,29 @@ class Catalog:
             conn.execute(aliases_table.insert(),
                          [{"alias": a, "article_id": b} for a, b in pairs])
 
-    def known(self, ids: Iterable[str]) -> set[str]:
-        """Which of ``ids`` are stored articles or aliases of one."""
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored articles or aliases of one (exact duplicates not stored)."""
         ids = list(ids)
         return ({k for k, _ in self._lookup(articles_table.c.id, articles_table.c.id, ids)}
                 | {k for k, _ in self._lookup(aliases_table.c.alias, aliases_table.c.alias, ids)})
 
-    def get(self, article_id: str) -> CatalogEntry | None:
+    def entry(self, article_id: str) -> CatalogEntry | None:
+        """One stored article with its text and catalog fields; None when it is not stored."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(articles_table).where(articles_table.c.id == article_id)
             ).first()
         return _entry(row._mapping) if row else None
 
-    def entries(self, *, limit: int | None = None, offset: int = 0) -> list[CatalogEntry]:
+    def all_entries(self) -> list[CatalogEntry]:
+        """Every stored article with its text and catalog fields, newest first."""
         query = select(articles_table).order_by(
             articles_table.c.published.desc().nulls_last(), articles_table.c.title
-        ).offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
+        )
         with self.engine.connect() as conn:
             return [_entry(row._mapping) for row in conn.execute(query)]
 
-    def search(
+    def search_rows(
         self, query: str | None = None, *, offset: int = 0, limit: int | None = 20
     ) -> tuple[int, list[ArticleRow]]:
         """(total matches, one page of them without text), newest first; ``query`` matches
@@ -366,13 +292,9 @@ class Catalog:
         with self.engine.connect() as conn:
             return [r.source for r in conn.execute(query)]
 
-    def rows(self) -> list[ArticleRow]:
+    def all_rows(self) -> list[ArticleRow]:
         """Every article without its text, newest first."""
-        return self.search(limit=None)[1]
-
-    def ids(self) -> set[str]:
-        with self.engine.connect() as conn:
-            return {r.id for r in conn.execute(select(articles_table.c.id))}
+        return self.search_rows(limit=None)[1]
 
     # -- files seen by folder syncs ---------------------------------------------------------
 
@@ -400,7 +322,7 @@ class Catalog:
             for i in range(0, len(paths), 500):
                 conn.execute(delete(files_table).where(files_table.c.path.in_(paths[i: i + 500])))
 
-    def change_token(self) -> int:
+    def generation(self) -> int:
         """A number that goes up in every transaction that changes an article (so a reader can
         skip re-checking what it derived from them): one small read, on any database. It is
         stored, so it also tells a process whether an index saved earlier is still current."""
@@ -426,10 +348,3 @@ def _entry(row: Any) -> CatalogEntry:
                         row["updated_at"], row.get("canonical_id"), row.get("origin"),
                         row.get("minhash"))
 
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()

@@ -69,12 +69,11 @@ INT8_DOT_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 def choose_encoder(flags: frozenset[str] | set[str]) -> str:
     """The fastest encoder that keeps the ranking on a CPU with these feature flags.
 
-    Measured on bench/encoder.py's set (1,000 SciFact abstracts, 300 queries, fp32 in the same
-    run, on an avx512_vnni + avx512_bf16 CPU): onnx-int8 ranks like fp32 (nDCG@10 -0.0005,
-    -0.0013 with queries one at a time) at 1.89-2.13x fp32 torch throughput (median 1.97x over
-    seven interleaved rounds), over issue 7's 1.8x bar. bf16 ranks identically but is 1.6-1.7x;
-    torch int8 is 1.8-2.0x but loses 0.008 nDCG@10; both stay available by name. Without VNNI,
-    int8 products go through instructions that can saturate, and nothing was measured there: fp32.
+    With int8 dot-product instructions (VNNI), onnx-int8: on a VNNI CPU it ranks like fp32
+    (SciFact nDCG@10 within 0.002) at about twice fp32 torch throughput, faster than bf16 and
+    better ranked than torch int8, which stay available by name (``python bench/encoder.py``
+    measures all of them). Without VNNI, int8 products go through instructions that can
+    saturate, and nothing was measured there: fp32.
     """
     if flags & INT8_DOT_FLAGS:
         return "onnx-int8"

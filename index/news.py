@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.articles import Article
+from index.articles import split_authors
 
 # Wire services as they appear inside dateline brackets; anything else in the brackets (a
 # date, "dpa-AFX") is still accepted when it looks like a name, this list only fixes spelling.
@@ -47,8 +47,6 @@ def parse_news(text: str) -> NewsMeta:
     byline: tuple[str, ...] = ()
     match = _BYLINE.match(text)
     if match:
-        from index.articles import split_authors
-
         byline = split_authors(match.group("names"))
         offset = match.end()
     dateline = _DATELINE.match(text, offset)
@@ -59,10 +57,6 @@ def parse_news(text: str) -> NewsMeta:
         return NewsMeta(byline=byline, body_start=offset)
     return NewsMeta(place=dateline.group("place").strip(), agencies=agencies, byline=byline,
                     body_start=dateline.end())
-
-
-def article_news(article: Article) -> NewsMeta:
-    return parse_news(article.text)
 
 
 def _is_place(place: str) -> bool:

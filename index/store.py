@@ -2,21 +2,25 @@
 
 Embeddings are always passed in, so Chroma's default embedding function (which downloads ONNX
 weights) never runs. Chunk ids are deterministic (``"{article_id}:{n}"``). The collection records
-the embedding model that built it; opening it with another model raises ModelMismatch.
+the embedding model that built it; opening it with another model raises ModelMismatch. Reads
+go through one helper that finds the collection again when a rebuild has swapped it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from index.chunking import Chunk
 from index.errors import ModelMismatch
+from index.metadata import ARTICLE_ID, CANONICAL_ID, N, chunk_position
 from index.offline import ensure_offline
 
 COLLECTION = "articles"
+PAGE = 5000  # chunks per request when scanning the whole collection
+IDS_PER_GET = 500  # article ids per "$in" filter
 T = TypeVar("T")
 
 
@@ -91,14 +95,11 @@ class ChunkStore:
                 "new one."
             )
 
-    def add(self, chunks: Sequence[Chunk], vectors: Any, metadata: Mapping[str, Any]) -> None:
-        """Add (or overwrite) the chunks of one article; ``metadata`` is the article's fields."""
-        self.add_many([(chunks, vectors, metadata)])
-
     def add_many(
         self, items: Sequence[tuple[Sequence[Chunk], Any, Mapping[str, Any]]]
     ) -> None:
-        """``add`` for several articles in one upsert: Chroma's cost is mostly per call."""
+        """Add (or overwrite) the chunks of several articles in one upsert (Chroma's cost is
+        mostly per call): (chunks, their vectors, the article's metadata) per article."""
         ids: list[str] = []
         vectors: list[Any] = []
         documents: list[str] = []
@@ -108,17 +109,16 @@ class ChunkStore:
             ids += [c.id for c in chunks]
             vectors += list(article_vectors)
             documents += [c.text for c in chunks]
-            metadatas += [{**base, "article_id": c.article_id, "n": c.n, "start": c.start,
-                           "end": c.end} for c in chunks]
+            metadatas += [{**base, **chunk_position(c)} for c in chunks]
         if ids:
             self.collection.upsert(ids=ids, embeddings=vectors, documents=documents,
                                    metadatas=metadatas)
 
     def delete_article(self, article_id: str, *, keep: int = 0) -> None:
         """Remove the article's chunks numbered ``keep`` and above (all of them by default)."""
-        where: dict[str, Any] = {"article_id": article_id}
+        where: dict[str, Any] = {ARTICLE_ID: article_id}
         if keep:
-            where = {"$and": [where, {"n": {"$gte": keep}}]}
+            where = {"$and": [where, {N: {"$gte": keep}}]}
         self.collection.delete(where=where)
 
     def rename(self, name: str) -> None:
@@ -140,7 +140,7 @@ class ChunkStore:
         """Re-link an article's chunks to another canonical article (None: it is one)."""
         ids = self.ids(article_id)
         if ids:  # Chroma deletes a metadata key updated to None
-            self.collection.update(ids=ids, metadatas=[{"canonical_id": canonical_id}] * len(ids))
+            self.collection.update(ids=ids, metadatas=[{CANONICAL_ID: canonical_id}] * len(ids))
 
     def query(
         self, vector: Sequence[float], *, k: int, where: Mapping[str, Any] | None = None
@@ -160,11 +160,41 @@ class ChunkStore:
         ]
 
     def ids(self, article_id: str | None = None) -> list[str]:
-        where = {"article_id": article_id} if article_id else None
+        """The chunk ids of one article, or of every article."""
+        where = {ARTICLE_ID: article_id} if article_id else None
         return list(self._read(lambda c: c.get(where=where, include=[]))["ids"])
+
+    def all_chunks(self) -> list[StoredChunk]:
+        """Every chunk with its text and metadata, in id order (read a page at a time)."""
+        chunks: list[StoredChunk] = []
+        offset = 0
+        while True:
+            page = self._read(lambda c, offset=offset: c.get(
+                include=["documents", "metadatas"], limit=PAGE, offset=offset))
+            chunks += _stored(page)
+            if len(page["ids"]) < PAGE:
+                break
+            offset += PAGE
+        chunks.sort(key=lambda c: c.id)
+        return chunks
+
+    def article_chunks(self, article_ids: Sequence[str]) -> list[StoredChunk]:
+        """The chunks of these articles, with text and metadata."""
+        chunks: list[StoredChunk] = []
+        for start in range(0, len(article_ids), IDS_PER_GET):
+            ids = list(article_ids[start:start + IDS_PER_GET])
+            where = {ARTICLE_ID: ids[0]} if len(ids) == 1 else {ARTICLE_ID: {"$in": ids}}
+            chunks += _stored(self._read(lambda c, where=where: c.get(
+                where=where, include=["documents", "metadatas"])))
+        return chunks
 
     def count(self) -> int:
         return int(self._read(lambda c: c.count()))
+
+
+def _stored(page: Mapping[str, Any]) -> Iterable[StoredChunk]:
+    for i, doc, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True):
+        yield StoredChunk(id=i, text=doc or "", metadata=meta or {}, score=0.0)
 
 
 def drop_collection(client: Any, name: str = COLLECTION) -> None:

@@ -16,17 +16,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from index.articles import (
-    DEFAULT_MAX_BYTES,
-    SUPPORTED_SUFFIXES,
-    Article,
-    Failure,
-    article_id,
-    load_file,
-)
+from index.articles import Article, Failure, article_id
 from index.catalog import FileRecord
 from index.errors import BadArticle
-from index.reindex import Indexer, ProgressFn, report_dict
+from index.indexer import Indexer, ProgressFn, report_dict
+from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, load_file
 
 
 @dataclass(frozen=True)

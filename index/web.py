@@ -13,17 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from index.articles import (
-    DEFAULT_MAX_BYTES,
-    Article,
-    Failure,
-    article_id,
-    decode_bytes,
-    normalise_date,
-    parse_html,
-    split_authors,
-)
+from index.articles import Article, Failure, article_id, normalise_date, split_authors
 from index.errors import BadArticle
+from index.loaders import DEFAULT_MAX_BYTES, decode_bytes, parse_html
 
 USER_AGENT = "news-assistant/0.1 (+https://github.com/; offline RAG indexer)"
 

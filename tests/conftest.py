@@ -73,7 +73,7 @@ def make_assistant(tmp_path: Path, embeddings, store_backend, request
 
 # -- server mode: these suites run twice, embedded and against a `chroma run` server --------------
 # (with the catalog on a PostgreSQL server too, when one can be started here).
-SERVER_SUITES = {"test_reindex.py", "test_lexical.py", "test_hybrid.py", "test_sync.py",
+SERVER_SUITES = {"test_indexer.py", "test_lexical.py", "test_hybrid.py", "test_sync.py",
                  "test_duplicates.py", "test_answering.py"}
 
 

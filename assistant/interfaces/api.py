@@ -39,7 +39,8 @@ from assistant.interfaces.api_models import (
     UrlIn,
 )
 from assistant.results import Final, Stats
-from index.articles import SUPPORTED_SUFFIXES, Article, parse_bytes
+from index.articles import Article
+from index.loaders import SUPPORTED_SUFFIXES, parse_bytes
 
 if TYPE_CHECKING:
     from assistant.service import Assistant

@@ -24,7 +24,7 @@ from assistant.interfaces.ui_render import (
     status_text,
 )
 from assistant.results import MODES, Final
-from index.articles import SUPPORTED_SUFFIXES
+from index.loaders import SUPPORTED_SUFFIXES
 from index.offline import ensure_offline
 
 if TYPE_CHECKING:

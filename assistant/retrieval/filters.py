@@ -3,7 +3,7 @@
 One ``Filters`` value turns into a Chroma ``where`` clause for the dense side and into a predicate
 over chunk metadata for the lexical side, so both sides always agree on what is in scope. Chroma
 compares numbers only with ``$gte``/``$lte``, so dates are matched on ``published_ord`` (the
-published date as an int YYYYMMDD, written by ``index.reindex.chunk_metadata``).
+published date as an int YYYYMMDD, written by ``index.metadata.chunk_metadata``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from index.reindex import date_ordinal
+from index.metadata import date_ordinal
 
 
 @dataclass(frozen=True)

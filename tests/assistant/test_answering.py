@@ -30,7 +30,7 @@ def test_retrieval_ranks_the_right_article_first(news):
 
 def test_passages_carry_article_fields_and_offsets(news):
     [p] = news.retrieve("Lagarde interest rates", k=1)
-    article = news.catalog.get(p.article_id).article
+    article = news.catalog.entry(p.article_id).article
     assert article.text[p.start:p.end] == p.text
     assert (p.title, p.source, p.published, p.url) == (
         article.title, "Reuters", "2023-09-14", "https://news.example.com/ecb-rates")
@@ -45,7 +45,7 @@ def test_answer_quotes_and_cites_the_right_passage(news):
     assert set(cited) == {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     c = cited[1]
     assert "Deneuve" in c.title and c.published == "2018-01-09"
-    article = news.catalog.get(c.article_id).article
+    article = news.catalog.entry(c.article_id).article
     assert article.text[c.start:c.end] == c.passage
     assert any("puritanism" in article.text[s:e] for s, e in c.sentences)
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from assistant.retrieval.filters import Filters
-from index.reindex import date_ordinal
+from index.metadata import date_ordinal
 
 CHUNKS = [
     {"article_id": "a", "source": "Reuters", "published_ord": 20180109},

@@ -58,7 +58,7 @@ def test_answer_keeps_supported_sentences_and_drops_the_rest(llm_news):
     assert answer.unsupported == ("The letter was signed by 900 astronauts.",
                                   "Lagarde resigned over the letter.")
     [c] = answer.citations
-    article = a.catalog.get(c.article_id).article
+    article = a.catalog.entry(c.article_id).article
     assert "Deneuve" in c.title and article.text[c.start:c.end] == c.passage
     assert [article.text[s:e] for s, e in c.sentences] and all(
         "puritanism" in article.text[s:e] for s, e in c.sentences)

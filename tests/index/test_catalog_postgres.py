@@ -34,12 +34,12 @@ def art(i: str, published: str | None, title: str = "Story") -> Article:
 
 def test_upsert_inserts_then_updates_keeping_added_at(catalog):
     catalog.upsert(art("1", "2024-01-02"), chunks=2, minhash=b"\x00\x01\xff")
-    first = catalog.get(art("1", None).id)
+    first = catalog.entry(art("1", None).id)
     changed = Article(title="Story 1", text="A new text.", url="https://news.test/1",
                       published="2024-01-03")
     time.sleep(0.01)
     catalog.upsert(changed, chunks=1, origin="https://news.test/1")
-    second = catalog.get(changed.id)
+    second = catalog.entry(changed.id)
     assert second.article.text == "A new text." and second.chunks == 1
     assert second.added_at == first.added_at and second.updated_at > first.updated_at
     assert first.article.authors == ("Zoë",) and first.article.metadata["tags"] == ["a", "b"]
@@ -51,11 +51,12 @@ def test_listings_order_and_search_match_sqlite(catalog):
     for i, day in [("1", "2024-01-01"), ("2", None), ("3", "2024-03-01")]:
         catalog.upsert(art(i, day, title="Harbour" if i != "2" else "Volcano"), chunks=1)
     # Undated articles come last on both databases (PostgreSQL sorts NULL first by default).
-    assert [r.published for r in catalog.rows()] == ["2024-03-01", "2024-01-01", None]
-    assert [e.article.published for e in catalog.entries()] == ["2024-03-01", "2024-01-01", None]
-    total, page = catalog.search("harb", limit=1)
+    assert [r.published for r in catalog.all_rows()] == ["2024-03-01", "2024-01-01", None]
+    assert [e.article.published for e in catalog.all_entries()] \
+        == ["2024-03-01", "2024-01-01", None]
+    total, page = catalog.search_rows("harb", limit=1)
     assert total == 2 and page[0].title == "Harbour 3"
-    assert catalog.search("100%_")[0] == 0
+    assert catalog.search_rows("100%_")[0] == 0
 
 
 def test_file_records_hold_nanosecond_mtimes_and_aliases(catalog):
@@ -66,26 +67,26 @@ def test_file_records_hold_nanosecond_mtimes_and_aliases(catalog):
     catalog.upsert(art("1", None), chunks=1)
     stored = art("1", None).id
     catalog.add_aliases([("alias-1", stored)])
-    assert catalog.known(["alias-1", stored, "nope"]) == {"alias-1", stored}
-    assert catalog.delete([stored]) == 1 and catalog.known(["alias-1"]) == set()
+    assert catalog.known_ids(["alias-1", stored, "nope"]) == {"alias-1", stored}
+    assert catalog.delete([stored]) == 1 and catalog.known_ids(["alias-1"]) == set()
 
 
-def test_change_token_and_versions_follow_every_article_change(catalog):
+def test_generation_and_versions_follow_every_article_change(catalog):
     """What a replica's lexical index relies on to skip work while nothing changed."""
-    token, versions = catalog.change_token(), catalog.article_versions()
-    assert token is not None and versions == {}
+    first, versions = catalog.generation(), catalog.article_versions()
+    assert first is not None and versions == {}
     catalog.upsert(art("1", None), chunks=1)
     catalog.upsert(art("2", None), chunks=3)
     one, two = art("1", None).id, art("2", None).id
-    after_add, versions = catalog.change_token(), catalog.article_versions()
-    assert after_add != token and set(versions) == {one, two} and versions[two][1] == 3
-    catalog.hashes([one]), catalog.rows()  # reads change nothing
-    assert catalog.change_token() == after_add
+    after_add, versions = catalog.generation(), catalog.article_versions()
+    assert after_add != first and set(versions) == {one, two} and versions[two][1] == 3
+    catalog.content_hashes([one]), catalog.all_rows()  # reads change nothing
+    assert catalog.generation() == after_add
     catalog.set_canonical([two], one)
-    assert catalog.change_token() != after_add and catalog.article_versions()[two] != versions[two]
-    before_delete = catalog.change_token()
+    assert catalog.generation() != after_add and catalog.article_versions()[two] != versions[two]
+    before_delete = catalog.generation()
     catalog.delete([one])
-    assert catalog.change_token() != before_delete and set(catalog.article_versions()) == {two}
+    assert catalog.generation() != before_delete and set(catalog.article_versions()) == {two}
 
 
 def test_an_older_catalog_is_migrated(postgres_url):

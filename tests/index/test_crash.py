@@ -51,7 +51,7 @@ def test_killed_add_is_completed_by_running_it_again(tmp_path, embeddings):
     assert '"failed": []' in done.stdout
 
     a = Assistant.from_settings(Settings(data_dir=data), embeddings=embeddings)
-    entries = a.catalog.entries()
+    entries = a.catalog.all_entries()
     ids = [e.article.id for e in entries]
     assert len(ids) == len(set(ids)) == N  # every article exactly once
     expected = {f"{e.article.id}:{n}" for e in entries for n in range(e.chunks)}

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from index import Article
-from index.lexical import BM25Index, LexicalIndex, all_chunks, tokenize
+from index.lexical import BM25Index, LexicalIndex
+from index.lexical.segment import tokenize
 from index.store import StoredChunk
 
 ARTICLES = [
@@ -20,6 +21,14 @@ ARTICLES = [
     Article(id="bridge", title="Bridge approved", source="City Desk",
             text="The council voted to build a new bridge over the estuary by 2027."),
 ]
+
+
+def record_fetches(lexical: LexicalIndex) -> list[str]:
+    """The ids of the articles whose chunks ``lexical`` reads from the vector store from now on."""
+    fetched: list[str] = []
+    fetch = lexical._fetch
+    lexical._fetch = lambda ids: fetched.extend(ids) or fetch(ids)  # type: ignore[method-assign]
+    return fetched
 
 
 def test_built_on_index_and_reloaded_without_rebuilding(make_assistant, tmp_path, monkeypatch):
@@ -37,9 +46,10 @@ def test_built_on_index_and_reloaded_without_rebuilding(make_assistant, tmp_path
     real = b.catalog.article_versions
     monkeypatch.setattr(b.catalog, "article_versions",
                         lambda: versions_read.append(1) or real())
+    fetched = record_fetches(b.lexical)
     assert [c.id for c in b.lexical.search("estuary bridge", k=5)] == ["bridge:0"]
-    # Loaded from disk, saved at the catalog's current change token: nothing to compare.
-    assert b.lexical.rebuilds == 0 and versions_read == []
+    # Loaded from disk, saved at the catalog's current generation: nothing to compare or read.
+    assert versions_read == [] and fetched == []
 
 
 def test_updated_on_add_and_remove(make_assistant):
@@ -62,13 +72,15 @@ def test_rebuilt_when_stale_or_missing(make_assistant, tmp_path):
     a.lexical.search("ferry", k=1)
     other = make_assistant()  # a second writer on the same data dir
     other.add_articles(ARTICLES[1:])
-    # ``a`` never saw that write, but its catalog fingerprint changed: it rebuilds on use.
+    # ``a`` never saw that write, but the catalog's generation changed: it catches up on use.
     assert [c.metadata["article_id"] for c in a.lexical.search("estuary", k=5)] == ["bridge"]
 
     shutil.rmtree(tmp_path / "data" / "lexical")
     fresh = make_assistant()
+    fetched = record_fetches(fresh.lexical)
     assert fresh.lexical.search("ferry pay", k=5)[0].metadata["article_id"] == "ferry"
-    assert fresh.lexical.rebuilds == 1
+    assert sorted(fetched) == ["bridge", "ferry"]  # built again from every article's chunks
+    assert (tmp_path / "data" / "lexical" / "manifest.json").is_file()  # and saved
     segment = next((tmp_path / "data" / "lexical").glob("seg-*"))
     (segment / "chunks.jsonl").write_text("not json\n")
     assert BM25Index.load(tmp_path / "data" / "lexical") is None  # unreadable → rebuilt on use
@@ -106,7 +118,7 @@ def test_scores_equal_bm25s(make_assistant):
     rng = random.Random(7)
     a = make_assistant()
     a.add_articles([_story(i, rng) for i in range(30)])
-    chunks = all_chunks(a.store)
+    chunks = a.store.all_chunks()
     reference = bm25s.BM25(k1=1.5, b=0.75, method="lucene")
     reference.index(tokenize([f"{c.metadata['title']}\n{c.text}" for c in chunks]),
                     show_progress=False)
@@ -123,9 +135,7 @@ def test_incremental_updates_rank_like_a_fresh_build(make_assistant, tmp_path):
     rng = random.Random(11)
     a = make_assistant()
     stories = [_story(i, rng) for i in range(60)]
-    fetched: list[str] = []
-    fetch = a.lexical._fetch
-    a.lexical._fetch = lambda ids: fetched.extend(ids) or fetch(ids)  # type: ignore[method-assign]
+    fetched = record_fetches(a.lexical)
     for start in range(0, 40, 4):  # many small writes
         a.add_articles(stories[start:start + 4])
     a.remove(["s003", "s017"])
@@ -136,7 +146,7 @@ def test_incremental_updates_rank_like_a_fresh_build(make_assistant, tmp_path):
 
     incremental = a.lexical.current()
     assert len(incremental.segments) <= 4  # merged as it grew (log-structured)
-    fresh = BM25Index.build(all_chunks(a.store))
+    fresh = BM25Index.build(a.store.all_chunks())
     for query in ("ferry strike", "tunnel vote delayed", "storm flood school", "court"):
         assert _ranking(incremental, query) == _ranking(fresh, query)
     assert not [h for h in incremental.search("teachers", k=100)
@@ -144,9 +154,10 @@ def test_incremental_updates_rank_like_a_fresh_build(make_assistant, tmp_path):
 
     # What another process loads from disk (segments + tombstones) ranks the same too.
     b = make_assistant()
-    assert b.lexical.rebuilds == 0
+    fetched = record_fetches(b.lexical)
     assert _ranking(b.lexical.current(), "tunnel vote delayed") \
         == _ranking(fresh, "tunnel vote delayed")
+    assert fetched == []  # loaded as saved, not built again
     manifest = json.loads((tmp_path / "data" / "lexical" / "manifest.json").read_text())
     assert {f"{s['name']}" for s in manifest["segments"]} \
         <= {p.name for p in (tmp_path / "data" / "lexical").glob("seg-*")}

@@ -117,10 +117,10 @@ def test_malformed_folder_is_synced_without_losing_anything(make_assistant, tmp_
         assert expect.lower() in reasons[path].lower(), (path, reasons[path])
     assert not set(good) & set(reasons), [reasons[p] for p in set(good) & set(reasons)]
     texts = {e.origin: e.article.text for e in
-             (a.catalog.get(r.id) for r in a.list_articles()) if e.origin}
+             (a.catalog.entry(r.id) for r in a.list_articles()) if e.origin}
     for path, phrase in good.items():
         assert path in texts, f"good file not indexed: {path}"
-        assert phrase in texts[path] or phrase in a.catalog.get(
+        assert phrase in texts[path] or phrase in a.catalog.entry(
             next(r.id for r in a.list_articles() if r.origin == path)).article.title
     assert a.stats().articles == 15 + len(good)  # nothing indexed before is lost
     assert a.store.count() == a.stats().chunks

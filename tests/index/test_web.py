@@ -33,7 +33,7 @@ def test_add_url_extracts_the_article_and_its_metadata(make_assistant, site):
     assert (row.title, row.url, row.published, row.source) == (
         "Dockworkers shut Rotterdam port", url, "2024-06-03", "Harbour Times")
     assert row.origin == url
-    entry = a.catalog.get(row.id)
+    entry = a.catalog.entry(row.id)
     assert entry.article.authors == ("Bart Meijer",)
     assert "Subscribe" not in entry.article.text and "Maasvlakte" in entry.article.text
     [passage] = a.retrieve("Why did dockworkers strike in Rotterdam?", k=1)
@@ -66,7 +66,7 @@ def test_feed_entries_are_fetched_with_fallback_and_seen_ones_skipped(make_assis
     assert rows["Antwerp port strike"].published == "2024-06-13"
     assert rows["Antwerp port strike"].source == "World news"  # the feed's title
     assert rows["Hurricane Delia"].source == "Harbour Times"  # the page's site name
-    paywalled = a.catalog.get(rows["Antwerp port strike"].id).article
+    paywalled = a.catalog.entry(rows["Antwerp port strike"].id).article
     assert paywalled.text.startswith("ANTWERP (AFP)") and paywalled.authors == ("Lea Martin",)
 
     hits = len(site.hits)
@@ -78,7 +78,10 @@ def test_feed_entries_are_fetched_with_fallback_and_seen_ones_skipped(make_assis
 def test_a_broken_feed_is_reported(make_assistant, site):
     site.pages["/bad.xml"] = ("text/html", b"<html><body>not a feed</body></html>")
     report = make_assistant().add_feed(site.url("/bad.xml"))
-    assert not report.added and report.failed
+    assert not report.added
+    [failure] = report.failed
+    assert failure.source == site.url("/bad.xml")
+    assert failure.reason == "cannot parse the feed (no RSS or Atom found at this address)"
 
 
 def test_cli_adds_urls_and_feeds(tmp_path, site, embeddings):

@@ -17,7 +17,7 @@ from assistant.interfaces.render import (
 from assistant.results import Answer, Citation
 from assistant.retrieval.dates import DateRange
 from index.errors import BadArticle, IndexNotFound
-from index.reindex import ReindexReport
+from index.indexer import ReindexReport
 from index.sync import SyncReport
 
 CITATION = Citation(n=1, article_id="a", title="Storm hits the coast", url="https://x.org/a",

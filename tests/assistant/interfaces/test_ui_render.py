@@ -15,7 +15,7 @@ from assistant.interfaces.ui_render import (
 from assistant.results import ABSTAIN_TEXT, Answer, Citation
 from assistant.retrieval.dates import DateRange
 from index.errors import BadArticle
-from index.reindex import ReindexReport
+from index.indexer import ReindexReport
 
 PASSAGE = "The storm closed roads. Crews <b>worked</b> all night."
 CITATION = Citation(n=1, article_id="a", title="Storm <script>x</script>",

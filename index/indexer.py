@@ -1,4 +1,6 @@
-"""Incremental indexing by content hash: unchanged articles cost nothing, changed ones are replaced.
+"""The Indexer: writes articles to the vector store and the catalog, embedding only what changed.
+
+Incremental by content hash: unchanged articles cost nothing, changed ones are replaced.
 
 Order of writes, for crash safety: chunks go into the vector store first (upserts by deterministic
 id, then stale higher-numbered chunks are deleted), and the catalog row — which records the
@@ -10,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from index import duplicates
 from index.articles import Article, Failure, text_hash
 from index.catalog import Catalog
 from index.chunking import MAX_TOKENS, TARGET_TOKENS, Chunk, chunk_article
-from index.news import parse_news
+from index.metadata import chunk_metadata
 from index.store import ChunkStore
 
 ProgressFn = Callable[[int, int], None]  # (articles done, chunks embedded)
@@ -54,52 +55,29 @@ def report_dict(report: Any) -> dict[str, Any]:
     return data
 
 
-class IndexHook(Protocol):
-    """A derived index kept in step with the vector store (e.g. a lexical BM25 index).
-
-    The Indexer calls it after the chunks of an article are in the vector store and before the
-    catalog row is written, so a crash leaves it repeating work, never missing an article.
-    """
-
-    def on_add(self, article: Article, chunks: Sequence[Chunk]) -> None: ...
-
-    def on_remove(self, article_ids: Sequence[str]) -> None: ...
-
-    def on_reset(self) -> None: ...
-
-
 @dataclass
 class _Batch:
+    """Articles to embed and write together: their chunks, the canonical article each one
+    near-duplicates (None for most) and their MinHash signatures."""
+
     articles: list[Article] = field(default_factory=list)
     chunks: list[list[Chunk]] = field(default_factory=list)
+    canonical_ids: list[str | None] = field(default_factory=list)
+    signatures: list[bytes] = field(default_factory=list)
+
+    def append(self, article: Article, chunks: list[Chunk], canonical_id: str | None,
+               signature: bytes) -> None:
+        self.articles.append(article)
+        self.chunks.append(chunks)
+        self.canonical_ids.append(canonical_id)
+        self.signatures.append(signature)
+
+    def clear(self) -> None:
+        for items in (self.articles, self.chunks, self.canonical_ids, self.signatures):
+            items.clear()
 
     def size(self) -> int:
         return sum(map(len, self.chunks))
-
-
-def chunk_metadata(article: Article, *, canonical_id: str | None = None) -> dict[str, Any]:
-    """The article fields stored with each of its chunks (Chroma takes scalars only)."""
-    news = parse_news(article.text)
-    agencies = "; ".join(news.agencies)
-    return {
-        "title": article.title, "url": article.url,
-        "source": article.source or (agencies or None),
-        "published": article.published,
-        "authors": "; ".join(article.authors or news.byline),
-        "content_hash": article.content_hash,
-        # Chroma's $gte/$lte compare numbers only: the date as YYYYMMDD makes ranges filterable.
-        "published_ord": date_ordinal(article.published),
-        "place": news.place, "agencies": agencies, "canonical_id": canonical_id,
-    }
-
-
-def date_ordinal(value: date | str | None) -> int | None:
-    """``2018-01-09`` (a date or its ISO string) → ``20180109``; None when there is no date."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return value.year * 10000 + value.month * 100 + value.day
 
 
 class Indexer:
@@ -114,7 +92,6 @@ class Indexer:
         target_tokens: int = TARGET_TOKENS,
         max_tokens: int = MAX_TOKENS,
         batch_chunks: int = 256,
-        hooks: Sequence[IndexHook] = (),
         near_duplicate_threshold: float = duplicates.THRESHOLD,
         near_duplicates: duplicates.NearDuplicateFinder | None = None,
     ) -> None:
@@ -124,7 +101,6 @@ class Indexer:
         self.target_tokens = target_tokens
         self.max_tokens = max_tokens
         self.batch_chunks = batch_chunks
-        self.hooks = tuple(hooks)
         self.near_duplicate_threshold = near_duplicate_threshold
         # Kept by the caller between writes (synced with the catalog on use), or built here.
         self.near_duplicates = near_duplicates
@@ -140,7 +116,7 @@ class Indexer:
         """Index what changed. ``origins`` maps article ids to the file or URL they came from."""
         articles = _dedupe_ids(articles)
         origins = origins or {}
-        known = self.catalog.hashes(a.id for a in articles)
+        known = self.catalog.content_hashes(a.id for a in articles)
         fresh = [a for a in articles if known.get(a.id) != a.content_hash]
         unchanged = [a.id for a in articles if known.get(a.id) == a.content_hash]
         same_text = self.catalog.by_text_hash(text_hash(a.text) for a in fresh) if fresh else {}
@@ -153,19 +129,16 @@ class Indexer:
         embedded = 0
         done = 0
         batch = _Batch()
-        extra: list[tuple[str | None, bytes]] = []  # (canonical id, signature) per batch article
 
         def flush() -> None:
             nonlocal embedded, done
             if not batch.articles:
                 return
-            embedded += self._write(batch, extra, origins)
+            embedded += self._write(batch, origins)
             for article in batch.articles:
                 (updated if article.id in known else added).append(article.id)
             done += len(batch.articles)
-            batch.articles.clear()
-            batch.chunks.clear()
-            extra.clear()
+            batch.clear()
             if progress:
                 progress(done + len(unchanged), embedded)
 
@@ -194,9 +167,7 @@ class Indexer:
                 near.append((article.id, canonical))
             finder.add(article.id, minhash, canonical_id=canonical,
                        content_hash=article.content_hash)
-            batch.articles.append(article)
-            batch.chunks.append(chunks)
-            extra.append((canonical, duplicates.to_bytes(minhash)))
+            batch.append(article, chunks, canonical, duplicates.to_bytes(minhash))
             if batch.size() >= self.batch_chunks:
                 flush()
         flush()
@@ -206,52 +177,41 @@ class Indexer:
         return ReindexReport(tuple(added), tuple(updated), tuple(unchanged), tuple(failed),
                              embedded, tuple(exact), tuple(near))
 
-    def _write(
-        self,
-        batch: _Batch,
-        extra: Sequence[tuple[str | None, bytes | None]],
-        origins: Mapping[str, str | None],
-    ) -> int:
-        """Embed a batch and write it: chunks, then derived indexes, then the catalog row."""
+    def _write(self, batch: _Batch, origins: Mapping[str, str | None]) -> int:
+        """Embed a batch and write it: chunks first, then the catalog rows."""
         texts = [c.embed_text for chunks in batch.chunks for c in chunks]
         vectors = self.embed(texts)
         items = []
         offset = 0
-        for article, chunks, (canonical, _sig) in zip(batch.articles, batch.chunks, extra,
-                                                      strict=True):
+        for article, chunks, canonical in zip(batch.articles, batch.chunks, batch.canonical_ids,
+                                              strict=True):
             items.append((chunks, vectors[offset: offset + len(chunks)],
                           chunk_metadata(article, canonical_id=canonical)))
             offset += len(chunks)
         self.store.add_many(items)
-        for article, chunks, (canonical, sig) in zip(batch.articles, batch.chunks, extra,
-                                                     strict=True):
+        for article, chunks, canonical, sig in zip(batch.articles, batch.chunks,
+                                                   batch.canonical_ids, batch.signatures,
+                                                   strict=True):
             self.store.delete_article(article.id, keep=len(chunks))
-            for hook in self.hooks:
-                hook.on_add(article, chunks)
             self.catalog.upsert(article, chunks=len(chunks), canonical_id=canonical,
                                 origin=origins.get(article.id), minhash=sig)
         return len(texts)
 
     def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
         """Re-embed every catalog article into an empty store (after a model change, say)."""
-        for hook in self.hooks:
-            hook.on_reset()
         batch = _Batch()
-        extra: list[tuple[str | None, bytes | None]] = []
         origins: dict[str, str | None] = {}
         done: list[str] = []
         failed: list[Failure] = []
         embedded = 0
-        entries = self.catalog.entries()
+        entries = self.catalog.all_entries()
 
         def flush() -> None:
             nonlocal embedded
             if batch.articles:
-                embedded += self._write(batch, extra, origins)
+                embedded += self._write(batch, origins)
                 done.extend(a.id for a in batch.articles)
-                batch.articles.clear()
-                batch.chunks.clear()
-                extra.clear()
+                batch.clear()
                 if progress:
                     progress(len(done), embedded)
 
@@ -263,9 +223,7 @@ class Indexer:
                 failed.append(Failure(article.id, "article has no indexable text"))
                 continue
             sig = entry.minhash or duplicates.to_bytes(duplicates.signature(article.text))
-            batch.articles.append(article)
-            batch.chunks.append(chunks)
-            extra.append((entry.canonical_id, sig))
+            batch.append(article, chunks, entry.canonical_id, sig)
             origins[article.id] = entry.origin
             if batch.size() >= self.batch_chunks:
                 flush()
@@ -277,8 +235,6 @@ class Indexer:
         copies = [(i, c) for i, c in self.catalog.duplicates_of(article_ids) if i not in gone]
         for article_id in article_ids:
             self.store.delete_article(article_id)
-        for hook in self.hooks:
-            hook.on_remove(article_ids)
         removed = self.catalog.delete(article_ids)
         # The copies of a removed story stay indexed: the oldest becomes the canonical one.
         promoted: dict[str, str] = {}

@@ -44,7 +44,7 @@ def test_same_article_twice_in_one_call_is_indexed_once(make_assistant):
     a = make_assistant()
     report = a.add_articles([story("Version one of the story."), story("Version two.")])
     assert len(report.added) == 1
-    assert a.catalog.get(report.added[0]).article.text == "Version two."
+    assert a.catalog.entry(report.added[0]).article.text == "Version two."
 
 
 def test_opening_an_index_with_another_model_is_refused(tmp_path):
@@ -58,4 +58,4 @@ def test_remove_deletes_chunks_and_row(news):
     [passage] = news.retrieve("volcano eruption in Iceland", k=1)
     assert news.remove([passage.article_id]) == 1
     assert news.store.ids(passage.article_id) == []
-    assert news.catalog.get(passage.article_id) is None
+    assert news.catalog.entry(passage.article_id) is None

@@ -1,0 +1,291 @@
+"""The file loaders: files, folders and uploaded bytes turned into articles.
+
+Supported inputs: ``.txt`` / ``.md`` (optional YAML front matter), ``.html`` / ``.htm`` (main text
+and metadata through trafilatura), ``.json`` (one object or a list) and ``.jsonl`` (one object per
+line). Bytes are decoded from UTF-8, a UTF-16/32 byte-order mark or a detected charset. Loading a
+folder never stops at a bad file: each failure is reported with its reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.articles import Article, Failure, normalise_date, split_authors
+from index.errors import BadArticle
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+# Fields a JSON article may carry, with the aliases seen in common news dumps.
+_JSON_FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "_id", "article_id"),
+    "title": ("title", "headline"),
+    "text": ("text", "content", "body", "article"),
+    "url": ("url", "link"),
+    "source": ("source", "publisher", "site"),
+    "published": ("published", "date", "published_at", "publication_date"),
+    "authors": ("authors", "author", "byline"),
+}
+
+
+@dataclass
+class LoadResult:
+    articles: list[Article] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def load_paths(
+    paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> LoadResult:
+    """Load every supported file under ``paths`` (files and folders, recursively).
+
+    A file named explicitly with an unsupported suffix is a failure; inside folders such files
+    (images, sidecars, hidden files) are skipped silently.
+    """
+    result = LoadResult()
+    for path in _iter_files(paths, result):
+        try:
+            result.articles.extend(load_file(path, max_bytes=max_bytes))
+        except BadArticle as exc:
+            result.failures.append(Failure(exc.source, exc.reason))
+    return result
+
+
+def _iter_files(paths: Iterable[str | Path], result: LoadResult) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and not hidden and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield child
+        elif path.is_file():
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                yield path
+            else:
+                result.failures.append(Failure(
+                    str(path),
+                    f"unsupported file type {path.suffix or '(none)'!r}; "
+                    f"use one of {', '.join(SUPPORTED_SUFFIXES)}",
+                ))
+        else:
+            result.failures.append(Failure(str(path), "no such file or folder"))
+
+
+def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
+    """Parse one file into its articles. Raises BadArticle naming the file and what to fix."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise BadArticle(str(path), f"file is {size:,} bytes, over the {max_bytes:,}-byte "
+                             "limit (raise ASSISTANT_MAX_FILE_BYTES to index it)")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadArticle(str(path), f"cannot read file ({exc.strerror or exc})") from exc
+    return parse_bytes(raw, str(path))
+
+
+def parse_bytes(raw: bytes, name: str) -> list[Article]:
+    """Articles from a file's bytes; ``name`` gives the format (by suffix) and names errors."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise BadArticle(name, f"unsupported file type {suffix or '(none)'!r}; use one of "
+                         f"{', '.join(SUPPORTED_SUFFIXES)}")
+    text = decode_bytes(raw, name)
+    if suffix in (".html", ".htm"):
+        return [parse_html(text, source=name)]
+    if suffix == ".json":
+        return parse_json(text, source=name)
+    if suffix == ".jsonl":
+        return parse_jsonl(text, source=name)
+    return [parse_text(check_prose(text, name), source=name)]
+
+
+def decode_bytes(raw: bytes, source: str) -> str:
+    if not raw.strip():
+        raise BadArticle(source, "file is empty")
+    # UTF-16/32 text is full of NUL bytes: recognise it by its byte-order mark before the
+    # binary check below would refuse it.
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise BadArticle(source, f"starts with a {codec} byte-order mark but is not "
+                                 f"valid {codec} ({exc.reason})") from exc
+            if not text.strip():
+                raise BadArticle(source, "file is empty")
+            return text
+    if b"\x00" in raw[:4096]:
+        raise BadArticle(source, "looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - charset-normalizer comes with requests/chromadb
+        from_bytes = None
+    if from_bytes is not None:
+        matches = list(from_bytes(raw))
+        if matches:
+            # Ties in chaos are common among single-byte code pages; Windows-1252 (Western
+            # European) is by far the most frequent of them in news text, so it wins a tie.
+            least = min(m.chaos for m in matches)
+            tied = [m for m in matches if m.chaos <= least + 1e-9]
+            best = next((m for m in tied if m.encoding == "cp1252"), tied[0])
+            return str(best)
+    raise BadArticle(source, "text is not UTF-8 and its encoding could not be detected; "
+                     "save it as UTF-8")
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Prose has spaces; a longer unbroken run is encoded or minified data pasted into a text file.
+MAX_WORD_CHARS = 10_000
+
+
+def check_prose(text: str, source: str) -> str:
+    runs = re.findall(rf"\S{{{MAX_WORD_CHARS},}}", text)
+    longest = max(map(len, runs), default=0)
+    if longest:
+        raise BadArticle(source, f"holds a run of {longest:,} characters without a space: "
+                         "encoded or minified data, not article text")
+    return text
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def parse_text(text: str, *, source: str = "<text>") -> Article:
+    """A .txt/.md article: YAML front matter when present; title from it or the first heading."""
+    meta: dict[str, Any] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(match.group(1)) or {}
+        except yaml.YAMLError as exc:
+            raise BadArticle(source, f"front matter is not valid YAML ({exc})") from exc
+        if not isinstance(loaded, dict):
+            raise BadArticle(source, "front matter must be a YAML mapping (key: value lines)")
+        meta = loaded
+        text = text[match.end():]
+    body = text.strip()
+    if not body:
+        raise BadArticle(source, "article has no text after its front matter")
+    fields = _pick_fields(meta)
+    title = fields.pop("title", None)
+    if not title:
+        heading = re.match(r"\A#{1,6}[ \t]+(.+?)[ \t#]*(?:\r?\n|\Z)", body)
+        if heading:
+            title = heading.group(1).strip()
+            body = body[heading.end():].strip() or body
+    return _build(fields, title=title, text=body, source=source)
+
+
+def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> Article:
+    """Main text and metadata (title, date, author, site) of an HTML page, via trafilatura."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    # A page cut off in its <head> comes back as a stray "<" or half a heading: not an article.
+    words = re.findall(r"[^\W\d_]{2,}", getattr(doc, "text", None) or "") if doc else []
+    if len(words) < 3:
+        raise BadArticle(source, "no article text found in the HTML (is it a full page?)")
+    title = (doc.title or "").strip()
+    body = doc.text.strip()
+    if title and body.startswith(title):  # trafilatura repeats the <h1> as the first line
+        body = body[len(title):].strip() or body
+    fields: dict[str, Any] = {
+        "url": url or doc.url,
+        "source": doc.sitename or doc.hostname,
+        "published": doc.date,
+        "authors": doc.author,
+    }
+    return _build(fields, title=title, text=body, source=source)
+
+
+def parse_json(text: str, *, source: str = "<json>") -> list[Article]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadArticle(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: "
+                         f"{exc.msg}") from exc
+    records = data if isinstance(data, list) else [data]
+    return [_from_record(r, f"{source}[{i}]" if isinstance(data, list) else source)
+            for i, r in enumerate(records)]
+
+
+def parse_jsonl(text: str, *, source: str = "<jsonl>") -> list[Article]:
+    """One article per line. A bad line fails the file, naming the line, so the user can fix it."""
+    articles = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{source}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BadArticle(where, f"invalid JSON line ({exc.msg})") from exc
+        articles.append(_from_record(record, where))
+    if not articles:
+        raise BadArticle(source, "no JSON lines found")
+    return articles
+
+
+def _from_record(record: Any, source: str) -> Article:
+    if not isinstance(record, Mapping):
+        raise BadArticle(source, f"expected a JSON object, got {type(record).__name__}")
+    fields = _pick_fields(record)
+    text = fields.pop("text", None)
+    if not isinstance(text, str) or not text.strip():
+        raise BadArticle(source, 'missing field "text" (the article body); '
+                         f"fields present: {', '.join(sorted(map(str, record))) or 'none'}")
+    return _build(fields, title=fields.pop("title", None), text=text.strip(), source=source)
+
+
+def _pick_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Known fields under their canonical names; everything else goes under ``metadata``."""
+    fields: dict[str, Any] = {}
+    used: set[str] = set()
+    for name, aliases in _JSON_FIELDS.items():
+        for alias in aliases:
+            if alias in record and record[alias] not in (None, ""):
+                fields[name] = record[alias]
+                used.add(alias)
+                break
+    extra = {str(k): v for k, v in record.items() if k not in used}
+    nested = extra.pop("metadata", None)
+    if isinstance(nested, Mapping):
+        extra = {**nested, **extra}
+    fields["metadata"] = _jsonable(extra)
+    return fields
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _build(fields: dict[str, Any], *, title: Any, text: str, source: str) -> Article:
+    try:
+        return Article(
+            id=str(fields.get("id") or ""),
+            title=str(title or ""),
+            text=text,
+            url=str(fields["url"]) if fields.get("url") else None,
+            source=str(fields["source"]) if fields.get("source") else None,
+            published=normalise_date(fields.get("published")),
+            authors=split_authors(fields.get("authors")),
+            metadata=fields.get("metadata") or {},
+        )
+    except (TypeError, ValueError) as exc:
+        raise BadArticle(source, str(exc)) from exc

@@ -1,0 +1,125 @@
+"""The catalog's SQL schema: its four tables, the migration of older catalogs, SQLite pragmas.
+
+Tables: ``articles`` (every article, with its content hash, chunk count and duplicate links),
+``files`` (what a folder sync has seen), ``aliases`` (ids of exact duplicates not stored) and
+``generation`` (one number that goes up with every change to an article).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.engine import Engine
+
+tables = MetaData()
+articles_table = Table(
+    "articles",
+    tables,
+    Column("id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("url", Text),
+    Column("source", Text),
+    Column("published", String(10), index=True),
+    Column("authors", Text, nullable=False, default="[]"),
+    Column("metadata", Text, nullable=False, default="{}"),
+    Column("content_hash", String(64), nullable=False),
+    Column("chunks", Integer, nullable=False),
+    Column("added_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    # Added for sync and duplicates (older databases get them through _migrate):
+    Column("text_hash", String(64), index=True),  # hash of the normalised text: exact duplicates
+    Column("canonical_id", String(64), index=True),  # set on a near-duplicate: the story it copies
+    Column("origin", Text),  # the file or URL the article came from
+    Column("minhash", LargeBinary),  # MinHash signature, to find near-duplicates of new articles
+)
+
+# One row per file a folder sync has seen: (size, mtime) let an unchanged file be skipped without
+# reading it; article_ids say which articles to remove when the file goes away.
+files_table = Table(
+    "files",
+    tables,
+    Column("path", Text, primary_key=True),
+    # 64-bit: on PostgreSQL an Integer is 32-bit and a nanosecond mtime overflows it.
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("article_ids", Text, nullable=False, default="[]"),
+)
+
+# An exact duplicate is not stored, but its id is remembered here, pointing at the stored copy,
+# so a feed entry or URL already seen under another name is not fetched again.
+aliases_table = Table(
+    "aliases",
+    tables,
+    Column("alias", String(64), primary_key=True),
+    Column("article_id", String(64), nullable=False, index=True),
+)
+
+# One row whose number goes up in every transaction that changes an article: a reader (another
+# replica's lexical index, say) learns that nothing changed by reading it, not every article row.
+generation_table = Table(
+    "generation",
+    tables,
+    Column("id", Integer, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+# Columns added after the first release: a catalog created without them gets them on opening.
+_ADDED_COLUMNS = {"text_hash": "VARCHAR(64)", "canonical_id": "VARCHAR(64)", "origin": "TEXT",
+                  "minhash": "BLOB"}
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a catalog URL: SQLite with WAL and a busy timeout, servers pre-pinged."""
+    # A server database (PostgreSQL) may drop idle connections: test them before use.
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the missing tables and columns and the generation row. Idempotent; callers hold
+    ``catalog_lock`` so replicas starting together do it in turn."""
+    tables.create_all(engine)
+    _migrate(engine)
+    with engine.begin() as conn:
+        if conn.execute(select(generation_table.c.id)).first() is None:
+            conn.execute(generation_table.insert().values(id=1, value=0))
+
+
+def _migrate(engine: Engine) -> None:
+    """Add the columns newer versions need to a catalog created by an older one."""
+    have = {c["name"] for c in inspect(engine).get_columns("articles")}
+    missing = {k: v for k, v in _ADDED_COLUMNS.items() if k not in have}
+    if missing:
+        with engine.begin() as conn:
+            for name in missing:
+                # The dialect's own type name (PostgreSQL has BYTEA, not BLOB); IF NOT EXISTS
+                # there because several replicas may start, and migrate, at once.
+                kind = articles_table.c[name].type.compile(dialect=engine.dialect)
+                guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
+                conn.execute(text(f"ALTER TABLE articles ADD COLUMN {guard}{name} {kind}"))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
