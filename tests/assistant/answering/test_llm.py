@@ -13,7 +13,7 @@ from assistant.answering.llm import format_passages, neutralise
 from assistant.results import ABSTAIN_TEXT, Delta, Final, Passage
 from assistant.wiring import make_chat_model
 from index.articles import Article
-from tests.assistant.llm_fakes import RecordingChatModel, openai_server, passage_number
+from tests.assistant.answering.llm_fakes import RecordingChatModel, openai_server, passage_number
 from tests.conftest import DENEUVE_QUESTION, TEST_DATA
 
 INJECTION = Article(
