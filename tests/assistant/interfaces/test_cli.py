@@ -43,10 +43,16 @@ def test_ask_and_retrieve_print_json(run, sample_dir):
     assert "puritanism" in answer["text"] and not answer["abstained"]
     assert set(answer["citations"][0]) >= {"n", "article_id", "title", "url", "published",
                                            "passage", "start", "end", "score"}
+    # Every citation is numbered in order and its [n] appears in the answer.
+    assert [c["n"] for c in answer["citations"]] == list(range(1, len(answer["citations"]) + 1))
+    assert all(f"[{c['n']}]" in answer["text"] for c in answer["citations"])
+    assert all(c["start"] < c["end"] and c["passage"].strip() for c in answer["citations"])
     got = json.loads(run("retrieve", "Marlene Schiappa", "-k", "2", "--json").stdout)
     assert len(got["passages"]) == 2
     assert set(got["passages"][0]) >= {"article_id", "title", "url", "published", "text",
                                        "start", "end", "score"}
+    assert "Schiappa" in got["passages"][0]["text"]
+    assert got["passages"][0]["score"] >= got["passages"][1]["score"]
 
 
 def test_human_output_lists_numbered_sources(run, sample_dir):
