@@ -86,12 +86,15 @@ class RetrievalResult:
     filters: Filters
     date_range: DateRange | None = None
     date_filter_applied: bool = False
+    # The date range ranked its articles first without excluding others.
+    dates_preferred: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question, "mode": self.mode, "filters": self.filters.to_dict(),
             "date_range": self.date_range.to_dict() if self.date_range else None,
             "date_filter_applied": self.date_filter_applied,
+            "dates_preferred": self.dates_preferred,
             "passages": [p.to_dict() for p in self.passages],
         }
 
@@ -153,6 +156,14 @@ class Answer:
     # retrieval was limited to them (it is not when no article falls in the range).
     date_range: DateRange | None = None
     date_filter_applied: bool = False
+    dates_preferred: bool = False
+    # Where in ``text`` the asked-for phrase is (a number, a date, a name): (start, end) offsets.
+    answer_spans: tuple[tuple[int, int], ...] = ()
+    # When it abstains: passages that look related to the question, shown as such (never as an
+    # answer), so a "not found" still points somewhere.
+    related: tuple[Passage, ...] = ()
+    # "factoid", "list" or "digest" (answering/forms.py).
+    form: str = "factoid"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -164,13 +175,18 @@ class Answer:
             "unsupported": list(self.unsupported),
             "date_range": self.date_range.to_dict() if self.date_range else None,
             "date_filter_applied": self.date_filter_applied,
+            "dates_preferred": self.dates_preferred,
+            "answer_spans": [list(s) for s in self.answer_spans],
+            "related": [p.to_dict() for p in self.related],
+            "form": self.form,
         }
 
     @classmethod
-    def abstaining(cls, question: str, passages: Sequence[Passage] = ()) -> Answer:
+    def abstaining(cls, question: str, passages: Sequence[Passage] = (), *,
+                   related: Sequence[Passage] = (), text: str = ABSTAIN_TEXT) -> Answer:
         """The answer that says the articles hold none (the passages are kept for display)."""
-        return cls(question=question, text=ABSTAIN_TEXT, abstained=True,
-                   passages=tuple(passages))
+        return cls(question=question, text=text, abstained=True, passages=tuple(passages),
+                   related=tuple(related))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from assistant.answering import Answerer
+from assistant.answering.compose import nothing_published
 from assistant.answering.conversation import normalise_history
+from assistant.answering.forms import question_form
 from assistant.answering.verify import CitationVerifier
 from assistant.results import (
     Answer,
@@ -33,7 +35,7 @@ from assistant.retrieval.dates import resolve_dates, without_phrase
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.rerank import Reranker
-from assistant.wiring import Options, parts
+from assistant.wiring import Options, StoreFactory, parts
 from index.articles import Article, article_id
 from index.catalog import ArticleRow, Catalog, CatalogEntry
 from index.chunking import MAX_TOKENS
@@ -42,7 +44,7 @@ from index.embeddings import LocalEmbeddings
 from index.errors import IndexNotFound
 from index.indexer import Indexer, ProgressFn, ReindexReport
 from index.lexical import LexicalIndex
-from index.loaders import load_paths, parse_bytes
+from index.loaders import load_paths, parse_files
 from index.locking import catalog_lock, writer_lock
 from index.store import COLLECTION, ChunkStore
 from index.sync import SyncReport, sync_folder
@@ -57,14 +59,6 @@ if TYPE_CHECKING:
 # A conversation so far: {"role": "user" | "assistant", "content": str} dicts or LangChain
 # messages, oldest first.
 History = Sequence[Any]
-
-
-class StoreFactory(Protocol):
-    """Opens and drops the Chroma collections that hold the chunks."""
-
-    def open(self, collection: str = COLLECTION) -> ChunkStore: ...
-
-    def drop(self, collection: str) -> None: ...
 
 
 class Assistant:
@@ -189,19 +183,8 @@ class Assistant:
     ) -> ReindexReport:
         """Index uploaded files, given as (file name, content); each bad one is reported in
         ``failed`` with its reason while the others are indexed."""
-        from index.errors import BadArticle
-
-        limit = max_bytes or self.options.max_file_bytes
-        articles: list[Article] = []
-        failures: list[Any] = []
-        for name, data in files:
-            try:
-                if len(data) > limit:
-                    raise BadArticle(name, f"over the {limit:,}-byte upload limit")
-                articles.extend(parse_bytes(data, name))
-            except BadArticle as exc:
-                failures.append(exc)
-        return self.add_articles(articles, failures=failures, progress=progress)
+        loaded = parse_files(files, max_bytes=max_bytes or self.options.max_file_bytes)
+        return self.add_articles(loaded.articles, failures=loaded.failures, progress=progress)
 
     def add_urls(
         self, urls: Iterable[str], *, progress: ProgressFn | None = None, client: Any = None
@@ -269,12 +252,8 @@ class Assistant:
 
     def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
         """Re-derive the vector store and the lexical index from the catalog, with the
-        configured model: the way out of a ModelMismatch.
-
-        The new collection is built beside the old one and swapped in at the end, so questions
-        keep being answered from the old one meanwhile; an interrupted rebuild leaves the old
-        one as it was (run it again).
-        """
+        configured model (the way out of a ModelMismatch). The new collection is built beside
+        the old one, which answers meanwhile, and swapped in at the end."""
         staging = f"{COLLECTION}-rebuild"
         with self._writing():
             self._stores.drop(staging)  # left over by an interrupted rebuild
@@ -316,16 +295,18 @@ class Assistant:
         filters: Filters | None = None,
         reference_date: date | None = None,
         date_filter: bool | None = None,
+        digest: bool = False,
     ) -> RetrievalResult:
-        """Passages for a question, with the mode, filters and date range that shaped them
-        (a date in the question narrows the published dates: ``HybridRetriever.search_result``)."""
+        """Passages for a question, with the mode, filters and date range that shaped them.
+        A date in the question ranks that period's articles first; for a ``digest`` it is the
+        scope (``HybridRetriever.search_result``)."""
         self._require_index()
         o = self.options
         use_dates = o.date_filter if date_filter is None else date_filter
         return self.retriever.search_result(
             question, k=k or o.k, mode=mode or o.mode, filters=filters or Filters(),
             dates=resolve_dates(question, reference_date or o.reference_date) if use_dates
-            else None)
+            else None, scope=digest)
 
     def ask(
         self, question: str, *, k: int | None = None, history: History | None = None,
@@ -350,11 +331,20 @@ class Assistant:
         """
         standalone = self.standalone_question(question, history)
         asked = standalone or question
-        found = self.search(asked, k=k, **options)
-        if found.date_filter_applied and found.date_range and found.date_range.expression:
-            # The date already chose the articles; an article rarely repeats "in December
-            # 2023", so the answerer should not look for those words in its sentences.
+        digest = question_form(asked).kind == "digest"
+        if digest:  # the lead of every story of the period: read more than k passages
+            k = max(k or self.options.k, 3 * self.options.k)
+        found = self.search(asked, k=k, digest=digest, **options)
+        if found.date_range and found.date_range.expression:
+            # The date already ranked or chose the articles; an article rarely repeats "in
+            # December 2023", so the answerer should not look for those words in its sentences.
             asked = without_phrase(asked, found.date_range.expression)
+        if digest and found.date_filter_applied and not found.passages and found.date_range:
+            answer = self._finish(nothing_published(question, found.date_range), question,
+                                  standalone, found)
+            yield from text_deltas(answer.text)
+            yield Final(answer)
+            return
         if self.answerer.verifies_itself:
             for event in self.answerer.stream(asked, found.passages):
                 if isinstance(event, Final):
@@ -377,7 +367,8 @@ class Assistant:
     ) -> Answer:
         return replace(answer, question=question, rewritten_question=standalone,
                        date_range=found.date_range,
-                       date_filter_applied=found.date_filter_applied)
+                       date_filter_applied=found.date_filter_applied,
+                       dates_preferred=found.dates_preferred)
 
     # -- state -------------------------------------------------------------------------------
 

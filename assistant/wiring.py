@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.llm import LLMAnswerer
@@ -102,6 +102,14 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         merge_adjacent=settings.merge_adjacent, mmr=settings.mmr, mmr_lambda=settings.mmr_lambda,
         rerank_candidates=settings.rerank_candidates,
     )
+
+
+class StoreFactory(Protocol):
+    """Opens and drops the Chroma collections that hold the chunks."""
+
+    def open(self, collection: str = COLLECTION) -> ChunkStore: ...
+
+    def drop(self, collection: str) -> None: ...
 
 
 class ChromaStores:

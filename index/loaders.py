@@ -92,6 +92,20 @@ def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[A
     return parse_bytes(raw, str(path))
 
 
+def parse_files(files: Iterable[tuple[str, bytes]], *, max_bytes: int) -> LoadResult:
+    """Articles from uploaded files given as (file name, content); each bad one becomes a
+    failure with its reason while the others load."""
+    result = LoadResult()
+    for name, data in files:
+        try:
+            if len(data) > max_bytes:
+                raise BadArticle(name, f"over the {max_bytes:,}-byte upload limit")
+            result.articles.extend(parse_bytes(data, name))
+        except BadArticle as exc:
+            result.failures.append(Failure(exc.source, exc.reason))
+    return result
+
+
 def parse_bytes(raw: bytes, name: str) -> list[Article]:
     """Articles from a file's bytes; ``name`` gives the format (by suffix) and names errors."""
     suffix = Path(name).suffix.lower()

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistant.answering.text import content_terms
+
 Role = Literal["user", "assistant"]
 
 # What the UI appends under an answer; it is not part of what was said.
@@ -165,7 +167,10 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     """A standalone version of ``question`` given ``history``, or None when it needs none.
 
     ``history`` should hold the *rewritten* earlier user questions when there are any, so a chain
-    of follow-ups keeps its subject.
+    of follow-ups keeps its subject. A name replaces a personal pronoun; an elliptical question
+    ("And the ECB?") takes the previous question's frame; a question that still leans on the
+    conversation ("How long will it last?", "How many died?") carries the previous question's
+    topic along in brackets.
     """
     question = " ".join(question.split())
     if not history or not question:
@@ -173,22 +178,10 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     previous = _last_question(history)
     ellipsis = _ELLIPSIS.match(question)
     if ellipsis and previous and not _has_verb_frame(ellipsis.group("subject")):
-        subject = ellipsis.group("subject")
-        old = _salient([Turn("user", previous)])
-        if old and old in previous:
-            return previous.replace(old, subject, 1)
-        phrases = _noun_phrases(previous)
-        if phrases:
-            return previous.replace(phrases[-1], subject, 1)
-        return f"{previous.rstrip('?. ')} — {subject}?"
-    if not _PRONOUN.search(question):
-        return None
+        return _reframe(previous, ellipsis.group("subject"))
     phrases = _noun_phrases(previous or "")
-    person = _salient(history) or (phrases[-1] if phrases else None)
-    # "it" points at a thing: the last definite description, else the salient name.
-    thing = phrases[-1] if phrases else person
-    if person is None:
-        return None
+    person = _salient(history)
+    thing = phrases[-1] if phrases else None
 
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -196,11 +189,55 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
         suffix = _PRONOUNS[word.lower()]
         if word.lower() == "her" and _followed_by_noun(question, match.end()):
             suffix = "'s"
-        target = thing if word.lower() in ("it", "its") else person
-        return f"{target}{suffix}"
+        target = thing if word.lower() in _THING_PRONOUNS else person
+        return f"{target}{suffix}" if target else word
 
     rewritten = _PRONOUN.sub(swap, question)
+    if rewritten != question and not _THING_LEFT.search(rewritten):
+        return rewritten
+    if previous and (_THING_LEFT.search(rewritten) or _leans_on_context(rewritten)):
+        topic = _topic(previous)
+        if topic and topic.lower() not in rewritten.lower():
+            return f"{rewritten.rstrip(' ?.!')} ({topic})?"
     return rewritten if rewritten != question else None
+
+
+_THING_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "theirs"})
+# Words that point back at something said before without naming it.
+_THING_LEFT = re.compile(r"\b(?:it|its|they|them|their|theirs|this|that|those|these|"
+                         r"the (?:first|second|third|last|other|latest|same|next)(?: one)?|"
+                         r"(?:one|ones))\b", re.IGNORECASE)
+
+
+def _leans_on_context(question: str) -> bool:
+    """A question that names nothing and says little ("How many people have died?")."""
+    names = [n for n in entities(question) if n.lower() not in _QUESTION_STARTS]
+    return not names and len(content_terms(question)) <= 2
+
+
+_QUESTION_STARTS = frozenset({"what's", "who's", "where's", "how's", "when's", "and", "so"})
+
+
+def _topic(question: str) -> str:
+    """The words of a question that say what it is about, in order ("Why are London
+    Underground staff going on strike?" → "London Underground staff going strike")."""
+    words = [w for w in _TOKEN.findall(question)
+             if w.lower() not in _NOT_NAMES and w.lower() not in _QUESTION_STARTS]
+    return " ".join(words[:6])
+
+
+def _reframe(previous: str, subject: str) -> str:
+    """The previous question about a new subject: "How long is the Tube strike?" + "the Paris
+    one" → "How long is the Paris strike?"."""
+    subject = re.sub(r"\s+ones?$", "", subject)  # "the Paris one": the head noun stays
+    old = _salient([Turn("user", previous)])
+    if old and old in previous:
+        rewritten = previous.replace(old, subject, 1)
+    elif phrases := _noun_phrases(previous):
+        rewritten = previous.replace(phrases[-1], subject, 1)
+    else:
+        return f"{previous.rstrip('?. ')} — {subject}?"
+    return re.sub(r"\b(the|a|an)\s+(?:the|a|an)\b", r"\1", rewritten, flags=re.IGNORECASE)
 
 
 def _followed_by_noun(text: str, pos: int) -> bool:

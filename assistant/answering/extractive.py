@@ -1,9 +1,19 @@
 """The extractive answerer: answers with citations from the passages' own sentences, no LLM.
 
-The extractive answerer reads the retrieved passages sentence by sentence, scores each sentence
-against the question (embedding similarity plus coverage of the question's key terms), and
-composes a short answer from the best-supported sentences, each followed by [n] markers that point
-to numbered citations. When even the best sentence is weakly supported it abstains.
+It reads the retrieved passages sentence by sentence and scores each sentence against the
+question (embedding similarity plus coverage of the question's key terms). Then, by the question's
+form (``forms.py``):
+
+- a factoid is answered by the best-supported sentences, with the phrase of the asked type
+  located in them;
+- a list question by the best sentence of each story that supports it, plus one for every name
+  the question joins;
+- a digest by the lead sentence of each story, newest first.
+
+It abstains when even the best sentence is weakly supported, when the abstention model finds the
+question unanswered (``abstain.py``), or when the question names someone or somewhere none of the
+passages mention (the same kind of event elsewhere: a near miss). An abstention keeps the passages
+that look related, to be shown as such.
 """
 
 from __future__ import annotations
@@ -15,9 +25,30 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.abstain import DEFAULT_THRESHOLD, Signals, signals
+from assistant.answering.compose import (
+    compose,
+    covering,
+    lead_sentences,
+    one_per_article,
+    typed_spans,
+)
 from assistant.answering.conversation import Turn, rewrite_followup
-from assistant.answering.text import Sentence, content_terms, passage_sentences
-from assistant.results import Answer, Citation, Final, Passage, StreamEvent, text_deltas
+from assistant.answering.forms import QuestionForm, digest_topic, question_form
+from assistant.answering.text import STOPWORDS, Sentence, content_terms, passage_sentences
+from assistant.results import Answer, Final, Passage, StreamEvent, text_deltas
+
+# A passage is shown as related to an unanswered question from this cosine between the question
+# and its best sentence (unrelated news scores about 0.1-0.2 with the bundled model).
+RELATED_SIMILARITY = 0.3
+# Added to the score of a sentence that holds the kind of phrase the question asks for (a number
+# for "how many", a date for "when").
+TYPE_BONUS = 0.15
+# A digest on a topic keeps the stories whose best sentence scores this share of the best one's.
+DIGEST_SHARE = 0.6
+LIST_SUPPORT = 0.8
+# A topic is a category as often as a subject ("sport", "the economy"): its words rarely occur in
+# the stories, so a digest needs less support than a fact before it abstains.
+DIGEST_MIN_SUPPORT = 0.2
 
 
 class ExtractiveAnswerer:
@@ -34,36 +65,50 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         semantic_weight: float = 0.6,
         abstain_threshold: float = DEFAULT_THRESHOLD,
+        max_stories: int = 5,
     ) -> None:
         self.embed = embed
         self.min_support = min_support
         self.max_sentences = max_sentences
         self.semantic_weight = semantic_weight
         self.abstain_threshold = abstain_threshold
+        self.max_stories = max_stories
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
-        ranked = self._rank(question, passages)
-        if ranked is None:
+        form = question_form(question)
+        sentences = passage_sentences(passages)
+        if not sentences or not question.strip():
             return Answer.abstaining(question, passages)
-        sentences, scores, weak = ranked
-        if weak.unanswerable() > self.abstain_threshold:
-            return Answer.abstaining(question, passages)
-        order = np.argsort(-scores, kind="stable")
-        best = float(scores[order[0]])
-        chosen: list[int] = []
-        seen_text: set[str] = set()
-        for i in order:
-            if len(chosen) >= self.max_sentences:
-                break
-            if float(scores[i]) < max(self.min_support, 0.85 * best):
-                break
-            key = " ".join(sentences[i].text.lower().split())
-            if key not in seen_text:
-                seen_text.add(key)
-                chosen.append(int(i))
+        scores, semantic = self._scores(question, [s.text for s in sentences],
+                                        _resolved_names(sentences, passages))
+        if form.kind == "digest":
+            return self._digest(question, passages, sentences, semantic)
+        if form.answer_type:  # a sentence holding the kind of phrase asked for answers better
+            scores = scores + TYPE_BONUS * np.array(
+                [bool(typed_spans(s.text, form.answer_type, question)) for s in sentences])
+        top = int(np.argmax(scores))
+        best = sentences[top]
+        # Several facts rarely share the question's words as one fact does: less is needed.
+        support = self.min_support * (LIST_SUPPORT if form.kind == "list" else 1.0)
+        if float(scores[top]) < support or missing_names(form.names, passages) or (
+                form.kind == "factoid" and signals(
+                    question, best.text, passages[best.passage].text,
+                    float(semantic.max())).unanswerable() > self.abstain_threshold):
+            return _with_form(self._abstain(question, passages, sentences, semantic), form)
+        if form.kind == "list":
+            chosen = one_per_article(sentences, scores, passages, limit=self.max_stories,
+                                     floor=max(self.min_support, 0.75 * float(scores[top])))
+            chosen = covering(_joined_names(form), sentences, scores, chosen)
+            chosen.sort(key=lambda i: (sentences[i].passage, sentences[i].start))
+            answer = compose(question, passages, [(sentences[i], float(scores[i]))
+                                                  for i in chosen], separator="\n")
+            return _with_form(answer, form)
+        chosen = self._best_sentences(sentences, scores)
         # Read in the order the articles tell it: by passage rank, then position.
         chosen.sort(key=lambda i: (sentences[i].passage, sentences[i].start))
-        return compose(question, passages, [(sentences[i], float(scores[i])) for i in chosen])
+        return _with_form(compose(question, passages, [(sentences[i], float(scores[i]))
+                                                       for i in chosen],
+                                  answer_type=form.answer_type), form)
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[StreamEvent]:
         answer = self.answer(question, passages)
@@ -77,12 +122,6 @@ class ExtractiveAnswerer:
     def abstention_signals(self, question: str, passages: Sequence[Passage]) -> Signals | None:
         """The abstention model's inputs for the best sentence of the passages; None when no
         sentence reaches ``min_support`` (the answerer abstains without asking the model)."""
-        ranked = self._rank(question, passages)
-        return ranked[2] if ranked else None
-
-    def _rank(
-        self, question: str, passages: Sequence[Passage]
-    ) -> tuple[list[Sentence], np.ndarray, Signals] | None:
         sentences = passage_sentences(passages)
         if not sentences or not question.strip():
             return None
@@ -92,8 +131,56 @@ class ExtractiveAnswerer:
         if float(scores[top]) < self.min_support:
             return None
         best = sentences[top]
-        return sentences, scores, signals(question, best.text, passages[best.passage].text,
-                                          float(semantic.max()))
+        return signals(question, best.text, passages[best.passage].text, float(semantic.max()))
+
+    def _best_sentences(self, sentences: Sequence[Sentence], scores: np.ndarray) -> list[int]:
+        order = np.argsort(-scores, kind="stable")
+        best = float(scores[order[0]])
+        chosen: list[int] = []
+        seen_text: set[str] = set()
+        for i in order:
+            if len(chosen) >= self.max_sentences or float(scores[i]) < max(self.min_support,
+                                                                            0.85 * best):
+                break
+            key = " ".join(sentences[i].text.lower().split())
+            if key not in seen_text:
+                seen_text.add(key)
+                chosen.append(int(i))
+        return chosen
+
+    def _digest(self, question: str, passages: Sequence[Passage], sentences: list[Sentence],
+                semantic: np.ndarray) -> Answer:
+        """The lead of each story the passages hold, newest first. The service has already
+        scoped the passages to the question's period; a digest on a topic ("the latest on the
+        strike") keeps the stories whose sentences support the topic."""
+        form = question_form(question)
+        if form.names and missing_names(form.names, passages):
+            return _with_form(self._abstain(question, passages, sentences, semantic), form)
+        topic = digest_topic(question)
+        keep = {_story(passages[s.passage]) for s in sentences}
+        if topic:
+            scores, _ = self._scores(topic, [s.text for s in sentences],
+                                     _resolved_names(sentences, passages))
+            best = float(scores.max())
+            if best < DIGEST_MIN_SUPPORT:  # a topic (or category) none of the stories touch
+                return _with_form(self._abstain(question, passages, sentences, semantic), form)
+            keep = {_story(passages[sentences[i].passage]) for i in range(len(sentences))
+                    if float(scores[i]) >= DIGEST_SHARE * best}
+        stories = [i for i, s in enumerate(sentences) if _story(passages[s.passage]) in keep]
+        leads = lead_sentences([sentences[i] for i in stories], passages,
+                               limit=self.max_stories)
+        picked = [(sentences[stories[j]], 1.0) for j in leads]
+        return _with_form(compose(question, passages, picked, separator="\n"), form)
+
+    def _abstain(self, question: str, passages: Sequence[Passage], sentences: list[Sentence],
+                 semantic: np.ndarray) -> Answer:
+        related: dict[str, Passage] = {}
+        for i in np.argsort(-semantic, kind="stable"):
+            if float(semantic[i]) < RELATED_SIMILARITY or len(related) >= 3:
+                break
+            p = passages[sentences[int(i)].passage]
+            related.setdefault(p.canonical_id or p.article_id, p)
+        return Answer.abstaining(question, passages, related=list(related.values()))
 
     def _scores(
         self, question: str, texts: list[str], context: Sequence[str] = ()
@@ -111,41 +198,60 @@ class ExtractiveAnswerer:
         return w * semantic + (1 - w) * lexical, semantic
 
 
+_GENERIC = STOPWORDS | frozenset("""
+bank banks city company companies government minister ministry president prime state national
+central federal new north south east west world international union party court news the
+""".split())
+_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+")
+
+
+def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str]:
+    """The names of the question that no passage mentions: a near miss ("the Bank of Japan"
+    when the passages are about the Bank of England). A name counts as mentioned when each of
+    its distinctive words occurs, by its first five letters ("Patagonian" finds "Patagonia"), or
+    four for a longer word ("Ivorian" finds "Ivory")."""
+    words = {w.lower() for p in passages for w in _WORD.findall(f"{p.title} {p.text}")}
+    five = {w[:5] for w in words}
+    four = {w[:4] for w in words if len(w) >= 4}
+    missing = []
+    for name in names:
+        distinctive = [w.lower() for w in _WORD.findall(name.lstrip("#@"))
+                       if w.lower() not in _GENERIC and len(w) > 1]
+        if any(w[:5] not in five and (len(w) < 6 or w[:4] not in four) for w in distinctive):
+            missing.append(name)
+    return missing
+
+
+def _joined_names(form: QuestionForm) -> list[str]:
+    return list(form.names) if len(form.names) >= 2 else []
+
+
+def _story(p: Passage) -> str:
+    """Syndicated copies of a story are one story."""
+    return p.canonical_id or p.article_id
+
+
+def _with_form(answer: Answer, form: QuestionForm) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, form=form.kind)
+
+
 _SUBJECT_PRONOUN = re.compile(r"^\W*(she|he|they|it|his|her|their|its)\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
 
 
 def _resolved_names(sentences: Sequence[Sentence], passages: Sequence[Passage]) -> list[str]:
-    """For a sentence that opens with a pronoun ("She kicked off …"), the names of the sentence
-    before it in the article, so a question naming her still matches it; "" otherwise."""
+    """What a sentence is about beyond its own words, for term matching: its article's title,
+    and for a sentence that opens with a pronoun ("She kicked off …") the names of the sentence
+    before it in the article, so a question naming her still matches it."""
     out = []
     for i, s in enumerate(sentences):
         prev = sentences[i - 1] if i else None
+        context = passages[s.passage].title
         if (prev is not None and _SUBJECT_PRONOUN.match(s.text)
                 and passages[prev.passage].article_id == passages[s.passage].article_id
                 and prev.end <= s.start):
-            out.append(" ".join(_NAME.findall(prev.text)))
-        else:
-            out.append("")
+            context += " " + " ".join(_NAME.findall(prev.text))
+        out.append(context)
     return out
-
-
-def compose(
-    question: str, passages: Sequence[Passage], picked: Sequence[tuple[Sentence, float]]
-) -> Answer:
-    """Answer text with [n] markers, and citations numbered in order of first use."""
-    numbers: dict[int, int] = {}
-    spans: dict[int, list[tuple[int, int]]] = {}
-    support: dict[int, float] = {}
-    parts = []
-    for sentence, score in picked:
-        n = numbers.setdefault(sentence.passage, len(numbers) + 1)
-        spans.setdefault(sentence.passage, []).append((sentence.start, sentence.end))
-        support[sentence.passage] = max(support.get(sentence.passage, 0.0), score)
-        parts.append(f"{sentence.text} [{n}]")
-    citations = tuple(
-        Citation.of(passages[i], n=n, score=support[i], sentences=spans[i])
-        for i, n in numbers.items()
-    )
-    return Answer(question=question, text=" ".join(parts), citations=citations,
-                  passages=tuple(passages))

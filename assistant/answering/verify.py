@@ -170,8 +170,11 @@ class CitationVerifier:
         cited = [by_span.get((c.article_id, c.start)) for c in
                  sorted(answer.citations, key=lambda c: c.n)]
         checked = self(answer.question, answer.text, [p for p in cited if p])
-        return replace(checked, passages=answer.passages,
-                       unsupported=answer.unsupported + checked.unsupported)
+        if not checked.abstained and not checked.unsupported:
+            return answer  # every sentence stands: keep the answerer's layout and spans
+        return replace(checked, passages=answer.passages, form=answer.form,
+                       unsupported=answer.unsupported + checked.unsupported,
+                       answer_spans=answer.answer_spans if checked.text == answer.text else ())
 
     def supports(self, claim: str, passage: str, similarity: float) -> bool:
         terms = content_terms(claim)

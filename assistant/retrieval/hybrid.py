@@ -24,7 +24,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.results import MODES, Mode, Passage, RetrievalResult
-from assistant.retrieval.dates import DateRange
+from assistant.retrieval.dates import DateRange, prefer_dates
 from assistant.retrieval.diversity import collapse_duplicates, diversify, mmr
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.fusion import FusionMethod, Normalisation, fuse
@@ -101,11 +101,16 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
         mode: Mode | None = None,
         filters: Filters | None = None,
+        prefer: DateRange | None = None,
     ) -> list[Passage]:
+        """The top ``k`` passages; ``prefer`` ranks articles published in (or just before) that
+        range first among the candidates, excluding none."""
         k = k or self.k
         config = self.config
         candidates = self.ranked(query, mode=mode, filters=filters,
                                  depth=max(config.candidates, 4 * k))
+        if prefer is not None:
+            candidates = prefer_dates(candidates, prefer)
         if self.reranker is not None and candidates:
             candidates = rerank(self.reranker, query, candidates, top=config.rerank_candidates)
         if config.mmr and candidates:
@@ -122,20 +127,21 @@ class HybridRetriever(BaseRetriever):
     def search_result(
         self, query: str, *, k: int | None = None, mode: Mode | None = None,
         filters: Filters | None = None, dates: DateRange | None = None,
+        scope: bool = False,
     ) -> RetrievalResult:
         """``search`` with what shaped it. ``dates`` (resolved from the question: "last week")
-        narrow the published dates; when nothing matches that range, the search runs again
-        without it and the result says the range was not applied."""
+        are a preference: articles of that period (or the days just before it) rank first, and
+        nothing is excluded. With ``scope`` (a digest of the period) they are a filter, even
+        when nothing matches."""
         mode = mode or self.mode
         filters = filters or self.filters
-        if dates is not None:
+        if dates is not None and scope:
             dated = filters.with_dates(dates.start, dates.end)
-            if dated != filters:
-                passages = self.search(query, k=k, mode=mode, filters=dated)
-                if passages:
-                    return RetrievalResult(query, passages, mode, dated, dates, True)
-        passages = self.search(query, k=k, mode=mode, filters=filters)
-        return RetrievalResult(query, passages, mode, filters, dates, False)
+            passages = self.search(query, k=k, mode=mode, filters=dated)
+            return RetrievalResult(query, passages, mode, dated, dates, True)
+        passages = self.search(query, k=k, mode=mode, filters=filters, prefer=dates)
+        return RetrievalResult(query, passages, mode, filters, dates, False,
+                               dates_preferred=dates is not None)
 
     def _dense(self, query: str, filters: Filters, depth: int) -> list[Passage]:
         vector = self.embeddings.embed_query(query)

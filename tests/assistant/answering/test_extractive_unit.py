@@ -30,7 +30,7 @@ COST = "The bridge will cost 48 million euros and should open in 2027."
 ERUPTED = "A volcano erupted near the fishing town of Grindavik on Monday night."
 EVACUATED = "The town of Grindavik was evacuated before the eruption began."
 # Shares two key words with COST and two with ERUPTED: both sentences score the same.
-TWO_PART = "Where did the volcano erupt, and how much will the bridge cost?"
+TWO_PART = "Tell me where the volcano erupted and what the bridge will cost."
 
 
 def passage(article_id: str, text: str, start: int, *, n: int = 0) -> Passage:

@@ -1,0 +1,106 @@
+"""What kind of answer a question asks for: one fact, several, or a digest of the news.
+
+- ``factoid``: one fact ("How many people died?", "Who called the strike?"); the answer is the
+  best supporting sentence, with the phrase of the asked type (a number, a date, a name, a place)
+  located in it;
+- ``list``: several facts, often from several articles ("Which companies announced factories?",
+  "What did the ECB and the Bank of England decide?"): one supporting sentence per article, and
+  one for every name the question joins with "and";
+- ``digest``: the news of a period or on a topic ("What happened in London last week?", "What's
+  the latest on the strike?", "main stories this week"): the lead of each distinct story, newest
+  first.
+
+Rules over the question's words, pure and tested on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.answering.conversation import entities
+
+Kind = Literal["factoid", "list", "digest"]
+AnswerType = Literal["number", "date", "person", "place", "name"]
+
+_DIGEST = re.compile(
+    r"\b(what(?:'s| is| has)? (?:been )?(?:happen(?:ed|ing)|going on|new)|"
+    r"what(?:'s| is| are) the (?:latest|news|headlines|main (?:news|stories))|"
+    r"(?:the )?latest (?:news )?(?:on|about|from|in)|any (?:news|updates?)|news (?:on|about|from)|"
+    r"(?:main|top|biggest|key) (?:stories|news|headlines|events)|headlines|"
+    r"(?:summari[sz]e|summary of|overview of|round-?up|recap|catch me up|bring me up to date|"
+    r"update me)|what (?:stories|news) (?:were|was|are|is)|"
+    r"(?:top|big|biggest|main|major|key|latest)(?: [\w']+){0,3} (?:stor(?:y|ies)|news|"
+    r"headlines|results|developments)|^\s*any(?:thing)?\b|\bany [\w ]{0,30}(?:news|updates?|"
+    r"stories|coming up)|coming up|upcoming|give me (?:the|a|an|some) [\w ]{0,30}"
+    r"(?:news|results|stories|headlines|update|summary))\b", re.IGNORECASE)
+_LIST = re.compile(
+    r"^\s*(?:which|what) (?:\w+ )?(?:companies|firms|countries|cities|banks|unions|teams|"
+    r"people|players|films|movies|events|stories|groups|parties|candidates|measures|places|"
+    r"governments|nations|organi[sz]ations|institutions|central banks|\w+s) (?:\w+ )*?"
+    r"(?:have|has|had|did|do|does|are|were|will|announced|said|called|won|face|plan|are)\b|"
+    r"^\s*(?:list|name) (?:the |all |every )|\b(?:both|each of|all the|every) \w+|"
+    r"^\s*who (?:else|all)\b|\bwhich (?:\w+ )?(?:ones|others)\b|\bcompare[sd]?\b|"
+    r"\bchange[sd]? (?:between|from)\b|\bdifference between\b|\b(?:versus|vs)\b", re.IGNORECASE)
+_WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|date|day|month|time)\b|\bon what date\b|"
+                   r"\bat what time\b|\bhow long ago\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\bhow (?:many|much|long|old|far|large|big|often|tall|high|fast|deep)\b|"
+                     r"\bwhat (?:percentage|percent|number|amount|proportion|share|rate|"
+                     r"level|price|figure|sum|total|toll|size|fine|penalty|cost)\b|"
+                     r"\bby how much\b", re.IGNORECASE)
+_WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:person|man|woman|minister|official|"
+                  r"leader|player|candidate|company|firm|union|group)\b", re.IGNORECASE)
+_WHERE = re.compile(r"^\s*where\b|\bin which (?:city|country|town|region|state|area)\b|"
+                    r"\bwhich (?:city|country|town|region|state)\b", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"^(?:what|who|where|when|why|how|which|whose|is|are|was|were|did|"
+                            r"does|do|has|have|can|will|any|anything|give|tell|show|name|list|"
+                            r"please|and|so|but|also)(?:['’]s|['’]re)?(?:\s+|$)",
+                            re.IGNORECASE)
+_AND_NAMES = re.compile(r"\band\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    kind: Kind
+    answer_type: AnswerType | None = None
+    names: tuple[str, ...] = ()  # names the question mentions, in order
+
+
+def question_form(question: str) -> QuestionForm:
+    """The form of ``question`` (see the module docstring)."""
+    names = tuple(n for n in (_QUESTION_WORD.sub("", e) for e in entities(question)) if n)
+    if _DIGEST.search(question):
+        return QuestionForm("digest", None, names)
+    joined = len(names) >= 2 and bool(_AND_NAMES.search(question))
+    if _LIST.search(question) or joined:
+        return QuestionForm("list", _answer_type(question), names)
+    return QuestionForm("factoid", _answer_type(question), names)
+
+
+def _answer_type(question: str) -> AnswerType | None:
+    if _WHEN.search(question):
+        return "date"
+    if _NUMBER.search(question):
+        return "number"
+    if _WHERE.search(question):
+        return "place"
+    if _WHO.search(question):
+        return "person"
+    return None
+
+
+_DIGEST_FILLER = re.compile(
+    r"\b(?:what(?:'s| is| are| were| was| has)?|give me|tell me|show me|bring me|catch me|is|are|"
+    r"there|been|happen(?:ed|ing)?|going on|new|latest|news|updates?|stor(?:y|ies)|headlines|"
+    r"top|big|biggest|main|major|key|developments|results|summary|summari[sz]e|overview|"
+    r"round-?up|recap|up to date|any(?:thing)?|coming up|upcoming|the|on|about|from|in|of|"
+    r"with|some|a|an|this|that|these|week(?:'s)?|weekend|month|today|yesterday(?:'s)?)\b",
+    re.IGNORECASE)
+
+
+def digest_topic(question: str) -> str:
+    """What a digest question is about once its digest words are gone ("the latest on the
+    Tube strike" → "Tube strike"); "" for a digest of a period only ("What happened?")."""
+    rest = _DIGEST_FILLER.sub(" ", question)
+    return " ".join(re.sub(r"[?!.,;:]", " ", rest).split())
