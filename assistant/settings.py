@@ -85,7 +85,7 @@ class Settings(BaseSettings):
         "not public (loopback, private, link-local…); unset = public addresses only.",
     )
     max_concurrent_fetches: int = Field(
-        4, ge=1, le=64, description="Fetches (URLs, feeds) at once; more are refused as busy."
+        4, ge=1, le=32, description="Fetches (URLs, feeds) at once; more are refused as busy."
     )
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
