@@ -74,6 +74,16 @@ def test_the_allow_list_takes_hosts_addresses_and_networks():
         AllowList.parse("intranet example")
 
 
+def test_a_bad_allow_list_setting_is_refused_naming_it(monkeypatch):
+    from pydantic import ValidationError
+
+    from assistant import Settings
+
+    monkeypatch.setenv("ASSISTANT_FETCH_ALLOW", "10.0.0.0/8, 10.0.0.0/33")
+    with pytest.raises(ValidationError, match=r"fetch_allow\n.*'10.0.0.0/33' is neither"):
+        Settings()
+
+
 def test_internal_addresses_are_refused_directly_and_through_a_redirect(public, internal):
     secret = internal.url("/admin.html")
     hop = public.redirect("/story", secret)
