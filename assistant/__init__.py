@@ -8,7 +8,14 @@
 
 from __future__ import annotations
 
-from assistant.errors import AssistantError, BadArticle, ConfigError, IndexNotFound, ModelMismatch
+from assistant.errors import (
+    AssistantError,
+    BadArticle,
+    Busy,
+    ConfigError,
+    IndexNotFound,
+    ModelMismatch,
+)
 from assistant.results import Answer, Citation, Delta, Final, Passage, RetrievalResult, Stats
 from assistant.retrieval.dates import DateRange
 from assistant.retrieval.filters import Filters
@@ -22,6 +29,7 @@ __all__ = [
     "Assistant",
     "AssistantError",
     "BadArticle",
+    "Busy",
     "Citation",
     "ConfigError",
     "DateRange",

@@ -4,7 +4,8 @@ Two trees, one per package (``index`` never imports ``assistant``):
 
     AssistantError                     raised by the assistant on purpose
      ├── ConfigError                   a setting or prompt file that cannot work
-     └── InvalidOption                 a search option a user gave (mode, dates, …)
+     ├── InvalidOption                 a search option a user gave (mode, dates, …)
+     └── Busy                          too much of one kind of work at once; try again soon
     IndexingError  (index.errors)      raised by the indexing library on purpose
      ├── BadArticle                    a file or record that cannot become an article
      ├── IndexNotFound                 nothing is indexed in this data directory yet
@@ -36,6 +37,10 @@ class InvalidOption(AssistantError):
         self.option = option
 
 
+class Busy(AssistantError):
+    """Too many requests of one kind (fetches of web pages) are already running."""
+
+
 USER_ERRORS: tuple[type[Exception], ...] = (AssistantError, IndexingError)
 
 INTERNAL_ERROR = "Something went wrong; the server log has the details."
@@ -57,6 +62,8 @@ def http_status(exc: BaseException) -> int:
         return 422
     if isinstance(exc, IndexNotFound | ModelMismatch):
         return 409
+    if isinstance(exc, Busy):
+        return 503
     if is_user_error(exc):
         return 400
     return 500
@@ -67,6 +74,7 @@ __all__ = [
     "USER_ERRORS",
     "AssistantError",
     "BadArticle",
+    "Busy",
     "ConfigError",
     "IndexNotFound",
     "IndexingError",

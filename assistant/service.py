@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -21,6 +21,7 @@ from assistant.answering.compose import nothing_published
 from assistant.answering.conversation import normalise_history
 from assistant.answering.forms import question_form
 from assistant.answering.verify import CitationVerifier
+from assistant.fetching import FetchGate
 from assistant.results import (
     Answer,
     Final,
@@ -48,7 +49,7 @@ from index.loaders import load_paths, parse_files
 from index.locking import catalog_lock, writer_lock
 from index.store import COLLECTION, ChunkStore
 from index.sync import SyncReport, sync_folder
-from index.web import load_feed, load_urls, make_client
+from index.web import load_feed, load_urls
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -88,6 +89,7 @@ class Assistant:
         self._lexical: LexicalIndex | None = None
         self._parts_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._fetches = FetchGate(options)
         # Kept between writes and synced with the catalog: a write reads only new signatures.
         # Made by the first write (it imports datasketch, which a question never needs).
         self._near_duplicates: NearDuplicateFinder | None = None
@@ -187,30 +189,28 @@ class Assistant:
         return self.add_articles(loaded.articles, failures=loaded.failures, progress=progress)
 
     def add_urls(
-        self, urls: Iterable[str], *, progress: ProgressFn | None = None, client: Any = None
+        self, urls: Iterable[str], *, progress: ProgressFn | None = None, client: Any = None,
+        allow_private: bool = False,
     ) -> ReindexReport:
-        """Fetch pages, extract their articles (trafilatura) and index them."""
-        with self._http(client) as http:
-            articles, failures = load_urls(http, urls, max_bytes=self.options.max_file_bytes)
+        """Fetch pages, extract their articles (trafilatura) and index them. Only public
+        addresses are fetched unless ``allow_private`` (the user's own machine, not a server)."""
+        with self._fetches.open(client, allow_private=allow_private) as http:
+            articles, failures = load_urls(http, urls)
         return self._add_from(articles, failures, progress)
 
     def add_feed(
-        self, url: str, *, progress: ProgressFn | None = None, client: Any = None
+        self, url: str, *, progress: ProgressFn | None = None, client: Any = None,
+        allow_private: bool = False,
     ) -> ReindexReport:
         """Index a feed's new entries (their pages, else their own content); seen ones skipped."""
         def known(article_id: str) -> bool:
             return bool(self.catalog.known_ids([article_id]))
 
-        with self._http(client) as http:
-            feed = load_feed(http, url, is_known=known, max_bytes=self.options.max_file_bytes)
+        with self._fetches.open(client, allow_private=allow_private) as http:
+            feed = load_feed(http, url, is_known=known)
         report = self._add_from(feed.articles, feed.failures, progress)
         return replace(report, unchanged=report.unchanged + tuple(
             article_id(url=link, text="") for link in feed.skipped))
-
-    def _http(self, client: Any) -> AbstractContextManager[Any]:
-        """The caller's HTTP client, or a fresh one closed afterwards."""
-        return nullcontext(client) if client is not None else \
-            make_client(timeout=self.options.fetch_timeout)
 
     def _add_from(
         self, articles: list[Article], failures: list[Any], progress: ProgressFn | None

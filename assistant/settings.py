@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answering.abstain import DEFAULT_THRESHOLD
@@ -73,7 +73,20 @@ class Settings(BaseSettings):
         0.4, gt=0.0, le=1.0,
         description="Estimated Jaccard similarity (MinHash) from which two articles are one story.",
     )
-    fetch_timeout: float = Field(20.0, gt=0, description="Seconds to wait for a web page or feed.")
+    fetch_timeout: float = Field(
+        20.0, gt=0, description="Seconds one web page or feed may take in all (connecting, "
+        "redirects, the whole body).",
+    )
+    max_fetch_bytes: int = Field(
+        10 * 1024 * 1024, ge=1, description="A web page or feed larger than this is refused."
+    )
+    fetch_allow: str | None = Field(
+        None, description="Comma-separated hosts or networks (CIDR) that may be fetched although "
+        "not public (loopback, private, link-local…); unset = public addresses only.",
+    )
+    max_concurrent_fetches: int = Field(
+        4, ge=1, le=32, description="Fetches (URLs, feeds) at once; more are refused as busy."
+    )
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     api_token: SecretStr | None = Field(
@@ -82,6 +95,14 @@ class Settings(BaseSettings):
     ui_username: str | None = Field(None, description="UI login (required off loopback).")
     ui_password: SecretStr | None = None
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Upload size limit.")
+
+    @field_validator("fetch_allow")
+    @classmethod
+    def _check_fetch_allow(cls, value: str | None) -> str | None:
+        from index.addresses import AllowList
+
+        AllowList.parse(value)  # a bad entry stops start-up, named
+        return value
 
     @property
     def ui_auth(self) -> tuple[str, str] | None:

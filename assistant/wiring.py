@@ -80,6 +80,9 @@ class Options:
     batch_chunks: int
     near_duplicate_threshold: float
     fetch_timeout: float
+    max_fetch_bytes: int
+    fetch_allow: str | None
+    max_concurrent_fetches: int
 
 
 
@@ -90,7 +93,8 @@ def options_from(settings: Settings) -> Options:
         chunk_tokens=settings.chunk_tokens, max_file_bytes=settings.max_file_bytes,
         batch_chunks=settings.index_batch_chunks,
         near_duplicate_threshold=settings.near_duplicate_threshold,
-        fetch_timeout=settings.fetch_timeout,
+        fetch_timeout=settings.fetch_timeout, max_fetch_bytes=settings.max_fetch_bytes,
+        fetch_allow=settings.fetch_allow, max_concurrent_fetches=settings.max_concurrent_fetches,
     )
 
 

@@ -3,7 +3,7 @@
 A feed entry's page is fetched and extracted; when that fails (paywall, timeout, no main text)
 the entry's own content or summary is used instead. Entries whose article id (derived from the
 link) is already known are skipped without fetching. The HTTP client is passed in, so callers
-choose timeouts and tests talk to a local server.
+choose its policy (``index.fetcher.Fetcher``: allowed addresses, size cap, deadline).
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.articles import Article, Failure, article_id, normalise_date, split_authors
 from index.errors import BadArticle
-from index.loaders import DEFAULT_MAX_BYTES, decode_bytes, parse_html
+from index.loaders import decode_bytes, parse_html
 
-USER_AGENT = "news-assistant/0.1 (+https://github.com/; offline RAG indexer)"
+if TYPE_CHECKING:
+    from index.fetcher import Fetcher
 
 
 @dataclass
@@ -28,58 +29,44 @@ class FeedResult:
     title: str | None = None
 
 
-def make_client(*, timeout: float = 20.0) -> Any:
-    import httpx
+def make_client(**policy: Any) -> Fetcher:
+    """A ``Fetcher`` (timeout, max_bytes, allow, allow_private): public addresses only."""
+    from index.fetcher import Fetcher  # httpx loads only when something is fetched
 
-    return httpx.Client(timeout=timeout, follow_redirects=True,
-                        headers={"User-Agent": USER_AGENT})
-
-
-def fetch(client: Any, url: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The body of ``url``; BadArticle naming the URL and the HTTP problem otherwise."""
-    import httpx
-
-    try:
-        response = client.get(url)
-    except httpx.HTTPError as exc:
-        raise BadArticle(url, f"cannot fetch ({type(exc).__name__}: {exc})") from exc
-    if response.status_code >= 400:
-        raise BadArticle(url, f"server answered HTTP {response.status_code}")
-    if len(response.content) > max_bytes:
-        raise BadArticle(url, f"page is {len(response.content):,} bytes, over the "
-                         f"{max_bytes:,}-byte limit (ASSISTANT_MAX_FILE_BYTES)")
-    return response.content
+    return Fetcher(**policy)
 
 
-def load_url(client: Any, url: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
-    html = decode_bytes(fetch(client, url, max_bytes=max_bytes), url)
+def fetch(client: Fetcher, url: str) -> bytes:
+    """The body of ``url``; BadArticle naming the URL and the problem otherwise."""
+    return client.fetch(url)
+
+
+def load_url(client: Fetcher, url: str) -> Article:
+    html = decode_bytes(fetch(client, url), url)
     return parse_html(html, source=url, url=url)
 
 
-def load_urls(
-    client: Any, urls: Iterable[str], *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> tuple[list[Article], list[Failure]]:
+def load_urls(client: Fetcher, urls: Iterable[str]) -> tuple[list[Article], list[Failure]]:
     articles, failures = [], []
     for url in urls:
         try:
-            articles.append(load_url(client, url, max_bytes=max_bytes))
+            articles.append(load_url(client, url))
         except BadArticle as exc:
             failures.append(Failure(exc.source, exc.reason))
     return articles, failures
 
 
 def load_feed(
-    client: Any,
+    client: Fetcher,
     feed_url: str,
     *,
     is_known: Callable[[str], bool] = lambda _id: False,
-    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> FeedResult:
     """The new articles of a feed. ``is_known(article_id)`` says which entries to skip."""
     import feedparser
 
     try:
-        raw = fetch(client, feed_url, max_bytes=max_bytes)
+        raw = fetch(client, feed_url)
     except BadArticle as exc:
         return FeedResult(failures=[Failure(exc.source, exc.reason)])
     feed = feedparser.parse(raw)
@@ -94,15 +81,14 @@ def load_feed(
             result.skipped.append(link)
             continue
         try:
-            result.articles.append(_entry_article(client, entry, link, result.title,
-                                                  max_bytes=max_bytes))
+            result.articles.append(_entry_article(client, entry, link, result.title))
         except BadArticle as exc:
             result.failures.append(Failure(where, exc.reason))
     return result
 
 
 def _entry_article(
-    client: Any, entry: Any, link: str | None, feed_title: str | None, *, max_bytes: int
+    client: Fetcher, entry: Any, link: str | None, feed_title: str | None
 ) -> Article:
     published = normalise_date(entry.get("published") or entry.get("updated"))
     # RSS <author> is "e-mail (Name)"; feedparser puts the name alone in author_detail.
@@ -111,7 +97,7 @@ def _entry_article(
     page: Article | None = None
     if link:
         try:
-            page = load_url(client, link, max_bytes=max_bytes)
+            page = load_url(client, link)
         except BadArticle:
             page = None  # fall back to the feed's own copy of the story below
     if page is None:

@@ -1,9 +1,11 @@
-"""A real HTTP server on 127.0.0.1 for the URL and feed tests, serving pages from a dict."""
+"""A real HTTP server (127.0.0.1 unless told) for the URL and feed tests, serving pages from a
+dict, redirects, and handlers that write their own answer (slow or huge bodies)."""
 
 from __future__ import annotations
 
+import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
@@ -15,9 +17,21 @@ class Site:
     pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path → (type, body)
     hits: list[str] = field(default_factory=list)
     base: str = ""
+    # path → a function that writes the whole answer itself
+    handlers: dict[str, Callable[[BaseHTTPRequestHandler], None]] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    def redirect(self, path: str, location: str, *, status: int = 302) -> str:
+        def answer(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(status)
+            handler.send_header("Location", location)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+
+        self.handlers[path] = answer
+        return self.url(path)
 
     def html(self, path: str, *, title: str, text: str, published: str, author: str,
              site: str = "Harbour Times") -> str:
@@ -48,12 +62,15 @@ class Site:
 
 
 @contextmanager
-def serve() -> Iterator[Site]:
+def serve(host: str = "127.0.0.1", port: int = 0) -> Iterator[Site]:
     site = Site()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             site.hits.append(self.path)
+            if self.path in site.handlers:
+                site.handlers[self.path](self)
+                return
             page = site.pages.get(self.path)
             if page is None:
                 self.send_error(404)
@@ -67,8 +84,13 @@ def serve() -> Iterator[Site]:
         def log_message(self, *_args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        daemon_threads = True
+
+    server = Server((host, port), Handler)
+    shown = f"[{host}]" if ":" in host else host
+    site.base = f"http://{shown}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -38,6 +38,7 @@ from assistant.interfaces.api_models import (
     RetrieveOut,
     UrlIn,
 )
+from assistant.interfaces.render import nothing_indexed
 from assistant.results import Final, Stats
 from index.articles import Article
 from index.loaders import SUPPORTED_SUFFIXES, parse_bytes
@@ -75,7 +76,7 @@ def add_api(
                                      "'Authorization: Bearer <ASSISTANT_API_TOKEN>'.",
                                 headers={"WWW-Authenticate": "Bearer"})
 
-    errors = {c: {"model": ErrorOut} for c in (400, 401, 404, 409, 413, 415, 422)}
+    errors = {c: {"model": ErrorOut} for c in (400, 401, 404, 409, 413, 415, 422, 503)}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_token)],
                        responses=errors)
 
@@ -157,6 +158,8 @@ def add_api(
             body = await _json_body(request, max_upload_bytes)
             if isinstance(body, UrlIn):
                 report = await run_in_threadpool(assistant.add_urls, [body.url])
+                if nothing_indexed(report):  # the one URL could not be fetched or read
+                    raise BadArticle(report.failed[0].source, report.failed[0].reason)
                 return ReportOut(**report.to_dict())
             articles = [_article_from_json(body)]
         elif kind == "multipart/form-data":

@@ -18,6 +18,7 @@ from assistant.interfaces import render
 from assistant.interfaces.cli_eval import eval_app
 from assistant.interfaces.cli_shared import (
     JsonOpt,
+    PrivateOpt,
     QuietOpt,
     current_settings,
     print_json,
@@ -80,6 +81,7 @@ def index_add(
                                                     ".html), or http(s) URLs of articles.")],
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    allow_private: PrivateOpt = False,
 ) -> None:
     """Index articles from files, folders and web pages; unchanged articles are skipped."""
     from assistant.interfaces.progress import ProgressBar
@@ -92,7 +94,7 @@ def index_add(
     with ProgressBar("indexing", enabled=not (quiet or as_json)) as bar:
         report = assistant.add_paths(files, progress=bar) if files else None
         if urls:
-            from_web = assistant.add_urls(urls, progress=bar)
+            from_web = assistant.add_urls(urls, progress=bar, allow_private=allow_private)
             report = from_web if report is None else render.merge_reports(report, from_web)
     _report(report, as_json=as_json, quiet=quiet)
 
@@ -147,6 +149,7 @@ def index_feed(
         "--watch", help="Poll the feed every SECONDS until stopped (Ctrl-C).")] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    allow_private: PrivateOpt = False,
 ) -> None:
     """Index a feed's entries (each entry's page, else its own content); seen ones are skipped."""
     import time
@@ -156,7 +159,7 @@ def index_feed(
     assistant = _assistant()
     while True:
         with ProgressBar("feed", enabled=not (quiet or as_json)) as bar:
-            report = assistant.add_feed(url, progress=bar)
+            report = assistant.add_feed(url, progress=bar, allow_private=allow_private)
         try:
             _report(report, as_json=as_json, quiet=quiet)
         except typer.Exit:

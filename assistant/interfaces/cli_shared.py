@@ -11,6 +11,9 @@ from assistant.settings import Settings
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (for scripts).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+PrivateOpt = Annotated[bool, typer.Option(
+    "--allow-private", help="Also fetch from loopback and private-network addresses (this "
+    "machine, an intranet); by default only public addresses and ASSISTANT_FETCH_ALLOW.")]
 
 
 class _Run:

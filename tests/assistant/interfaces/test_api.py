@@ -18,10 +18,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory, embeddings):
-    with served_assistant(tmp_path_factory.mktemp("api"), embeddings,
-                          TEST_DATA / "articles.jsonl", max_upload_bytes=50_000) as url, \
-            httpx.Client(base_url=url + "/api/v1", timeout=60) as client:
-        yield client
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ASSISTANT_FETCH_ALLOW", "127.0.0.1")  # the test's page server
+        with served_assistant(tmp_path_factory.mktemp("api"), embeddings,
+                              TEST_DATA / "articles.jsonl", max_upload_bytes=50_000) as url, \
+                httpx.Client(base_url=url + "/api/v1", timeout=60) as client:
+            yield client
 
 
 def test_health_and_stats(api):
