@@ -82,9 +82,9 @@ class Settings(BaseSettings):
     ui_username: str | None = Field(None, description="UI login (required off loopback).")
     ui_password: SecretStr | None = None
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Upload size limit.")
-    allowed_hosts: str = Field(
-        "", description="Comma-separated extra host names the server answers to (behind a proxy); "
-        "* = any.",
+    allowed_hosts: str | None = Field(
+        None, description="Comma-separated extra host names the server answers to (behind a "
+        "proxy); * = any.",
     )
 
     @property
@@ -95,7 +95,7 @@ class Settings(BaseSettings):
 
     @property
     def allowed_host_names(self) -> tuple[str, ...]:
-        return tuple(h.strip() for h in self.allowed_hosts.split(",") if h.strip())
+        return tuple(h.strip() for h in (self.allowed_hosts or "").split(",") if h.strip())
 
     @property
     def token(self) -> str | None:
