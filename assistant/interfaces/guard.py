@@ -42,7 +42,7 @@ WILDCARD_BINDS = frozenset({"0.0.0.0", "::", ""})
 LOGIN_PATHS = frozenset({"/login", "/login/"})
 
 # Gradio's page runs inline scripts and styles; everything else comes from this server.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
        "media-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
