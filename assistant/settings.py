@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     ui_username: str | None = Field(None, description="UI login (required off loopback).")
     ui_password: SecretStr | None = None
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Upload size limit.")
+    allowed_hosts: str | None = Field(
+        None, description="Comma-separated extra host names the server answers to (behind a "
+        "proxy); * = any.",
+    )
 
     @field_validator("fetch_allow")
     @classmethod
@@ -109,6 +113,10 @@ class Settings(BaseSettings):
         if self.ui_username and self.ui_password:
             return self.ui_username, self.ui_password.get_secret_value()
         return None
+
+    @property
+    def allowed_host_names(self) -> tuple[str, ...]:
+        return tuple(h.strip() for h in (self.allowed_hosts or "").split(",") if h.strip())
 
     @property
     def token(self) -> str | None:

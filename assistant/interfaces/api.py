@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import (
     USER_ERRORS,
@@ -186,8 +188,23 @@ def add_api(
 
     app.include_router(router)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    # Last under the prefix: a path or method no route takes gets a JSON 404 or 405 here rather
+    # than falling through to the UI mounted at /.
+    @app.api_route(API_PREFIX + "/{path:path}", include_in_schema=False,
+                   methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+    def unknown(request: Request) -> None:
+        allowed = sorted({m for r in router.routes if isinstance(r, APIRoute)
+                          and r.path_regex.match(request.url.path) for m in r.methods})
+        if allowed:
+            raise HTTPException(405, f"{request.method} is not allowed on {request.url.path}; "
+                                     f"use {', '.join(allowed)}.",
+                                headers={"Allow": ", ".join(allowed)})
+        raise HTTPException(404, f"No endpoint {request.url.path}; the endpoints are listed at "
+                                 "/docs.")
+
+    # Starlette's own errors (e.g. a malformed multipart body) come as its HTTPException.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.interfaces.options import URL_PATTERN, retrieval_options
+from assistant.interfaces.options import MAX_QUESTION_CHARS, URL_PATTERN, retrieval_options
 from assistant.results import Answer, ArticleRow, Citation, Mode, Passage
 
 
@@ -72,7 +72,7 @@ class TurnIn(BaseModel):
 
 
 class AskIn(RetrievalOptions):
-    question: str = Field(min_length=1, max_length=2000)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     k: int | None = Field(None, ge=1, le=50, description="Passages to read.")
     history: list[TurnIn] = Field(
         default_factory=list, max_length=50,
@@ -83,7 +83,7 @@ class AskIn(RetrievalOptions):
 
 
 class RetrieveIn(RetrievalOptions):
-    question: str = Field(min_length=1, max_length=2000)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     k: int | None = Field(None, ge=1, le=100, description="Passages to return.")
 
 

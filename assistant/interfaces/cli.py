@@ -24,6 +24,7 @@ from assistant.interfaces.cli_shared import (
     print_json,
     use_settings,
 )
+from assistant.interfaces.options import check_question
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -221,6 +222,7 @@ def ask(
 ) -> None:
     """Answer a question with [n] citations to the indexed articles."""
     options = _retrieval_options(mode, source, article, since, until)
+    check_question(question)
     answer = _assistant().ask(question, k=k, **options)
     if as_json:
         print_json(answer.to_dict())
@@ -248,6 +250,11 @@ def chat(
         if not line.strip():
             break
         question = line.strip()
+        try:
+            check_question(question)
+        except InvalidOption as exc:
+            typer.echo(f"error: {exc}", err=True)
+            continue
         answer = None
         for event in assistant.stream(question, k=k, history=history):
             if isinstance(event, Final):
@@ -277,6 +284,7 @@ def retrieve(
 ) -> None:
     """Show the passages that best match a question."""
     options = _retrieval_options(mode, source, article, since, until)
+    check_question(question)
     result = _assistant().search(question, k=k, **options)
     if as_json:
         print_json(result.to_dict())

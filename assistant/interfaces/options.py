@@ -18,6 +18,16 @@ from assistant.retrieval.filters import Filters
 
 URL_PATTERN = r"^https?://\S+$"
 _URL = re.compile(URL_PATTERN)
+# The longest question any door accepts (API, UI, CLI): a question, not a document.
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str:
+    """The question, unless it is longer than ``MAX_QUESTION_CHARS``."""
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidOption("question", f"The question is {len(question):,} characters long; "
+                            f"ask in at most {MAX_QUESTION_CHARS:,}.")
+    return question
 
 
 def is_url(text: str) -> bool:

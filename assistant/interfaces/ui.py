@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import is_user_error, user_message
-from assistant.interfaces.options import is_url, retrieval_options
+from assistant.interfaces.options import check_question, is_url, retrieval_options
 from assistant.interfaces.ui_render import (
     EXAMPLE,
     TITLE,
@@ -57,6 +57,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                    {"role": "assistant", "content": ""}]
         yield history, ""
         try:
+            check_question(message)
             options = retrieval_options(mode=mode, sources=sources, since=since, until=until)
             for event in assistant.stream(message, history=earlier, k=int(k), **options):
                 if isinstance(event, Final):

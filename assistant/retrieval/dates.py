@@ -3,7 +3,8 @@
 Pure functions: ``resolve_dates(question, reference)`` finds the first date expression in a
 question and resolves it against a reference date (the settings' ``reference_date``, default
 today) into an inclusive ``DateRange``, which retrieval turns into a published-date filter and
-shows in its result. Questions without a date expression resolve to None.
+shows in its result. Questions without a date expression resolve to None. A range that would
+reach past the calendar ("the last 800000 days") is clamped to ``date.min``/``date.max``.
 """
 
 from __future__ import annotations
@@ -46,17 +47,40 @@ class DateRange:
                 "expression": self.expression}
 
 
+def _back(day: date, days: int) -> date:
+    """``day`` minus ``days``, stopping at the first day of the calendar."""
+    return day - timedelta(days=days) if days <= (day - date.min).days else date.min
+
+
+def _forward(day: date, days: int) -> date:
+    """``day`` plus ``days``, stopping at the last day of the calendar."""
+    return day + timedelta(days=days) if days <= (date.max - day).days else date.max
+
+
+def _year_start(year: int) -> date:
+    return date.min if year < date.min.year else date(min(year, date.max.year), 1, 1)
+
+
+def _year_end(year: int) -> date:
+    return date.min if year < date.min.year else date(min(year, date.max.year), 12, 31)
+
+
 def _month_range(year: int, month: int) -> tuple[date, date]:
+    if not date.min.year <= year <= date.max.year:
+        day = date.min if year < date.min.year else date.max
+        return day, day
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+    return _back(day, day.weekday())
 
 
 def _shift_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if not date.min.year <= year <= date.max.year:
+        return date.min if year < date.min.year else date.max
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
@@ -93,53 +117,55 @@ def _year(m: re.Match[str], ref: date) -> tuple[date, date]:
 def _last_n(m: re.Match[str], ref: date) -> tuple[date, date]:
     n, unit = _count(m["count"]), m["unit"]
     if unit == "day":
-        start = ref - timedelta(days=n - 1)
+        start = _back(ref, n - 1)
     elif unit == "week":
-        start = ref - timedelta(days=7 * n - 1)
+        start = _back(ref, 7 * n - 1)
     elif unit == "month":
-        start = _shift_months(ref, -n) + timedelta(days=1)
+        shifted = _shift_months(ref, -n)
+        start = shifted if shifted == date.min else _forward(shifted, 1)
+    elif ref.year - n < date.min.year:
+        start = date.min
     else:
-        start = date(ref.year - n, ref.month, min(ref.day, 28)) + timedelta(days=1)
+        start = _forward(date(ref.year - n, ref.month, min(ref.day, 28)), 1)
     return start, ref
 
 
 def _ago(m: re.Match[str], ref: date) -> tuple[date, date]:
     n, unit = _count(m["count"]), m["unit"]
     if unit == "day":
-        day = ref - timedelta(days=n)
+        day = _back(ref, n)
         return day, day
     if unit == "week":
-        start = _week_start(ref) - timedelta(weeks=n)
-        return start, start + timedelta(days=6)
+        start = _back(_week_start(ref), 7 * n)
+        return start, _forward(start, 6)
     if unit == "month":
         shifted = _shift_months(ref, -n)
         return _month_range(shifted.year, shifted.month)
-    return date(ref.year - n, 1, 1), date(ref.year - n, 12, 31)
+    return _year_start(ref.year - n), _year_end(ref.year - n)
 
 
 def _relative(m: re.Match[str], ref: date) -> tuple[date, date]:
     which, unit = m["which"], m["unit"]
     offset = -1 if which in ("last", "previous") else 0
     if unit == "week":
-        start = _week_start(ref) + timedelta(weeks=offset)
-        return start, start + timedelta(days=6)
+        start = _back(_week_start(ref), -7 * offset)
+        return start, _forward(start, 6)
     if unit == "month":
         shifted = _shift_months(ref.replace(day=1), offset)
         return _month_range(shifted.year, shifted.month)
-    return date(ref.year + offset, 1, 1), date(ref.year + offset, 12, 31)
+    return _year_start(ref.year + offset), _year_end(ref.year + offset)
 
 
 def _named_day(m: re.Match[str], ref: date) -> tuple[date, date]:
     word = m["word"]
-    day = {"today": ref, "yesterday": ref - timedelta(days=1),
-           "the day before yesterday": ref - timedelta(days=2)}[word]
+    day = _back(ref, {"today": 0, "yesterday": 1, "the day before yesterday": 2}[word])
     return day, day
 
 
 def _weekday(m: re.Match[str], ref: date) -> tuple[date, date]:
     # "on Monday" / "last Monday": the most recent such day before the reference date.
     back = (ref.weekday() - _WEEKDAYS[m["weekday"]]) % 7 or 7
-    day = ref - timedelta(days=back)
+    day = _back(ref, back)
     return day, day
 
 
@@ -184,9 +210,9 @@ def resolve_dates(question: str, reference: date | None = None) -> DateRange | N
         if prefix == "since":
             end = max(ref, start)
         elif prefix == "after":
-            start, end = end + timedelta(days=1), max(ref, end + timedelta(days=1))
+            start, end = _forward(end, 1), max(ref, _forward(end, 1))
         elif prefix in ("before", "prior to"):
-            start, end = None, start - timedelta(days=1)
+            start, end = None, _back(start, 1)
         elif prefix in ("until", "till"):
             start = None
         return DateRange(start, end, question[match.start(): match.end()].strip())

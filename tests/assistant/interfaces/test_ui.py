@@ -179,3 +179,39 @@ def test_bad_filter_date_is_a_message_not_a_traceback(server, page):
     text = bot.inner_text()
     assert "'yesterday-ish' is not a date" in text and "Traceback" not in text
     assert "Schiappa" not in text  # nothing was answered with a broken filter
+
+
+def test_page_works_under_its_security_policy(server, browser):
+    """The CSP is sent and the chat still loads and answers, with nothing refused by it."""
+    assert "frame-ancestors 'self'" in httpx.get(server).headers["content-security-policy"]
+    page = browser.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.goto(server, wait_until="networkidle")
+    bot = ask(page, DENEUVE_QUESTION)
+    bot.get_by_text("Sources").wait_for(timeout=120_000)
+    assert "puritanism" in bot.inner_text()
+    assert refused == []
+    page.close()
+
+
+def test_api_docs_render_offline(server, browser):
+    """/docs (Swagger UI) comes from the server itself: with every other host unreachable it
+    still lists the endpoints."""
+    page = browser.new_page()
+    outside: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{server}/docs", wait_until="networkidle")
+    page.get_by_text("/api/v1/ask", exact=True).first.wait_for(timeout=30_000)
+    assert page.locator(".opblock").count() >= 9
+    assert outside == []
+    page.close()

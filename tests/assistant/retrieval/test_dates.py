@@ -61,3 +61,23 @@ def test_impossible_day_falls_back_to_the_month():
 def test_result_is_serialisable():
     assert resolve_dates("in January 2018", REF).to_dict() == {
         "start": "2018-01-01", "end": "2018-01-31", "expression": "in January 2018"}
+
+
+@pytest.mark.parametrize(
+    ("question", "reference", "start", "end"),
+    [
+        ("What happened in the last 800000 days?", REF, date.min, REF),
+        ("Storms in the last 99999999999999999999 weeks", REF, date.min, REF),
+        ("Who resigned in the last 800000 years?", REF, date.min, REF),
+        ("What happened 800000 months ago?", REF, date.min, date(1, 1, 31)),
+        ("What happened 800000 days ago?", REF, date.min, date.min),
+        ("What happened yesterday?", date.min, date.min, date.min),
+        ("What did ministers say last week?", date.min, date.min, date(1, 1, 7)),
+        ("Who resigned last year?", date.min, date.min, date.min),
+        ("Anything this week?", date.max, date(9999, 12, 27), date.max),
+        ("What happened after December 2023?", date.max, date(2024, 1, 1), date.max),
+    ],
+)
+def test_ranges_past_the_calendar_are_clamped(question, reference, start, end):
+    found = resolve_dates(question, reference)
+    assert (found.start, found.end) == (start, end)
