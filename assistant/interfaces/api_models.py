@@ -38,11 +38,22 @@ class AnswerOut(BaseModel):
     date_range: DateRangeOut | None = Field(
         None, description="Publication dates a date in the question resolved to.")
     date_filter_applied: bool = False
+    dates_preferred: bool = Field(
+        False, description="The question's dates ranked that period's articles first.")
+    form: Literal["factoid", "list", "digest"] = Field(
+        "factoid", description="One fact, several facts, or a digest of stories.")
+    answer_spans: list[tuple[int, int]] = Field(
+        default_factory=list, description="[start, end) offsets in text of the phrase asked "
+                                          "for (a number, a date, a name).")
+    related: list[Passage] = Field(
+        default_factory=list, description="When it abstains: passages that look related, "
+                                          "not an answer.")
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
         data = answer.to_dict()
         data["citations"] = list(answer.citations)
+        data["related"] = list(answer.related)
         return cls.model_validate(data)
 
 

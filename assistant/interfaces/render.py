@@ -59,11 +59,24 @@ def citation_line(c: Citation, *, with_url: bool = True) -> str:
 
 
 def answer_text(answer: Answer) -> str:
-    """The answer, then its numbered sources."""
+    """The answer, then its numbered sources; an abstention, then what looks related."""
     lines = [answer.text]
     if answer.citations:
         lines += ["", *(citation_line(c) for c in answer.citations)]
+    lines += related_lines(answer)
     return "\n".join(lines)
+
+
+def related_lines(answer: Answer) -> list[str]:
+    """The passages that look related to an unanswered question, labelled as such."""
+    if not answer.related:
+        return []
+    lines = ["", "Related passages (not an answer):"]
+    for p in answer.related:
+        meta = " · ".join(x for x in (p.source, p.published, p.url) if x)
+        lines.append(f"- {p.title}" + (f" ({meta})" if meta else ""))
+        lines.append("  " + " ".join(p.text.split())[:200] + ("…" if len(p.text) > 200 else ""))
+    return lines
 
 
 def chat_turn(answer: Answer, *, streamed: bool) -> str:
@@ -76,7 +89,7 @@ def chat_turn(answer: Answer, *, streamed: bool) -> str:
         lines.append(answer.text)
     lines += [f"  [{c.n}] {c.title}" + (f" ({c.published})" if c.published else "")
               for c in answer.citations]
-    return "\n".join([*lines, ""])
+    return "\n".join([*lines, *related_lines(answer), ""])
 
 
 def passages_text(result: RetrievalResult, *, width: int = 300) -> str:

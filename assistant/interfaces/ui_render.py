@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.interfaces.options import URL_PATTERN
 from assistant.interfaces.render import report_failures, report_summary
-from assistant.results import Answer, Citation
+from assistant.results import Answer, Citation, Passage
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -98,9 +99,16 @@ def _highlight(c: Citation) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    """The chat message: answer text with clickable [n], then the numbered sources."""
+    """The chat message: answer text with clickable [n] and the asked-for phrase in bold, then
+    the numbered sources; an abstention with the passages that look related, as such."""
     if answer.abstained or not answer.citations:
-        return f"_{escape_md(answer.text)}_"
+        message = f"_{escape_md(answer.text)}_"
+        if answer.related:
+            uid = uuid.uuid4().hex[:8]
+            shown = "\n".join(render_related(p, f"rel-{uid}-{i}")
+                               for i, p in enumerate(answer.related, 1))
+            message += f"\n\n**Related passages** (not an answer)\n\n{shown}"
+        return message
     uid = uuid.uuid4().hex[:8]
     numbers = {c.n for c in answer.citations}
 
@@ -110,9 +118,31 @@ def render_answer(answer: Answer) -> str:
             return match.group(0)
         return f'<a class="cite" href="#src-{uid}-{n}">[{n}]</a>'
 
-    text = re.sub(r"\\\[(\d+)\\\]", link, escape_md(answer.text))
+    text = re.sub(r"\\\[(\d+)\\\]", link, _bold_spans(answer.text, answer.answer_spans))
     sources = "\n".join(render_citation(c, f"src-{uid}-{c.n}") for c in answer.citations)
     return f"{text}\n\n**Sources**\n\n{sources}"
+
+
+def _bold_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` escaped, with the spans in bold; lines kept (a digest has one story a line)."""
+    parts, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos or end > len(text):
+            continue
+        parts += [escape_md(text[pos:start]), f"<strong>{escape_md(text[start:end])}</strong>"]
+        pos = end
+    parts.append(escape_md(text[pos:]))
+    return "".join(parts).replace("\n", "  \n")
+
+
+def render_related(p: Passage, anchor: str) -> str:
+    """A passage shown beside an abstention: title, date, source, link and its text."""
+    meta = [_esc(x) for x in (p.source, p.published) if x]
+    if url := _safe_url(p.url):
+        meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
+    return (f'<details class="source related" id="{anchor}"><summary>{_esc(p.title)} '
+            f'<span class="meta">{" · ".join(meta)}</span></summary>'
+            f"<blockquote>{_esc(p.text)}</blockquote></details>")
 
 
 def render_rewritten(answer: Answer) -> str:
@@ -129,6 +159,7 @@ def render_dates(answer: Answer) -> str:
         return ""
     span = " – ".join(d.isoformat() if d else "…" for d in (r.start, r.end))
     how = ("searched articles published" if answer.date_filter_applied
+           else "ranked first the articles published" if answer.dates_preferred
            else "no article was published then, so all dates were searched:")
     return f"_\u201c{escape_md(r.expression)}\u201d: {how} {escape_md(span)}_\n\n"
 

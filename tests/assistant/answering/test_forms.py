@@ -1,0 +1,115 @@
+"""Question forms and answer composition, pure: no model."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.answering.compose import lead_sentences, nothing_published, typed_spans
+from assistant.answering.conversation import Turn, rewrite_followup
+from assistant.answering.forms import digest_topic, question_form
+from assistant.answering.text import Sentence
+from assistant.results import Passage
+from assistant.retrieval.dates import DateRange, prefer_dates
+
+
+@pytest.mark.parametrize(("question", "kind", "answer_type"), [
+    ("How many people died in the floods?", "factoid", "number"),
+    ("When will the bridge open?", "factoid", "date"),
+    ("Who called the strike?", "factoid", "person"),
+    ("Where will the factory be built?", "factoid", "place"),
+    ("Why did the bank hold rates?", "factoid", None),
+    ("Which companies announced new plants?", "list", None),
+    ("What did the Bank of England and the ECB decide?", "list", None),
+    ("How does inflation in Britain compare with the euro zone?", "list", None),
+    ("Who else signed the letter?", "list", "person"),
+    ("What happened in London last week?", "digest", None),
+    ("What's the latest on the dock strike?", "digest", None),
+    ("main stories this week", "digest", None),
+    ("Any health news?", "digest", None),
+    ("Give me the sports results from the weekend.", "digest", None),
+])
+def test_question_forms(question, kind, answer_type):
+    form = question_form(question)
+    assert (form.kind, form.answer_type) == (kind, answer_type)
+
+
+def test_names_leave_out_question_words():
+    assert question_form("What's the latest on the Tube strike?").names == ("Tube",)
+    assert question_form("Anything going on in Leeds?").names == ("Leeds",)
+    assert question_form("Did the Bank of Japan raise rates?").names == ("Bank of Japan",)
+
+
+def test_digest_topic():
+    assert digest_topic("What's the latest on the dock strike?") == "dock strike"
+    assert digest_topic("What happened in Lagos?") == "Lagos"
+    assert digest_topic("What are the main stories?") == ""
+
+
+@pytest.mark.parametrize(("sentence", "answer_type", "phrase"), [
+    ("The strike will last 48 hours from Wednesday.", "number", "48 hours"),
+    ("Prices rose 2.6% in September.", "number", "2.6%"),
+    ("The fine of £42 million was the largest.", "number", "£42 million"),
+    ("Sentencing is set for February 18 in Manhattan.", "date", "February 18"),
+    ("The union leader Mick Lynch called the walkout.", "person", "Mick Lynch"),
+    ("Nothing here to find.", "number", None),
+])
+def test_the_asked_phrase_is_located(sentence, answer_type, phrase):
+    spans = typed_spans(sentence, answer_type, "Who called it?")
+    assert [sentence[s:e] for s, e in spans] == ([phrase] if phrase else [])
+
+
+def _passage(article_id, published, text="x", canonical=None):
+    return Passage(article_id=article_id, chunk_id=f"{article_id}:0", title=article_id,
+                   url=None, published=published, source=None, text=text, start=0,
+                   end=len(text), score=1.0, canonical_id=canonical)
+
+
+def test_digest_leads_are_one_per_story_newest_first():
+    passages = [_passage("old", "2026-10-01"), _passage("new", "2026-10-09"),
+                _passage("copy", "2026-10-10", canonical="old")]
+    sentences = [Sentence(0, 50, 60, "second of old"), Sentence(0, 0, 10, "lead of old"),
+                 Sentence(1, 0, 10, "lead of new"), Sentence(2, 0, 10, "lead of copy")]
+    picked = [sentences[i].text for i in lead_sentences(sentences, passages, limit=5)]
+    assert picked[0] == "lead of new" and len(picked) == 2
+    assert lead_sentences(sentences, passages, limit=1) == [2]
+
+
+def test_a_period_with_no_article_says_so():
+    answer = nothing_published("What happened?", DateRange(date(2026, 1, 5),
+                                                           date(2026, 1, 11), "last week"))
+    assert answer.abstained and "2026-01-05 to 2026-01-11" in answer.text
+
+
+def test_dates_prefer_their_period_and_exclude_nothing():
+    week = DateRange(date(2026, 10, 5), date(2026, 10, 11), "last week")
+    ranked = [replace_score(_passage("far", "2026-08-01"), 2.7),
+              replace_score(_passage("near", "2026-10-01"), 2.5),
+              replace_score(_passage("in", "2026-10-07"), 2.3),
+              replace_score(_passage("undated", None), 1.0)]
+    got = prefer_dates(ranked, week)
+    assert [p.article_id for p in got] == ["in", "near", "far", "undated"]
+    # A much better match from another time keeps its place: a preference, not a wall.
+    strong = [replace_score(_passage("strong", "2026-01-01"), 5.0), *ranked]
+    assert [p.article_id for p in prefer_dates(strong, week)][:2] == ["strong", "in"]
+
+
+def replace_score(p, score):
+    from dataclasses import replace
+
+    return replace(p, score=score)
+
+
+def test_follow_ups_keep_the_topic():
+    strike = [Turn("user", "Why are dock workers in Antwerp going on strike?"),
+              Turn("assistant", "Over pay [1].")]
+    assert rewrite_followup("How long will it last?", strike) == \
+        "How long will it last (dock workers Antwerp going strike)?"
+    assert rewrite_followup("How many ships are stuck?", strike) == \
+        "How many ships are stuck (dock workers Antwerp going strike)?"
+    assert rewrite_followup("What about the Rotterdam one?",
+                            [Turn("user", "How long is the Antwerp strike?")]) == \
+        "How long is the Rotterdam strike?"
+    # A question with a subject of its own is left alone.
+    assert rewrite_followup("Who won the Antwerp marathon?", strike) is None
