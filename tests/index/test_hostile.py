@@ -14,8 +14,8 @@ import textwrap
 
 import pytest
 
-from index.loaders import MAX_FRONT_MATTER_BYTES, load_paths, parse_bytes
 from index.errors import BadArticle
+from index.loaders import MAX_FRONT_MATTER_BYTES, load_paths, parse_bytes
 from tests.conftest import ROOT
 
 GOOD = ("# Bridge reopens\n\nThe old stone bridge over the river reopened on Monday after "
