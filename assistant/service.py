@@ -162,11 +162,11 @@ class Assistant:
 
     # -- articles ----------------------------------------------------------------------------
 
-    def add_paths(
-        self, paths: Iterable[str | Path], *, progress: ProgressFn | None = None
-    ) -> ReindexReport:
+    def add_paths(self, paths: Iterable[str | Path], *, progress: ProgressFn | None = None,
+                  follow_links: bool = False) -> ReindexReport:
         """Index the articles in these files and folders; bad files are reported, not fatal."""
-        loaded = load_paths(paths, max_bytes=self.options.max_file_bytes)
+        loaded = load_paths(paths, max_bytes=self.options.max_file_bytes,
+                            follow_links=follow_links)
         return self.add_articles(loaded.articles, failures=loaded.failures, progress=progress)
 
     def add_articles(
@@ -220,11 +220,12 @@ class Assistant:
             return self._indexer().add(articles, failures=failures, progress=progress,
                                        origins=origins)
 
-    def sync(self, folder: str | Path, *, progress: ProgressFn | None = None) -> SyncReport:
+    def sync(self, folder: str | Path, *, progress: ProgressFn | None = None,
+             follow_links: bool = False) -> SyncReport:
         """Mirror a folder: new files added, changed ones updated, deleted ones removed."""
         with self._writing():
             return sync_folder(self._indexer(), folder, max_bytes=self.options.max_file_bytes,
-                               progress=progress)
+                               progress=progress, follow_links=follow_links)
 
     def remove(self, article_ids: Sequence[str]) -> int:
         """Remove these articles (chunks and catalog rows); returns how many were indexed."""

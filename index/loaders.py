@@ -3,14 +3,18 @@
 Supported inputs: ``.txt`` / ``.md`` (optional YAML front matter), ``.html`` / ``.htm`` (main text
 and metadata through trafilatura), ``.json`` (one object or a list) and ``.jsonl`` (one object per
 line). Bytes are decoded from UTF-8, a UTF-16/32 byte-order mark or a detected charset. Loading a
-folder never stops at a bad file: each failure is reported with its reason.
+folder never stops at a bad file: each failure is reported with its reason. Hostile input is
+refused per file: YAML aliases and front matter over ``MAX_FRONT_MATTER_BYTES``, and JSON or
+YAML nested deeper than ``MAX_NESTING`` levels.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +22,12 @@ from typing import Any
 
 from index.articles import Article, Failure, normalise_date, split_authors
 from index.errors import BadArticle
+from index.folders import scan_folder
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_NESTING = 32  # levels of lists/objects in a record or front matter; news metadata needs ~3
 
 # Fields a JSON article may carry, with the aliases seen in common news dumps.
 _JSON_FIELDS: dict[str, tuple[str, ...]] = {
@@ -41,15 +48,18 @@ class LoadResult:
 
 
 def load_paths(
-    paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES,
+    follow_links: bool = False,
 ) -> LoadResult:
     """Load every supported file under ``paths`` (files and folders, recursively).
 
     A file named explicitly with an unsupported suffix is a failure; inside folders such files
-    (images, sidecars, hidden files) are skipped silently.
+    (images, sidecars, hidden files) are skipped silently. Links out of a folder (unless
+    ``follow_links``), link loops, pipes, devices and unreadable folders are reported as failures
+    (see ``index.folders``).
     """
     result = LoadResult()
-    for path in _iter_files(paths, result):
+    for path in _iter_files(paths, result, follow_links):
         try:
             result.articles.extend(load_file(path, max_bytes=max_bytes))
         except BadArticle as exc:
@@ -57,14 +67,15 @@ def load_paths(
     return result
 
 
-def _iter_files(paths: Iterable[str | Path], result: LoadResult) -> Iterator[Path]:
+def _iter_files(
+    paths: Iterable[str | Path], result: LoadResult, follow_links: bool
+) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and not hidden and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield child
+            scan = scan_folder(path, suffixes=SUPPORTED_SUFFIXES, follow_links=follow_links)
+            result.failures.extend(scan.skipped)
+            yield from map(Path, scan.files)
         elif path.is_file():
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 yield path
@@ -74,6 +85,9 @@ def _iter_files(paths: Iterable[str | Path], result: LoadResult) -> Iterator[Pat
                     f"unsupported file type {path.suffix or '(none)'!r}; "
                     f"use one of {', '.join(SUPPORTED_SUFFIXES)}",
                 ))
+        elif path.exists():
+            result.failures.append(Failure(str(path), "is a pipe, socket or device, not a "
+                                                      "regular file"))
         else:
             result.failures.append(Failure(str(path), "no such file or folder"))
 
@@ -82,11 +96,14 @@ def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[A
     """Parse one file into its articles. Raises BadArticle naming the file and what to fix."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # opening a pipe would block: never open one
+            raise BadArticle(str(path), "is a pipe, socket or device, not a regular file")
+        size = st.st_size
         if size > max_bytes:
             raise BadArticle(str(path), f"file is {size:,} bytes, over the {max_bytes:,}-byte "
                              "limit (raise ASSISTANT_MAX_FILE_BYTES to index it)")
-        raw = path.read_bytes()
+        raw = _read_regular(path)
     except OSError as exc:
         raise BadArticle(str(path), f"cannot read file ({exc.strerror or exc})") from exc
     return parse_bytes(raw, str(path))
@@ -106,8 +123,44 @@ def parse_files(files: Iterable[tuple[str, bytes]], *, max_bytes: int) -> LoadRe
     return result
 
 
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes; refuses (without blocking) what became a pipe or device since stat."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BadArticle(str(path), "is a pipe, socket or device, not a regular file")
+        return f.read()
+
+
 def parse_bytes(raw: bytes, name: str) -> list[Article]:
     """Articles from a file's bytes; ``name`` gives the format (by suffix) and names errors."""
+    try:
+        return _parse_bytes(raw, name)
+    except RecursionError as exc:  # the bounds below should come first; this is the backstop
+        raise BadArticle(name, _TOO_DEEP) from exc
+
+
+_TOO_DEEP = (f"nested more than {MAX_NESTING} levels deep (lists or objects inside each "
+             "other); flatten the data")
+
+
+def check_nesting(value: Any, source: str, *, what: str = "") -> None:
+    """Refuse data nested deeper than MAX_NESTING; iterative, so any depth is safe to measure."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > MAX_NESTING:
+            raise BadArticle(source, what + _TOO_DEEP)
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _parse_bytes(raw: bytes, name: str) -> list[Article]:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise BadArticle(name, f"unsupported file type {suffix or '(none)'!r}; use one of "
@@ -183,14 +236,10 @@ def parse_text(text: str, *, source: str = "<text>") -> Article:
     meta: dict[str, Any] = {}
     match = _FRONT_MATTER.match(text)
     if match:
-        import yaml
-
-        try:
-            loaded = yaml.safe_load(match.group(1)) or {}
-        except yaml.YAMLError as exc:
-            raise BadArticle(source, f"front matter is not valid YAML ({exc})") from exc
+        loaded = _front_matter(match.group(1), source)
         if not isinstance(loaded, dict):
             raise BadArticle(source, "front matter must be a YAML mapping (key: value lines)")
+        check_nesting(loaded, source, what="front matter is ")
         meta = loaded
         text = text[match.end():]
     body = text.strip()
@@ -204,6 +253,32 @@ def parse_text(text: str, *, source: str = "<text>") -> Article:
             title = heading.group(1).strip()
             body = body[heading.end():].strip() or body
     return _build(fields, title=title, text=body, source=source)
+
+
+def _front_matter(block: str, source: str) -> Any:
+    """The YAML front matter, refusing what could cost far more than its size: aliases (a few
+    hundred bytes of nested aliases expand to gigabytes), deep nesting, an oversized block."""
+    import yaml
+
+    size = len(block.encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        raise BadArticle(source, f"front matter is {size:,} bytes, over the "
+                         f"{MAX_FRONT_MATTER_BYTES:,}-byte limit; keep only the article's fields "
+                         "(title, date, author, url, source) there")
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise BadArticle(source, "front matter uses a YAML alias (*name), which is not "
+                                 "allowed; write the value out in full")
+            return super().compose_node(parent, index)
+
+    try:
+        return yaml.load(block, Loader=NoAliasLoader) or {}  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        raise BadArticle(source, f"front matter is not valid YAML ({exc})") from exc
+    except RecursionError as exc:
+        raise BadArticle(source, f"front matter is {_TOO_DEEP}") from exc
 
 
 def parse_html(html: str, *, source: str = "<html>", url: str | None = None) -> Article:
@@ -234,6 +309,9 @@ def parse_json(text: str, *, source: str = "<json>") -> list[Article]:
     except json.JSONDecodeError as exc:
         raise BadArticle(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: "
                          f"{exc.msg}") from exc
+    except RecursionError as exc:
+        raise BadArticle(source, _TOO_DEEP) from exc
+    check_nesting(data, source)
     records = data if isinstance(data, list) else [data]
     return [_from_record(r, f"{source}[{i}]" if isinstance(data, list) else source)
             for i, r in enumerate(records)]
@@ -250,6 +328,9 @@ def parse_jsonl(text: str, *, source: str = "<jsonl>") -> list[Article]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise BadArticle(where, f"invalid JSON line ({exc.msg})") from exc
+        except RecursionError as exc:
+            raise BadArticle(where, _TOO_DEEP) from exc
+        check_nesting(record, where)
         articles.append(_from_record(record, where))
     if not articles:
         raise BadArticle(source, "no JSON lines found")

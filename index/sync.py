@@ -3,15 +3,15 @@
 The catalog's ``files`` table remembers each file's (size, mtime) and the articles it gave, so an
 unchanged file is skipped on a ``stat`` alone — no read, no parse, no embedding — and a deleted
 file's articles can be found. A file that fails to parse keeps the articles it gave before (a
-half-written or corrupted file must not wipe what was indexed) and is reported with its reason.
-File records are written after the articles, so an interrupted sync is simply run again.
+half-written or corrupted file must not wipe what was indexed) and is reported with its reason;
+so does a folder that cannot be read (its files are not known to be gone). The walk itself
+(links, loops, pipes) is ``index.folders``. File records are written after the articles, so an
+interrupted sync is simply run again.
 """
 
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from index.articles import Article, Failure, article_id
 from index.catalog import FileRecord
 from index.errors import BadArticle
+from index.folders import scan_folder
 from index.indexer import Indexer, ProgressFn, report_dict
 from index.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, load_file
 
@@ -39,41 +40,8 @@ class SyncReport:
         return report_dict(self)
 
 
-def scan(folder: Path) -> tuple[dict[str, tuple[int, int]], list[Failure]]:
-    """(path → (size, mtime_ns)) of the supported files under ``folder``, and the odd entries."""
-    found: dict[str, tuple[int, int]] = {}
-    odd: list[Failure] = []
-    for path in _walk(folder):
-        try:
-            st = path.stat()
-        except OSError as exc:
-            odd.append(Failure(str(path), f"cannot read file ({exc.strerror or exc})"))
-            continue
-        if not stat.S_ISREG(st.st_mode):
-            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a pipe, socket or device"
-            odd.append(Failure(str(path), f"is {kind}, not a regular file"))
-            continue
-        found[str(path)] = (st.st_size, st.st_mtime_ns)
-    return found, odd
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        base = Path(dirpath)
-        # A folder named like an article ("x.txt/") is reported rather than silently ignored.
-        names = sorted(filenames) + [d for d in dirnames if _supported(d)]
-        for name in names:
-            if not name.startswith(".") and _supported(name):
-                yield base / name
-
-
 def _text_derived_id(article: Article) -> bool:
     return article.url is None and article.id == article_id(url=None, text=article.text)
-
-
-def _supported(name: str) -> bool:
-    return os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES
 
 
 def sync_folder(
@@ -82,15 +50,18 @@ def sync_folder(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: ProgressFn | None = None,
+    follow_links: bool = False,
 ) -> SyncReport:
     root = Path(folder).resolve()
     if not root.is_dir():
         raise BadArticle(str(folder), "no such folder (index sync takes a folder; use "
                          '"assistant index add" for single files)')
     catalog = indexer.catalog
-    current, failed = scan(root)
+    found = scan_folder(root, suffixes=SUPPORTED_SUFFIXES, follow_links=follow_links)
+    current = {p: (st.st_size, st.st_mtime_ns) for p, st in found.files.items()}
     prefix = str(root) + os.sep
     records = {p: r for p, r in catalog.files().items() if p.startswith(prefix)}
+    failed = _kept_unreadable(found.skipped, found.unreadable, records)
 
     unchanged_ids: list[str] = []
     to_read = []
@@ -126,7 +97,8 @@ def sync_folder(
         for path, ids in per_file.items()
     ])
 
-    gone = [p for p in records if p not in current]
+    unread = tuple(u.rstrip(os.sep) + os.sep for u in found.unreadable)
+    gone = [p for p in records if p not in current and not p.startswith(unread)]
     catalog.forget_files(gone)
     candidates = {i for p in gone for i in records[p].article_ids}
     for path, ids in per_file.items():
@@ -143,3 +115,21 @@ def sync_folder(
         duplicates=report.duplicates, near_duplicates=report.near_duplicates,
         files_read=len(to_read),
     )
+
+
+def _kept_unreadable(
+    skipped: list[Failure], unreadable: list[str], records: dict[str, FileRecord]
+) -> list[Failure]:
+    """The walk's skipped entries; an unreadable folder's says that its articles are kept."""
+    kept = {}
+    for folder in unreadable:
+        under = folder.rstrip(os.sep) + os.sep
+        kept[folder] = len({i for p, r in records.items() if p.startswith(under)
+                            for i in r.article_ids})
+    return [replace(f, reason=f"{f.reason}; kept what was indexed from it "
+                    f"({_articles(kept[f.source])}) until it can be read")
+            if kept.get(f.source) else f for f in skipped]
+
+
+def _articles(n: int) -> str:
+    return f"{n} article" + ("" if n == 1 else "s")

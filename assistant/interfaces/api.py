@@ -43,7 +43,7 @@ from assistant.interfaces.api_models import (
 from assistant.interfaces.render import nothing_indexed
 from assistant.results import Final, Stats
 from index.articles import Article
-from index.loaders import SUPPORTED_SUFFIXES, parse_bytes
+from index.loaders import SUPPORTED_SUFFIXES, check_nesting, parse_bytes
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -243,6 +243,9 @@ async def _json_body(request: Request, limit: int) -> ArticleIn | UrlIn:
         data = json.loads(raw)
     except ValueError as exc:
         raise HTTPException(422, f"Invalid request — the body is not JSON ({exc}).") from exc
+    except RecursionError as exc:
+        raise BadArticle("request body", "JSON nested too deeply; flatten the data") from exc
+    check_nesting(data, "request body")
     model = UrlIn if isinstance(data, dict) and "url" in data and "text" not in data \
         else ArticleIn
     try:

@@ -21,6 +21,7 @@ from assistant.interfaces.cli_shared import (
     PrivateOpt,
     QuietOpt,
     current_settings,
+    echo,
     print_json,
     use_settings,
 )
@@ -53,6 +54,9 @@ ArticleOpt = Annotated[
 SinceOpt = Annotated[
     str | None, typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")
 ]
+FollowLinksOpt = Annotated[bool, typer.Option(
+    "--follow-links", help="Also index what symbolic links point to outside the folder "
+                           "(by default they are skipped and reported).")]
 UntilOpt = Annotated[
     str | None, typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")
 ]
@@ -83,6 +87,7 @@ def index_add(
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     allow_private: PrivateOpt = False,
+    follow_links: FollowLinksOpt = False,
 ) -> None:
     """Index articles from files, folders and web pages; unchanged articles are skipped."""
     from assistant.interfaces.progress import ProgressBar
@@ -93,7 +98,8 @@ def index_add(
     urls = [p for p in paths if is_url(p)]
     files = [p for p in paths if p not in urls]
     with ProgressBar("indexing", enabled=not (quiet or as_json)) as bar:
-        report = assistant.add_paths(files, progress=bar) if files else None
+        report = assistant.add_paths(files, progress=bar, follow_links=follow_links) \
+            if files else None
         if urls:
             from_web = assistant.add_urls(urls, progress=bar, allow_private=allow_private)
             report = from_web if report is None else render.merge_reports(report, from_web)
@@ -105,10 +111,10 @@ def _report(report: Any, *, as_json: bool, quiet: bool) -> None:
     if as_json:
         print_json(report.to_dict())
     elif not quiet:
-        typer.echo(render.report_summary(report))
+        echo(render.report_summary(report))
     if not as_json:
         for failure in render.report_failures(report):
-            typer.echo(f"  failed: {failure}", err=True)
+            echo(f"  failed: {failure}", err=True)
     if render.nothing_indexed(report):
         raise typer.Exit(1)
 
@@ -133,13 +139,14 @@ def index_sync(
     folder: Annotated[Path, typer.Argument(help="The folder to mirror.")],
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    follow_links: FollowLinksOpt = False,
 ) -> None:
     """Mirror a folder: new files added, changed files updated, deleted files removed."""
     from assistant.interfaces.progress import ProgressBar
 
     assistant = _assistant()
     with ProgressBar("syncing", enabled=not (quiet or as_json)) as bar:
-        report = assistant.sync(folder, progress=bar)
+        report = assistant.sync(folder, progress=bar, follow_links=follow_links)
     _report(report, as_json=as_json, quiet=quiet)
 
 
@@ -179,8 +186,8 @@ def index_list(as_json: JsonOpt = False) -> None:
         print_json({"articles": [r.to_dict() for r in rows]})
         return
     for row in rows:
-        typer.echo(render.article_line(row))
-    typer.echo(f"{len(rows)} articles", err=True)
+        echo(render.article_line(row))
+    echo(f"{len(rows)} articles", err=True)
 
 
 @index_app.command("remove")
@@ -193,7 +200,7 @@ def index_remove(
     if as_json:
         print_json({"removed": removed, "requested": len(ids)})
     else:
-        typer.echo(f"removed {removed} of {len(ids)}")
+        echo(f"removed {removed} of {len(ids)}")
     if removed == 0:
         raise typer.Exit(1)
 
@@ -227,7 +234,7 @@ def ask(
     if as_json:
         print_json(answer.to_dict())
         return
-    typer.echo(render.answer_text(answer))
+    echo(render.answer_text(answer))
 
 
 @app.command()
@@ -245,7 +252,7 @@ def chat(
     interactive = sys.stdin.isatty()
     while True:
         if interactive:
-            typer.echo("> ", nl=False)
+            echo("> ", nl=False)
         line = sys.stdin.readline()
         if not line.strip():
             break
@@ -260,12 +267,12 @@ def chat(
             if isinstance(event, Final):
                 answer = event.answer
             elif not as_json and interactive:
-                typer.echo(event.text, nl=False)
+                echo(event.text, nl=False)
         assert answer is not None
         if as_json:
             typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
         else:
-            typer.echo(render.chat_turn(answer, streamed=interactive))
+            echo(render.chat_turn(answer, streamed=interactive))
         history += [{"role": "user", "content": answer.rewritten_question or question},
                     {"role": "assistant", "content": answer.text}]
 
@@ -291,9 +298,9 @@ def retrieve(
         return
     note = render.date_note(result.date_range, result.date_filter_applied)
     if note:
-        typer.echo(note, err=True)
+        echo(note, err=True)
     if result.passages:
-        typer.echo(render.passages_text(result))
+        echo(render.passages_text(result))
 
 
 @app.command()
@@ -303,7 +310,7 @@ def stats(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(s.to_dict())
         return
-    typer.echo(render.stats_text(s))
+    echo(render.stats_text(s))
 
 
 @app.command()
@@ -321,7 +328,7 @@ def main() -> None:
     try:
         app()
     except USER_ERRORS as exc:
-        typer.echo(f"error: {user_message(exc)}", err=True)
+        echo(f"error: {user_message(exc)}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -1,11 +1,12 @@
 """Results as plain text: indexing reports, answers, passages, articles and stats.
 
 The CLI prints these; the UI and the API reuse the report summary, so an indexing run reads the
-same everywhere.
+same everywhere. ``terminal_safe`` is applied to everything the CLI prints.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from typing import Any
 
@@ -110,3 +111,20 @@ def article_line(row: Any) -> str:
 def stats_text(s: Stats) -> str:
     return (f"{s.articles} articles, {s.chunks} chunks in {s.data_dir} "
             f"(model {s.embedding_model}, {s.embedding_dimension} dimensions)")
+
+
+# Escape sequences whole (so their parameters do not remain as litter): CSI (ESC [ or 0x9B, up
+# to a final byte), OSC/DCS/APC/PM/SOS strings (up to BEL, ST or the line's end), and
+# two-byte ESC sequences; then any other C0 control but newline and tab, DEL, and C1 controls.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\x20-\x7e]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without control characters or escape sequences: an article's title or text
+    must not retitle the terminal, move the cursor, recolour or hide what follows."""
+    return _ESCAPES.sub("", text)

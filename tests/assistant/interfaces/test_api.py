@@ -118,6 +118,22 @@ def test_upload_limits_and_types(api):
     assert r.status_code == 415
 
 
+def test_deeply_nested_json_is_a_422_naming_the_problem(api):
+    deep = b"[" * 40_000  # the test server takes 50 kB
+    r = api.post("/articles", files={"file": ("deep.json", deep, "application/json")})
+    assert r.status_code == 422 and "deep.json" in r.json()["error"]
+    assert "nested more than 32 levels" in r.json()["error"]
+    r = api.post("/articles", content=deep, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "nested too deeply" in r.json()["error"]
+    body = {"text": "A story.", "metadata": json.loads("[" * 50 + "]" * 50)}
+    r = api.post("/articles", json=body)
+    assert r.status_code == 422 and "nested more than 32 levels" in r.json()["error"]
+    laughs = b"---\na: &a [x, x, x]\nb: [*a, *a, *a]\n---\nBody text.\n"
+    r = api.post("/articles", files={"file": ("laughs.md", laughs, "text/markdown")})
+    assert r.status_code == 422 and "YAML alias" in r.json()["error"]
+    assert api.get("/health").json()["status"] == "ok"
+
+
 def test_delete_article(api):
     article = {"title": "Temporary", "text": "A short-lived story about a parade in Lisbon."}
     [article_id] = api.post("/articles", json=article).json()["added"]

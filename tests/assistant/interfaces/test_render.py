@@ -13,6 +13,7 @@ from assistant.interfaces.render import (
     nothing_indexed,
     report_failures,
     report_summary,
+    terminal_safe,
 )
 from assistant.results import Answer, Citation
 from assistant.retrieval.dates import DateRange
@@ -71,3 +72,13 @@ def test_errors_have_one_message_and_status_everywhere():
     assert http_status(BadArticle("f", "r")) == 422 and http_status(IndexNotFound("")) == 409
     assert user_message(KeyError("secret path")) == INTERNAL_ERROR
     assert http_status(KeyError("x")) == 500
+
+
+def test_terminal_safe_strips_controls_and_escape_sequences():
+    assert terminal_safe("a\x1b]0;new title\x07b") == "ab"  # OSC ended by BEL
+    assert terminal_safe("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\c") == "alinkc"  # ended by ST
+    assert terminal_safe("\x1b[2J\x1b[1;31mred\x1b[0m \x9b31mx") == "red x"  # CSI, 8-bit CSI
+    assert terminal_safe("a\x1bcb\x1b") == "ab"  # two-byte ESC, lone ESC
+    assert terminal_safe("one\r\x08\x00\x7f\x85 two\n\tthree") == "one two\n\tthree"
+    assert terminal_safe("a\x1b]0;never ended\nnext") == "a\nnext"  # stops at the line's end
+    assert terminal_safe("Zürich · 東京 — «ok»\u00a0") == "Zürich · 東京 — «ok»\u00a0"

@@ -1,0 +1,148 @@
+"""Hostile files: each is refused alone, fast, with its reason, and never stops the others.
+
+YAML aliases ("billion laughs"), oversized or deeply nested front matter, JSON nested past any
+sane depth, symbolic links out of the folder, link loops, pipes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from index.errors import BadArticle
+from index.loaders import MAX_FRONT_MATTER_BYTES, load_paths, parse_bytes
+from tests.conftest import ROOT
+
+GOOD = ("# Bridge reopens\n\nThe old stone bridge over the river reopened on Monday after "
+        "two years of repairs, the city council said.\n")
+
+BILLION_LAUGHS = "---\n" + "\n".join(
+    [f'a0: &a0 ["{"lol" * 3}"]']
+    + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+) + "\n---\nBody text of the article.\n"
+
+
+def reasons(result):
+    return {f.source: f.reason for f in result.failures}
+
+
+def test_billion_laughs_is_refused_in_bounded_time_and_memory(tmp_path):
+    """In a child with 1 GB of address space: expanding the aliases would need gigabytes."""
+    assert len(BILLION_LAUGHS) < 700
+    (tmp_path / "laughs.md").write_text(BILLION_LAUGHS)
+    (tmp_path / "good.md").write_text(GOOD)
+    code = textwrap.dedent(f"""
+        import json, resource, time
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        from index.loaders import load_paths
+        start = time.perf_counter()
+        r = load_paths([{str(tmp_path)!r}])
+        print(json.dumps({{"seconds": time.perf_counter() - start,
+                          "titles": [a.title for a in r.articles],
+                          "failed": {{f.source: f.reason for f in r.failures}}}}))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout)
+    assert out["seconds"] < 2
+    assert out["titles"] == ["Bridge reopens"]
+    assert "YAML alias" in out["failed"][str(tmp_path / "laughs.md")]
+
+
+def test_front_matter_size_and_depth_are_bounded(tmp_path):
+    big = "---\n" + "".join(f"k{i}: value {i}\n" for i in range(8000)) + "---\nBody.\n"
+    assert len(big) > MAX_FRONT_MATTER_BYTES
+    (tmp_path / "big.md").write_text(big)
+    (tmp_path / "deep.md").write_text("---\nx: " + "[ " * 30_000 + "\n---\nBody text.\n")
+    (tmp_path / "nested.md").write_text("---\nx: " + "[ " * 40 + "]" * 40 + "\n---\nBody.\n")
+    (tmp_path / "anchor.md").write_text("---\ntitle: &t Plain anchors are harmless\n---\nBody.\n")
+    (tmp_path / "good.md").write_text(GOOD)
+    result = load_paths([tmp_path])
+    why = reasons(result)
+    assert "over the 65,536-byte limit" in why[str(tmp_path / "big.md")]
+    assert "front matter is nested more than 32 levels" in why[str(tmp_path / "deep.md")]
+    assert "front matter is nested more than 32 levels" in why[str(tmp_path / "nested.md")]
+    assert sorted(a.title for a in result.articles) == ["Bridge reopens",
+                                                         "Plain anchors are harmless"]
+
+
+@pytest.mark.parametrize("name,data,where", [
+    ("brackets.json", "[" * 100_000, "brackets.json"),
+    ("brackets.jsonl", "[" * 100_000, "brackets.jsonl:1"),
+    ("meta.json", '{"text": "Body text.", "metadata": ' + '{"a": ' * 5000 + "1"
+     + "}" * 5000 + "}", "meta.json"),
+    ("meta-40.jsonl", json.dumps({"text": "Body.", "extra": json.loads("[" * 40 + "]" * 40)}),
+     "meta-40.jsonl:1"),
+])
+def test_deep_json_fails_alone_with_its_reason(tmp_path, name, data, where):
+    (tmp_path / name).write_text(data)
+    (tmp_path / "good.md").write_text(GOOD)
+    result = load_paths([tmp_path])
+    assert [a.title for a in result.articles] == ["Bridge reopens"]
+    assert "nested more than 32 levels" in reasons(result)[str(tmp_path / where)]
+    with pytest.raises(BadArticle, match="nested more than 32 levels"):
+        parse_bytes(data.encode(), name)  # an upload (API, UI) takes this path
+
+
+def test_modest_nesting_is_still_an_article(tmp_path):
+    record = {"text": "Body text.", "metadata": {"tags": [["a", "b"], {"c": [1, 2]}]}}
+    [article] = parse_bytes(json.dumps(record).encode(), "ok.json")
+    assert article.metadata["tags"] == [["a", "b"], {"c": [1, 2]}]
+
+
+@pytest.fixture
+def odd_folder(tmp_path):
+    """news/ with a good file, a link out of it, a link loop, a self loop, a FIFO, a dangling
+    link and a link to a file inside it; outside/ holds what the outward links point to."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("# Outside story\n\nA file outside the added folder, "
+                                        "that must not be indexed unless asked.\n")
+    (outside / "more").mkdir()
+    (outside / "more" / "far.md").write_text("# Far away\n\nAnother story kept outside the "
+                                             "folder being added, in a folder of its own.\n")
+    news = tmp_path / "news"
+    (news / "sub").mkdir(parents=True)
+    (news / "good.md").write_text(GOOD)
+    (news / "secret.txt").symlink_to(outside / "secret.txt")
+    (news / "elsewhere").symlink_to(outside / "more")
+    (news / "sub" / "loop").symlink_to(news)
+    (news / "self.txt").symlink_to(news / "self.txt")
+    (news / "gone.md").symlink_to(tmp_path / "missing.md")
+    (news / "again.md").symlink_to(news / "good.md")
+    os.mkfifo(news / "pipe.txt")
+    return news
+
+
+def test_links_loops_and_pipes_are_skipped_and_reported(odd_folder):
+    result = load_paths([odd_folder])
+    why = reasons(result)
+    assert "outside" in why[str(odd_folder / "secret.txt")]
+    assert "--follow-links" in why[str(odd_folder / "secret.txt")]
+    assert "outside" in why[str(odd_folder / "elsewhere")]
+    assert "loop" in why[str(odd_folder / "sub" / "loop")]
+    assert "loop" in why[str(odd_folder / "self.txt")]
+    assert "broken symbolic link" in why[str(odd_folder / "gone.md")]
+    assert "not a regular file" in why[str(odd_folder / "pipe.txt")]
+    assert sorted(a.title for a in result.articles) == ["Bridge reopens"] * 2  # again.md: inside
+
+
+def test_follow_links_reads_outside_the_folder_but_never_loops(odd_folder):
+    result = load_paths([odd_folder], follow_links=True)
+    titles = sorted(a.title for a in result.articles)
+    assert titles == ["Bridge reopens", "Bridge reopens", "Far away", "Outside story"]
+    why = reasons(result)
+    assert "loop" in why[str(odd_folder / "sub" / "loop")]
+    assert str(odd_folder / "secret.txt") not in why
+
+
+def test_a_named_fifo_is_refused_without_opening_it(tmp_path):
+    os.mkfifo(tmp_path / "pipe.md")
+    result = load_paths([tmp_path / "pipe.md"])  # would block forever if it were opened
+    assert "not a regular file" in reasons(result)[str(tmp_path / "pipe.md")]
