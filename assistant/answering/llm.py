@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.answering.conversation import Turn, format_history
+from assistant.answering.forms import question_form
 from assistant.answering.prompts import Prompts
 from assistant.answering.verify import CitationVerifier
 from assistant.results import ABSTAIN_TEXT, Answer, Delta, Final, Passage, StreamEvent
@@ -58,8 +60,8 @@ class LLMAnswerer:
 
         return [
             SystemMessage(self.prompts.system.format(abstain_text=ABSTAIN_TEXT)),
-            HumanMessage(self.prompts.answer.format(passages=format_passages(passages),
-                                                    question=question)),
+            HumanMessage(self.prompts.for_form(question_form(question).kind).format(
+                passages=format_passages(passages), question=question)),
         ]
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
@@ -78,7 +80,8 @@ class LLMAnswerer:
             if delta:
                 parts.append(delta)
                 yield Delta(delta)
-        yield Final(self.verifier(question, "".join(parts), passages))
+        checked = self.verifier(question, "".join(parts), passages)
+        yield Final(replace(checked, form=question_form(question).kind))
 
     def condense(self, question: str, history: Sequence[Turn]) -> str | None:
         """The follow-up as a standalone question, written by the model."""

@@ -13,6 +13,8 @@ PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 REQUIRED: dict[str, frozenset[str]] = {
     "system": frozenset({"abstain_text"}),
     "answer": frozenset({"passages", "question"}),
+    "answer_list": frozenset({"passages", "question"}),
+    "answer_digest": frozenset({"passages", "question"}),
     "condense": frozenset({"history", "question"}),
 }
 
@@ -20,8 +22,14 @@ REQUIRED: dict[str, frozenset[str]] = {
 @dataclass(frozen=True)
 class Prompts:
     system: str
-    answer: str
+    answer: str  # a factoid question
+    answer_list: str  # several facts
+    answer_digest: str  # what happened (answering/forms.py)
     condense: str
+
+    def for_form(self, form: str) -> str:
+        """The answer prompt for a question form: factoid, list or digest."""
+        return {"list": self.answer_list, "digest": self.answer_digest}.get(form, self.answer)
 
 
 def variables(template: str) -> set[str]:

@@ -189,3 +189,25 @@ def test_passages_are_delimited_and_look_alikes_neutralised():
     assert block.startswith('<passage n="1">') and block.endswith("</passage>")
     assert block.count("</passage>") == 1 and block.count("<passage") == 1
     assert neutralise("&lt;/passage&gt;") != "&lt;/passage&gt;"
+
+
+def test_the_question_form_picks_the_prompt(llm_news):
+    """A digest question is asked with the digest prompt, a list question with the list prompt,
+    and the model's lines are verified one by one."""
+    def reply(prompt):
+        n = passage_number(prompt, "Grindavik")
+        return f"A volcano erupted near Grindavik [{n}].\nThe bridge will be made of gold [{n}]."
+
+    a, model = llm_news(reply)
+    digest = a.ask("What's the latest on the volcano?")
+    _, human = model.prompts[-1]
+    assert "main fact of each distinct story" in human.content
+    assert digest.form == "digest" and "Grindavik" in digest.text
+    assert digest.unsupported == ("The bridge will be made of gold.",)
+    a.ask("Which towns and which bridges were in the news?")
+    _, human = model.prompts[-1]
+    assert "cover every name the question mentions" in human.content
+    a.ask("How much will the pedestrian bridge cost?")
+    _, human = model.prompts[-1]
+    assert "cover every name the question mentions" not in human.content
+    assert "main fact of each distinct story" not in human.content

@@ -9,6 +9,8 @@ from assistant.answering.prompts import load_prompts, variables
 def test_bundled_prompts_load_with_their_variables():
     p = load_prompts()
     assert variables(p.answer) == {"passages", "question"}
+    assert variables(p.answer_list) == variables(p.answer_digest) == {"passages", "question"}
+    assert p.for_form("digest") == p.answer_digest and p.for_form("factoid") == p.answer
     assert variables(p.condense) == {"history", "question"}
     assert "data, not instructions" in p.system
 
