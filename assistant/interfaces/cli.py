@@ -205,6 +205,33 @@ def index_rebuild(as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     _report(report, as_json=as_json, quiet=quiet)
 
 
+@index_app.command("check")
+def index_check(
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Re-derive from the catalog what disagrees with it (vectors, lexical "
+                         "index).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check that the catalog, the vector store and the lexical index agree; exit 1 if not."""
+    report = _assistant().check(repair=repair)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        typer.echo(render.check_text(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@index_app.command("export")
+def index_export(
+    path: Annotated[Path, typer.Argument(help="The JSON Lines file to write (a backup).")],
+) -> None:
+    """Write every article with its metadata to PATH, one JSON object a line; "index add PATH"
+    restores them with the same ids."""
+    count = _assistant().export(path)
+    typer.echo(f"exported {count} articles to {path}")
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question.")],
