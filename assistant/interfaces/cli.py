@@ -151,20 +151,22 @@ def index_feed(
     """Index a feed's entries (each entry's page, else its own content); seen ones are skipped."""
     import time
 
+    from assistant.interfaces.interrupt import prompt_interrupt
     from assistant.interfaces.progress import ProgressBar
 
-    assistant = _assistant()
-    while True:
-        with ProgressBar("feed", enabled=not (quiet or as_json)) as bar:
-            report = assistant.add_feed(url, progress=bar)
-        try:
-            _report(report, as_json=as_json, quiet=quiet)
-        except typer.Exit:
+    with prompt_interrupt():  # Ctrl-C stops it within seconds, whatever it is doing
+        assistant = _assistant()
+        while True:
+            with ProgressBar("feed", enabled=not (quiet or as_json)) as bar:
+                report = assistant.add_feed(url, progress=bar)
+            try:
+                _report(report, as_json=as_json, quiet=quiet)
+            except typer.Exit:
+                if watch is None:
+                    raise
             if watch is None:
-                raise
-        if watch is None:
-            return
-        time.sleep(watch)
+                return
+            time.sleep(watch)  # a KeyboardInterrupt ends it at once
 
 
 @index_app.command("list")
