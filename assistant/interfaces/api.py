@@ -75,7 +75,7 @@ def add_api(
                                      "'Authorization: Bearer <ASSISTANT_API_TOKEN>'.",
                                 headers={"WWW-Authenticate": "Bearer"})
 
-    errors = {c: {"model": ErrorOut} for c in (400, 401, 404, 409, 413, 415, 422)}
+    errors = {c: {"model": ErrorOut} for c in (400, 401, 404, 409, 413, 415, 422, 503)}
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_token)],
                        responses=errors)
 
