@@ -168,6 +168,7 @@ def export_jsonl(catalog: Catalog, path: str | Path) -> int:
                 count += 1
         os.replace(tmp, target)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise IndexingError(f"Cannot write {target} ({exc.strerror}); choose a writable "
                             "path.") from exc
     return count
