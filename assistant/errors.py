@@ -9,7 +9,8 @@ Two trees, one per package (``index`` never imports ``assistant``):
     IndexingError  (index.errors)      raised by the indexing library on purpose
      ├── BadArticle                    a file or record that cannot become an article
      ├── IndexNotFound                 nothing is indexed in this data directory yet
-     └── ModelMismatch                 the vectors come from another embedding model
+     ├── ModelMismatch                 the vectors come from another embedding model
+     └── DamagedIndex                  a store in the data directory is unreadable or missing
 
 ``USER_ERRORS`` holds both roots: the CLI, the HTTP API and the UI show these as their message
 (``user_message``) with the HTTP status of ``http_status``; anything else is an internal error,
@@ -18,7 +19,7 @@ logged with its traceback and shown as a short apology.
 
 from __future__ import annotations
 
-from index.errors import BadArticle, IndexingError, IndexNotFound, ModelMismatch
+from index.errors import BadArticle, DamagedIndex, IndexingError, IndexNotFound, ModelMismatch
 
 
 class AssistantError(Exception):
@@ -62,7 +63,7 @@ def http_status(exc: BaseException) -> int:
         return 422
     if isinstance(exc, IndexNotFound | ModelMismatch):
         return 409
-    if isinstance(exc, Busy):
+    if isinstance(exc, Busy | DamagedIndex):
         return 503
     if is_user_error(exc):
         return 400
@@ -76,6 +77,7 @@ __all__ = [
     "BadArticle",
     "Busy",
     "ConfigError",
+    "DamagedIndex",
     "IndexNotFound",
     "IndexingError",
     "InvalidOption",

@@ -1,27 +1,27 @@
 """The Assistant: the one object every interface calls to index articles and answer questions.
 
-Its parts are passed in (``Assistant.from_settings`` takes the defaults from ``wiring``): the
-catalog, a factory of Chroma-backed chunk stores, the embeddings, an ``Answerer``, the citation
-verifier and the ``Options``. Writes run one at a time across threads, processes and machines;
-questions read the index as it is.
+Its parts are passed in (``from_settings`` takes the defaults from ``wiring``). Writes run one
+at a time across threads, processes and machines; questions read the index as it is.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant import maintenance
 from assistant.answering import Answerer
 from assistant.answering.compose import nothing_published
 from assistant.answering.conversation import normalise_history
 from assistant.answering.forms import question_form
 from assistant.answering.verify import CitationVerifier
 from assistant.fetching import FetchGate
+from assistant.maintenance import StoreFactory
 from assistant.results import (
     Answer,
     Final,
@@ -36,9 +36,10 @@ from assistant.retrieval.dates import resolve_dates, without_phrase
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.rerank import Reranker
-from assistant.wiring import Options, StoreFactory, parts
+from assistant.wiring import Options, parts
 from index.articles import Article, article_id
 from index.catalog import ArticleRow, Catalog, CatalogEntry
+from index.check import CheckReport, export_jsonl, require_chunks
 from index.chunking import MAX_TOKENS
 from index.duplicates import NearDuplicateFinder
 from index.embeddings import LocalEmbeddings
@@ -102,8 +103,7 @@ class Assistant:
         embeddings: LocalEmbeddings | None = None,
         chat_model: BaseChatModel | None = None,
     ) -> Assistant:
-        """The default wiring (``wiring.parts``); pass ``embeddings`` to share one loaded model
-        between several, ``chat_model`` to answer with it instead of the settings' backend."""
+        """The default wiring (``wiring.parts``); ``embeddings`` shares a loaded model."""
         return cls(**parts(settings, embeddings=embeddings, chat_model=chat_model))
 
     # -- parts, created on first use -------------------------------------------------------
@@ -113,7 +113,8 @@ class Assistant:
         if self._store is None:
             with self._parts_lock:
                 if self._store is None:
-                    self._store = self._stores.open()
+                    store = self._stores.open()
+                    self._store = require_chunks(store, self.catalog, self._stores.where)
         return self._store
 
     @property
@@ -183,8 +184,7 @@ class Assistant:
         self, files: Iterable[tuple[str, bytes]], *, max_bytes: int | None = None,
         progress: ProgressFn | None = None,
     ) -> ReindexReport:
-        """Index uploaded files, given as (file name, content); each bad one is reported in
-        ``failed`` with its reason while the others are indexed."""
+        """Index uploaded (file name, content) pairs; each bad one is reported in ``failed``."""
         loaded = parse_files(files, max_bytes=max_bytes or self.options.max_file_bytes)
         return self.add_articles(loaded.articles, failures=loaded.failures, progress=progress)
 
@@ -252,28 +252,41 @@ class Assistant:
         return self.catalog.sources()
 
     def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
-        """Re-derive the vector store and the lexical index from the catalog, with the
-        configured model (the way out of a ModelMismatch). The new collection is built beside
-        the old one, which answers meanwhile, and swapped in at the end."""
-        staging = f"{COLLECTION}-rebuild"
+        """Re-derive the vectors and the lexical index from the catalog with the configured
+        model (the way out of a ModelMismatch); built beside the live collection, then swapped
+        in, so questions go on meanwhile and an interrupted rebuild changes nothing."""
         with self._writing():
-            self._stores.drop(staging)  # left over by an interrupted rebuild
-            fresh = self._stores.open(staging)
-            report = self._indexer(store=fresh).rebuild(progress=progress)
-            with self._parts_lock:
-                self._stores.drop(COLLECTION)
-                fresh.rename(COLLECTION)
-                self._store = fresh
-            # Chunking may have changed too: the lexical index is derived again from scratch.
-            self.lexical.reset()
-            return report
+            return self._rebuild(progress)
+
+    def _rebuild(self, progress: ProgressFn | None = None) -> ReindexReport:
+        staging = f"{COLLECTION}-rebuild"
+        maintenance.clear_staging(self._stores, staging)  # left by an interrupted rebuild
+        fresh = self._stores.open(staging)
+        report = self._indexer(store=fresh).rebuild(progress=progress)
+        with self._parts_lock:
+            self._stores.drop(COLLECTION)
+            fresh.rename(COLLECTION)
+            self._store = fresh
+        self._stores.collect_garbage()  # Chroma leaves dropped collections' folders behind
+        # Chunking may have changed too: the lexical index is derived again from scratch.
+        self.lexical.reset()
+        return report
+
+    def check(self, *, repair: bool = False) -> CheckReport:
+        """Whether catalog, vectors and lexical index agree; ``repair`` re-derives what it can."""
+        with self._writing() if repair else nullcontext():
+            return maintenance.check(
+                self.catalog, self._stores, self.lexical, embedding_model=self.embeddings.name,
+                reembed=lambda ids: self._indexer(self._stores.open()).rebuild(ids=ids),
+                rebuild=self._rebuild if repair else None)
+
+    def export(self, path: str | Path) -> int:
+        """Write every article to a JSON Lines file that ``add_paths`` reads back unchanged."""
+        return export_jsonl(self.catalog, path)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        """One writer at a time: threads of this process, and other processes (CLI, server).
-
-        Every write ends by bringing the lexical index up to date (it reads only the articles
-        that changed)."""
+        """One writer at a time (threads, processes); each write then updates the lexical index."""
         # The file lock covers this machine; catalog_lock other machines sharing a PostgreSQL
         # catalog (docs/deployment.md).
         with self._write_lock, writer_lock(self.data_dir), catalog_lock(self.catalog.engine):
@@ -324,12 +337,8 @@ class Assistant:
         self, question: str, *, k: int | None = None, history: History | None = None,
         **options: Any,
     ) -> Iterator[StreamEvent]:
-        """``Delta`` events with the answer's text, then one ``Final`` with the Answer and its
-        verified citations.
-
-        With an LLM the deltas are its tokens as they arrive; the final Answer may drop the
-        sentences the verifier could not back (they are in ``Answer.unsupported``).
-        """
+        """``Delta`` events with the answer's text (an LLM's tokens as they arrive), then one
+        ``Final`` with the verified Answer (unbacked sentences moved to ``unsupported``)."""
         standalone = self.standalone_question(question, history)
         asked = standalone or question
         digest = question_form(asked).kind == "digest"

@@ -7,9 +7,11 @@ model, and the extractive answerer, or a chat model when ``ASSISTANT_LLM`` asks 
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.llm import LLMAnswerer
@@ -23,7 +25,14 @@ from assistant.retrieval.rerank import Reranker
 from assistant.settings import Settings
 from index.catalog import Catalog
 from index.embeddings import LocalEmbeddings
-from index.store import COLLECTION, ChunkStore, drop_collection, http_client, persistent_client
+from index.store import (
+    COLLECTION,
+    ChunkStore,
+    drop_collection,
+    http_client,
+    persistent_client,
+    unused_segment_folders,
+)
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -108,14 +117,6 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
     )
 
 
-class StoreFactory(Protocol):
-    """Opens and drops the Chroma collections that hold the chunks."""
-
-    def open(self, collection: str = COLLECTION) -> ChunkStore: ...
-
-    def drop(self, collection: str) -> None: ...
-
-
 class ChromaStores:
     """Chunk stores in the Chroma the settings name, for this embedding model."""
 
@@ -129,6 +130,31 @@ class ChromaStores:
 
     def drop(self, collection: str) -> None:
         drop_collection(chroma_client(self.settings), collection)
+
+    @property
+    def where(self) -> str:
+        s = self.settings
+        return f"Chroma server {s.chroma_host}:{s.chroma_port}" if s.chroma_host \
+            else str(s.chroma_path)
+
+    def set_aside(self) -> Path | None:
+        """Move an embedded store that cannot be opened out of the way (to ``chroma.damaged-*``)
+        so it can be rebuilt; None for a server, whose operator repairs it."""
+        if self.settings.chroma_host:
+            return None
+        path = self.settings.chroma_path
+        aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+        path.rename(aside)
+        return aside
+
+    def collect_garbage(self) -> list[Path]:
+        """Delete the vector folders of dropped collections (embedded Chroma only)."""
+        if self.settings.chroma_host:
+            return []
+        unused = unused_segment_folders(self.settings.chroma_path)
+        for folder in unused:
+            shutil.rmtree(folder, ignore_errors=True)
+        return unused
 
 
 def chroma_client(settings: Settings) -> Any:

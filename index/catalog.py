@@ -329,6 +329,15 @@ class Catalog:
         with self.engine.connect() as conn:
             return int(conn.execute(select(generation_table.c.value)).scalar_one())
 
+    def integrity_errors(self) -> list[str]:
+        """What SQLite's quick check finds wrong in the catalog file (nothing on servers,
+        which check their own storage)."""
+        if self.engine.dialect.name != "sqlite":
+            return []
+        with self.engine.connect() as conn:
+            rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check")]
+        return [] if rows == ["ok"] else rows
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -197,14 +197,18 @@ class Indexer:
                                 origin=origins.get(article.id), minhash=sig)
         return len(texts)
 
-    def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
-        """Re-embed every catalog article into an empty store (after a model change, say)."""
+    def rebuild(self, *, progress: ProgressFn | None = None,
+                ids: Sequence[str] | None = None) -> ReindexReport:
+        """Re-embed every catalog article into an empty store (after a model change, say), or
+        only the articles ``ids`` (whose chunks went missing) into this one."""
         batch = _Batch()
         origins: dict[str, str | None] = {}
         done: list[str] = []
         failed: list[Failure] = []
         embedded = 0
-        entries = self.catalog.all_entries()
+        wanted = None if ids is None else set(ids)
+        entries = [e for e in self.catalog.all_entries()
+                   if wanted is None or e.article.id in wanted]
 
         def flush() -> None:
             nonlocal embedded

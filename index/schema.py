@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from index.errors import DamagedIndex
+
 tables = MetaData()
 articles_table = Table(
     "articles",
@@ -90,7 +92,28 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _damaged_sqlite)
     return engine
+
+
+# What SQLite says of a file that is not (or no longer) a whole database.
+_DAMAGE = ("malformed", "not a database", "file is encrypted", "disk i/o error")
+
+
+def _damaged_sqlite(context: Any) -> Exception | None:
+    """A truncated or overwritten catalog file becomes a DamagedIndex naming it and the way
+    out, instead of a driver error on every command."""
+    exc = context.original_exception
+    message = str(exc).lower()
+    if not any(words in message for words in _DAMAGE):
+        return None
+    path = context.engine.url.database if context.engine is not None else "the catalog"
+    return DamagedIndex(
+        str(path), f"the article catalog is damaged ({exc})",
+        "The catalog is the source of truth and cannot be derived from the other stores: "
+        "move it aside and restore a backup written by \"assistant index export\" with "
+        "\"assistant index add BACKUP.jsonl\", or re-add your articles with "
+        "\"assistant index add PATH\"; then run \"assistant index rebuild\".")
 
 
 def create_schema(engine: Engine) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from index.chunking import Chunk
-from index.errors import ModelMismatch
+from index.errors import DamagedIndex, ModelMismatch
 from index.metadata import ARTICLE_ID, CANONICAL_ID, N, chunk_position
 from index.offline import ensure_offline
 
@@ -39,9 +39,47 @@ def persistent_client(path: str | Path) -> Any:
     from chromadb.config import Settings as ChromaSettings
 
     Path(path).mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(
-        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    )
+    try:
+        return chromadb.PersistentClient(
+            path=str(path), settings=ChromaSettings(anonymized_telemetry=False,
+                                                    allow_reset=False)
+        )
+    except Exception as exc:
+        if not (Path(path) / "chroma.sqlite3").exists():
+            raise
+        # Chroma keeps the client that failed to start, by path: forget it, so the folder can
+        # be set aside and rebuilt in this process.
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+        raise DamagedIndex(
+            str(path), f"the vector store cannot be opened ({exc})",
+            'It is derived from the catalog: run "assistant index rebuild" (or "assistant '
+            'index check --repair") to rebuild it.') from exc
+
+
+def unused_segment_folders(path: str | Path) -> list[Path]:
+    """The vector-segment folders of an embedded store that its ``chroma.sqlite3`` no longer
+    references (Chroma leaves a dropped collection's folder on disk)."""
+    import sqlite3
+
+    root = Path(path)
+    db = root / "chroma.sqlite3"
+    if not db.is_file():
+        return []
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as conn:
+        used = {row[0] for row in conn.execute("SELECT id FROM segments")}
+    return [child for child in root.iterdir()
+            if child.is_dir() and _is_uuid(child.name) and child.name not in used]
+
+
+def _is_uuid(name: str) -> bool:
+    import uuid
+
+    try:
+        return str(uuid.UUID(name)) == name
+    except ValueError:
+        return False
 
 
 def http_client(
@@ -120,6 +158,11 @@ class ChunkStore:
         if keep:
             where = {"$and": [where, {N: {"$gte": keep}}]}
         self.collection.delete(where=where)
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        """Remove these chunks (orphans no catalog article accounts for)."""
+        for start in range(0, len(ids), PAGE):
+            self.collection.delete(ids=list(ids[start:start + PAGE]))
 
     def rename(self, name: str) -> None:
         """Give the collection another name (a rebuilt collection takes the live one's place)."""

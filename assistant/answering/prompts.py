@@ -8,7 +8,11 @@ from pathlib import Path
 
 from assistant.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+# Installed from a wheel, the prompts are package data of ``assistant`` (pyproject.toml maps the
+# top-level prompts/ folder, where they are edited, to assistant/prompts); in a checkout they are
+# read from that folder itself.
+PACKAGED_DIR = Path(__file__).resolve().parents[1] / "prompts"
+REPO_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 REQUIRED: dict[str, frozenset[str]] = {
     "system": frozenset({"abstain_text"}),
@@ -37,7 +41,8 @@ def variables(template: str) -> set[str]:
 
 
 def load_prompts(override_dir: Path | None = None) -> Prompts:
-    """Each prompt from ``override_dir`` when present there, else from the bundled prompts/."""
+    """Each prompt from ``override_dir`` when present there, else the bundled one (installed
+    with the package, or prompts/ of a checkout)."""
     loaded: dict[str, str] = {}
     for name, required in REQUIRED.items():
         path = _find(name, override_dir)
@@ -63,10 +68,10 @@ def load_prompts(override_dir: Path | None = None) -> Prompts:
 
 
 def _find(name: str, override_dir: Path | None) -> Path:
-    for folder in (override_dir, PROMPTS_DIR):
+    for folder in (override_dir, PACKAGED_DIR, REPO_DIR):
         if folder is None:
             continue
         for suffix in (".txt", ".md"):
             if (candidate := Path(folder) / f"{name}{suffix}").is_file():
                 return candidate
-    return PROMPTS_DIR / f"{name}.txt"
+    return (PACKAGED_DIR if PACKAGED_DIR.is_dir() else REPO_DIR) / f"{name}.txt"

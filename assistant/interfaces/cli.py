@@ -162,20 +162,22 @@ def index_feed(
     """Index a feed's entries (each entry's page, else its own content); seen ones are skipped."""
     import time
 
+    from assistant.interfaces.interrupt import prompt_interrupt
     from assistant.interfaces.progress import ProgressBar
 
-    assistant = _assistant()
-    while True:
-        with ProgressBar("feed", enabled=not (quiet or as_json)) as bar:
-            report = assistant.add_feed(url, progress=bar, allow_private=allow_private)
-        try:
-            _report(report, as_json=as_json, quiet=quiet)
-        except typer.Exit:
+    with prompt_interrupt():  # Ctrl-C stops it within seconds, whatever it is doing
+        assistant = _assistant()
+        while True:
+            with ProgressBar("feed", enabled=not (quiet or as_json)) as bar:
+                report = assistant.add_feed(url, progress=bar, allow_private=allow_private)
+            try:
+                _report(report, as_json=as_json, quiet=quiet)
+            except typer.Exit:
+                if watch is None:
+                    raise
             if watch is None:
-                raise
-        if watch is None:
-            return
-        time.sleep(watch)
+                return
+            time.sleep(watch)  # a KeyboardInterrupt ends it at once
 
 
 @index_app.command("list")
@@ -214,6 +216,33 @@ def index_rebuild(as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     with ProgressBar("rebuilding", enabled=not (quiet or as_json)) as bar:
         report = assistant.rebuild(progress=bar)
     _report(report, as_json=as_json, quiet=quiet)
+
+
+@index_app.command("check")
+def index_check(
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Re-derive from the catalog what disagrees with it (vectors, lexical "
+                         "index).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check that the catalog, the vector store and the lexical index agree; exit 1 if not."""
+    report = _assistant().check(repair=repair)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        typer.echo(render.check_text(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@index_app.command("export")
+def index_export(
+    path: Annotated[Path, typer.Argument(help="The JSON Lines file to write (a backup).")],
+) -> None:
+    """Write every article with its metadata to PATH, one JSON object a line; "index add PATH"
+    restores them with the same ids."""
+    count = _assistant().export(path)
+    typer.echo(f"exported {count} articles to {path}")
 
 
 @app.command()

@@ -128,3 +128,19 @@ def terminal_safe(text: str) -> str:
     """``text`` without control characters or escape sequences: an article's title or text
     must not retitle the terminal, move the cursor, recolour or hide what follows."""
     return _ESCAPES.sub("", text)
+
+
+def check_text(report: Any) -> str:
+    """An ``index check`` report: the counts, what a repair did, each problem with its fix."""
+    def count(n: int | None) -> str:
+        return "not read" if n is None else f"{n} chunks"
+
+    lines = [f"catalog: {report.articles} articles, {report.chunks} chunks; vector store "
+             f"({report.embedding_model}): {count(report.stored_chunks)}; lexical index: "
+             f"{count(report.lexical_chunks)}"]
+    lines += [f"repaired: {done}" for done in report.repaired]
+    lines += [f"problem ({p.store}): {p.message.rstrip('.')}. {p.fix}"
+              for p in report.problems]
+    lines.append("ok: the stores agree" if report.ok else
+                 f"{len(report.problems)} problem(s) remain")
+    return "\n".join(lines)

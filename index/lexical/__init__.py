@@ -15,6 +15,7 @@ feed the same Passage type.
 from __future__ import annotations
 
 import copy
+import logging
 import shutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +28,8 @@ from index.metadata import ARTICLE_ID
 from index.store import IDS_PER_GET, ChunkStore, StoredChunk
 
 __all__ = ["BM25Index", "LexicalIndex"]
+
+log = logging.getLogger(__name__)
 
 
 class LexicalIndex:
@@ -54,6 +57,10 @@ class LexicalIndex:
         with self._lock:
             if self._index is None and self.path is not None:
                 self._index = self._saved = BM25Index.load(self.path)
+                if self._index is None and self.damaged():
+                    # Derived data: rebuilt below from the catalog and the vector store.
+                    log.warning("The lexical index at %s is damaged or from another version; "
+                                "rebuilding it from the catalog.", self.path)
             if self._index is None:
                 self._index = BM25Index([])
             if self._index.generation == generation:  # saved by a process that saw this catalog
@@ -73,6 +80,11 @@ class LexicalIndex:
                 self._index.save(self.path)
                 self._saved = self._index
             return self._index
+
+    def damaged(self) -> bool:
+        """Whether an index was saved at ``path`` but cannot be read back."""
+        return (self.path is not None and (self.path / "manifest.json").exists()
+                and BM25Index.load(self.path) is None)
 
     def refresh(self) -> BM25Index:
         """Bring the index up to date after a write and save it (a no-op when nothing changed).

@@ -17,6 +17,7 @@ import os
 import shutil
 import time
 import uuid
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -196,7 +197,7 @@ class BM25Index:
                         live[segment.rows[article_id]] = False
                 segments.append(segment)
                 alive.append(live)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
             return None
         return cls(segments, alive, generation=manifest.get("generation"))
 
