@@ -195,6 +195,8 @@ def test_the_question_form_picks_the_prompt(llm_news):
     """A digest question is asked with the digest prompt, a list question with the list prompt,
     and the model's lines are verified one by one."""
     def reply(prompt):
+        if "Grindavik" not in prompt:
+            return "The passages do not say."
         n = passage_number(prompt, "Grindavik")
         return f"A volcano erupted near Grindavik [{n}].\nThe bridge will be made of gold [{n}]."
 
