@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from assistant.answering import Answerer
 from assistant.answering.conversation import normalise_history
@@ -33,17 +33,18 @@ from assistant.retrieval.dates import resolve_dates, without_phrase
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.rerank import Reranker
-from assistant.wiring import Options, parts
+from assistant.wiring import Options, StoreFactory, parts
 from index.articles import Article, article_id
 from index.catalog import ArticleRow, Catalog, CatalogEntry
 from index.chunking import MAX_TOKENS
 from index.duplicates import NearDuplicateFinder
 from index.embeddings import LocalEmbeddings
 from index.errors import IndexNotFound
-from index.indexer import Indexer, ProgressFn, ReindexReport
+from index.indexer import Indexer, ProgressFn, ReindexReport, RepairReport
 from index.lexical import LexicalIndex
 from index.loaders import load_paths, parse_bytes
 from index.locking import catalog_lock, writer_lock
+from index.shared import SharedStore
 from index.store import COLLECTION, ChunkStore
 from index.sync import SyncReport, sync_folder
 from index.web import load_feed, load_urls, make_client
@@ -57,14 +58,6 @@ if TYPE_CHECKING:
 # A conversation so far: {"role": "user" | "assistant", "content": str} dicts or LangChain
 # messages, oldest first.
 History = Sequence[Any]
-
-
-class StoreFactory(Protocol):
-    """Opens and drops the Chroma collections that hold the chunks."""
-
-    def open(self, collection: str = COLLECTION) -> ChunkStore: ...
-
-    def drop(self, collection: str) -> None: ...
 
 
 class Assistant:
@@ -90,7 +83,7 @@ class Assistant:
         self.reranker = reranker
         self.data_dir = data_dir
         self._stores = stores
-        self._store: ChunkStore | None = None
+        self._shared = SharedStore(catalog, stores.open)
         self._lexical: LexicalIndex | None = None
         self._parts_lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -114,11 +107,8 @@ class Assistant:
 
     @property
     def store(self) -> ChunkStore:
-        if self._store is None:
-            with self._parts_lock:
-                if self._store is None:
-                    self._store = self._stores.open()
-        return self._store
+        """The chunk store, on a view that includes other processes' writes (``SharedStore``)."""
+        return self._shared.current()
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -135,7 +125,7 @@ class Assistant:
         """A LangChain retriever over the index (``k`` and ``mode`` from the options)."""
         o = self.options
         return HybridRetriever(
-            store=self.store, embeddings=self.embeddings, lexical=self.lexical, k=o.k,
+            store=self._shared, embeddings=self.embeddings, lexical=self.lexical, k=o.k,
             mode=o.mode, config=o.retrieval, reranker=self.reranker,
             article_text=self._article_text,
         )
@@ -276,28 +266,38 @@ class Assistant:
         one as it was (run it again).
         """
         staging = f"{COLLECTION}-rebuild"
-        with self._writing():
+        with self._writing(rebuild=True):
             self._stores.drop(staging)  # left over by an interrupted rebuild
             fresh = self._stores.open(staging)
             report = self._indexer(store=fresh).rebuild(progress=progress)
             with self._parts_lock:
                 self._stores.drop(COLLECTION)
                 fresh.rename(COLLECTION)
-                self._store = fresh
+                self._shared.replace(fresh)
             # Chunking may have changed too: the lexical index is derived again from scratch.
             self.lexical.reset()
             return report
 
+    def repair_orphans(self) -> RepairReport:
+        """Remove the chunks a killed write left that the catalog does not account for, and
+        re-write those of a version it never recorded (every write first does this when the
+        chunk counts disagree); returns what was removed and re-written."""
+        with self._writing(repair=False):
+            return self._indexer().repair_orphans()
+
     @contextmanager
-    def _writing(self) -> Iterator[None]:
+    def _writing(self, *, rebuild: bool = False, repair: bool = True) -> Iterator[None]:
         """One writer at a time: threads of this process, and other processes (CLI, server).
 
-        Every write ends by bringing the lexical index up to date (it reads only the articles
-        that changed)."""
+        A write first repairs what a killed one left (not a rebuild: it replaces the store);
+        it ends by bringing the lexical index up to date (reading only what changed)."""
         # The file lock covers this machine; catalog_lock other machines sharing a PostgreSQL
         # catalog (docs/deployment.md).
         with self._write_lock, writer_lock(self.data_dir), catalog_lock(self.catalog.engine):
-            yield
+            with nullcontext() if rebuild else self._shared.writing():
+                if repair and not rebuild:
+                    self._indexer().repair_if_needed()
+                yield
             # After a failed write the index catches up with the catalog on its next use.
             self.lexical.refresh()
 
@@ -396,4 +396,5 @@ class Assistant:
                                 '"assistant index add PATH" (files or folders) first.')
 
     def close(self) -> None:
+        self._shared.close()
         self.catalog.close()
