@@ -45,21 +45,28 @@ class SharedStore:
         self._generation: int | None = None
         self._writing = False
         self._retired: list[tuple[float, ChunkStore]] = []
+        # (generation, article id → content hash or None): the catalog's answers for the
+        # articles of recent hits, good until the generation moves.
+        self._hashes: tuple[int | None, dict[str, str | None]] = (None, {})
         self._lock = threading.Lock()
 
     def current(self) -> ChunkStore:
         """The store, on a fresh view if another process changed the catalog since it opened."""
+        return self._current()[0]
+
+    def _current(self) -> tuple[ChunkStore, int | None]:
+        """(the store, the catalog generation read for it; None while this process writes)."""
         store = self._store
         if store is not None and self._writing:
-            return store
+            return store, None
         generation = self.catalog.generation()  # read first: the view is at least this new
         if store is not None and self._generation == generation:
-            return store
+            return store, generation
         with self._lock:
             if self._store is None or (self._generation != generation and not self._writing):
                 self._install(self._open(), generation)
             assert self._store is not None
-            return self._store
+            return self._store, generation
 
     def replace(self, store: ChunkStore) -> None:
         """Use ``store`` from now on (a rebuilt collection)."""
@@ -86,20 +93,20 @@ class SharedStore:
         """The ``k`` nearest chunks (as ``ChunkStore.query``) of articles the catalog holds."""
         n = k
         while True:
-            hits = self._query(vector, k=n, where=where)
-            kept = self.in_catalog(hits)
+            hits, generation = self._query(vector, k=n, where=where)
+            kept = self.in_catalog(hits, generation)
             if len(kept) >= k or len(hits) < n or n >= 4 * k:
                 return kept[:k]
             n *= 2  # orphans took places: look further
 
     def _query(self, vector: Sequence[float], *, k: int,
-               where: Mapping[str, Any] | None) -> list[StoredChunk]:
+               where: Mapping[str, Any] | None) -> tuple[list[StoredChunk], int | None]:
         from chromadb.errors import InternalError
 
         for attempt in range(ATTEMPTS):
-            store = self.current()
+            store, generation = self._current()
             try:
-                return store.query(vector, k=k, where=where)
+                return store.query(vector, k=k, where=where), generation
             except InternalError:
                 # Chunk ids the view's graph lacks: written since it opened, not committed.
                 if attempt == ATTEMPTS - 1:
@@ -111,11 +118,20 @@ class SharedStore:
                         self._install(self._open(), self.catalog.generation())
         raise AssertionError("unreachable")
 
-    def in_catalog(self, hits: Sequence[StoredChunk]) -> list[StoredChunk]:
-        """The hits whose article the catalog holds, at the version the chunk was made from."""
+    def in_catalog(self, hits: Sequence[StoredChunk], generation: int | None = None
+                   ) -> list[StoredChunk]:
+        """The hits whose article the catalog holds, at the version the chunk was made from
+        (asked of the catalog once per article and ``generation``; always when it is None)."""
         if not hits:
             return []
-        hashes = self.catalog.content_hashes({str(h.metadata.get(ARTICLE_ID)) for h in hits})
+        seen, hashes = self._hashes
+        if generation is None or seen != generation:
+            hashes = {}
+        missing = {str(h.metadata.get(ARTICLE_ID)) for h in hits} - hashes.keys()
+        if missing:
+            found = self.catalog.content_hashes(missing)
+            hashes.update({i: found.get(i) for i in missing})
+        self._hashes = (generation, hashes)
         kept = []
         for hit in hits:
             known = hashes.get(str(hit.metadata.get(ARTICLE_ID)))
