@@ -1,8 +1,7 @@
 """The Assistant: the one object every interface calls to index articles and answer questions.
 
 Its parts are passed in (``from_settings`` takes the defaults from ``wiring``). Writes run one
-at a time across threads, processes and machines; questions read the index as it is.
-"""
+at a time across threads, processes and machines; questions read the index as it is."""
 
 from __future__ import annotations
 
@@ -44,10 +43,11 @@ from index.chunking import MAX_TOKENS
 from index.duplicates import NearDuplicateFinder
 from index.embeddings import LocalEmbeddings
 from index.errors import IndexNotFound
-from index.indexer import Indexer, ProgressFn, ReindexReport
+from index.indexer import Indexer, ProgressFn, ReindexReport, RepairReport
 from index.lexical import LexicalIndex
 from index.loaders import load_paths, parse_files
 from index.locking import catalog_lock, writer_lock
+from index.shared import SharedStore
 from index.store import COLLECTION, ChunkStore
 from index.sync import SyncReport, sync_folder
 from index.web import load_feed, load_urls
@@ -58,9 +58,7 @@ if TYPE_CHECKING:
 
     from assistant.settings import Settings
 
-# A conversation so far: {"role": "user" | "assistant", "content": str} dicts or LangChain
-# messages, oldest first.
-History = Sequence[Any]
+History = Sequence[Any]  # {"role", "content"} dicts or LangChain messages, oldest first
 
 
 class Assistant:
@@ -86,7 +84,8 @@ class Assistant:
         self.reranker = reranker
         self.data_dir = data_dir
         self._stores = stores
-        self._store: ChunkStore | None = None
+        self._shared = SharedStore(
+            catalog, lambda: require_chunks(stores.open(), catalog, stores.where))
         self._lexical: LexicalIndex | None = None
         self._parts_lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -110,12 +109,8 @@ class Assistant:
 
     @property
     def store(self) -> ChunkStore:
-        if self._store is None:
-            with self._parts_lock:
-                if self._store is None:
-                    store = self._stores.open()
-                    self._store = require_chunks(store, self.catalog, self._stores.where)
-        return self._store
+        """The chunk store, on a view that includes other processes' writes (``SharedStore``)."""
+        return self._shared.current()
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -132,7 +127,7 @@ class Assistant:
         """A LangChain retriever over the index (``k`` and ``mode`` from the options)."""
         o = self.options
         return HybridRetriever(
-            store=self.store, embeddings=self.embeddings, lexical=self.lexical, k=o.k,
+            store=self._shared, embeddings=self.embeddings, lexical=self.lexical, k=o.k,
             mode=o.mode, config=o.retrieval, reranker=self.reranker,
             article_text=self._article_text,
         )
@@ -142,9 +137,9 @@ class Assistant:
         """The answer path as an LCEL runnable: question → passages → Answer."""
         from langchain_core.runnables import RunnableLambda, RunnableParallel
 
-        return RunnableParallel(
-            question=RunnableLambda(lambda q: q), passages=RunnableLambda(self.retrieve)
-        ) | RunnableLambda(lambda x: self.answerer.answer(x["question"], x["passages"]))
+        both = RunnableParallel(question=RunnableLambda(lambda q: q),
+                                passages=RunnableLambda(self.retrieve))
+        return both | RunnableLambda(lambda x: self.answerer.answer(x["question"], x["passages"]))
 
     def _article_text(self, article_id: str) -> str | None:
         entry = self.catalog.entry(article_id)
@@ -192,8 +187,7 @@ class Assistant:
         self, urls: Iterable[str], *, progress: ProgressFn | None = None, client: Any = None,
         allow_private: bool = False,
     ) -> ReindexReport:
-        """Fetch pages, extract their articles (trafilatura) and index them. Only public
-        addresses are fetched unless ``allow_private`` (the user's own machine, not a server)."""
+        """Fetch pages and index their articles; only public addresses unless ``allow_private``."""
         with self._fetches.open(client, allow_private=allow_private) as http:
             articles, failures = load_urls(http, urls)
         return self._add_from(articles, failures, progress)
@@ -239,8 +233,7 @@ class Assistant:
     def find_articles(
         self, query: str | None = None, *, offset: int = 0, limit: int | None = 20
     ) -> tuple[int, list[ArticleRow]]:
-        """(total matches, one page of them), newest first; ``query`` matches the title,
-        source or URL."""
+        """(total matches, one page of them), newest first, matching title, source or URL."""
         return self.catalog.search_rows(query, offset=offset, limit=limit)
 
     def get_article(self, article_id: str) -> CatalogEntry | None:
@@ -252,10 +245,9 @@ class Assistant:
         return self.catalog.sources()
 
     def rebuild(self, *, progress: ProgressFn | None = None) -> ReindexReport:
-        """Re-derive the vectors and the lexical index from the catalog with the configured
-        model (the way out of a ModelMismatch); built beside the live collection, then swapped
-        in, so questions go on meanwhile and an interrupted rebuild changes nothing."""
-        with self._writing():
+        """Re-derive vectors and lexical index from the catalog (after a model change), beside
+        the live collection, which answers meanwhile; an interruption changes nothing."""
+        with self._writing(rebuild=True):
             return self._rebuild(progress)
 
     def _rebuild(self, progress: ProgressFn | None = None) -> ReindexReport:
@@ -266,7 +258,7 @@ class Assistant:
         with self._parts_lock:
             self._stores.drop(COLLECTION)
             fresh.rename(COLLECTION)
-            self._store = fresh
+            self._shared.replace(fresh)
         self._stores.collect_garbage()  # Chroma leaves dropped collections' folders behind
         # Chunking may have changed too: the lexical index is derived again from scratch.
         self.lexical.reset()
@@ -274,7 +266,7 @@ class Assistant:
 
     def check(self, *, repair: bool = False) -> CheckReport:
         """Whether catalog, vectors and lexical index agree; ``repair`` re-derives what it can."""
-        with self._writing() if repair else nullcontext():
+        with self._writing(rebuild=True) if repair else nullcontext():
             return maintenance.check(
                 self.catalog, self._stores, self.lexical, embedding_model=self.embeddings.name,
                 reembed=lambda ids: self._indexer(self._stores.open()).rebuild(ids=ids),
@@ -284,13 +276,22 @@ class Assistant:
         """Write every article to a JSON Lines file that ``add_paths`` reads back unchanged."""
         return export_jsonl(self.catalog, path)
 
+    def repair_orphans(self) -> RepairReport:
+        """Remove or re-write the chunks a killed write left (every write does it first)."""
+        with self._writing(repair=False):
+            return self._indexer().repair_orphans()
+
     @contextmanager
-    def _writing(self) -> Iterator[None]:
-        """One writer at a time (threads, processes); each write then updates the lexical index."""
+    def _writing(self, *, rebuild: bool = False, repair: bool = True) -> Iterator[None]:
+        """One writer at a time (threads, processes); a write first repairs what a killed one
+        left (not a rebuild), and ends by updating the lexical index."""
         # The file lock covers this machine; catalog_lock other machines sharing a PostgreSQL
         # catalog (docs/deployment.md).
         with self._write_lock, writer_lock(self.data_dir), catalog_lock(self.catalog.engine):
-            yield
+            with nullcontext() if rebuild else self._shared.writing():
+                if repair and not rebuild:
+                    self._indexer().repair_if_needed()
+                yield
             # After a failed write the index catches up with the catalog on its next use.
             self.lexical.refresh()
 
@@ -311,9 +312,8 @@ class Assistant:
         date_filter: bool | None = None,
         digest: bool = False,
     ) -> RetrievalResult:
-        """Passages for a question, with the mode, filters and date range that shaped them.
-        A date in the question ranks that period's articles first; for a ``digest`` it is the
-        scope (``HybridRetriever.search_result``)."""
+        """Passages with what shaped them; a date in the question ranks its period first, or
+        scopes a ``digest`` (``HybridRetriever.search_result``)."""
         self._require_index()
         o = self.options
         use_dates = o.date_filter if date_filter is None else date_filter
@@ -326,9 +326,8 @@ class Assistant:
         self, question: str, *, k: int | None = None, history: History | None = None,
         **options: Any,
     ) -> Answer:
-        """The answer to ``question``; with ``history``, a follow-up is first rewritten into a
-        standalone question (``Answer.rewritten_question``) that retrieval and answering use.
-        ``options`` shape retrieval as for ``search`` (mode, filters, reference_date, …)."""
+        """The answer; a follow-up is first rewritten from ``history`` into a standalone
+        question (``Answer.rewritten_question``); ``options`` as for ``search``."""
         *_, final = self.stream(question, k=k, history=history, **options)
         assert isinstance(final, Final)
         return final.answer
@@ -397,4 +396,5 @@ class Assistant:
                                 '"assistant index add PATH" (files or folders) first.')
 
     def close(self) -> None:
+        self._shared.close()
         self.catalog.close()

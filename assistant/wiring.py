@@ -28,6 +28,7 @@ from index.embeddings import LocalEmbeddings
 from index.store import (
     COLLECTION,
     ChunkStore,
+    close_client,
     drop_collection,
     http_client,
     persistent_client,
@@ -118,15 +119,27 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
 
 
 class ChromaStores:
-    """Chunk stores in the Chroma the settings name, for this embedding model."""
+    """Chunk stores in the Chroma the settings name, for this embedding model. An embedded
+    store opens on a fresh view of the files (``persistent_client``), so it sees what other
+    processes wrote until then; a server's clients share one view, so one client serves all."""
 
     def __init__(self, settings: Settings, embeddings: LocalEmbeddings) -> None:
         self.settings = settings
         self.embeddings = embeddings
+        self._server: Any = None
 
     def open(self, collection: str = COLLECTION) -> ChunkStore:
-        return ChunkStore(chroma_client(self.settings), model_name=self.embeddings.name,
-                          dimension=self.embeddings.dimension, collection=collection)
+        if self.settings.chroma_host:
+            self._server = self._server or chroma_client(self.settings)
+            client = self._server
+        else:
+            client = persistent_client(self.settings.chroma_path, fresh=True)
+        try:
+            return ChunkStore(client, model_name=self.embeddings.name,
+                              dimension=self.embeddings.dimension, collection=collection)
+        except BaseException:
+            close_client(client)
+            raise
 
     def drop(self, collection: str) -> None:
         drop_collection(chroma_client(self.settings), collection)

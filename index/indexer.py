@@ -16,7 +16,7 @@ from typing import Any
 
 from index import duplicates
 from index.articles import Article, Failure, text_hash
-from index.catalog import Catalog
+from index.catalog import Catalog, CatalogEntry
 from index.chunking import MAX_TOKENS, TARGET_TOKENS, Chunk, chunk_article
 from index.metadata import chunk_metadata
 from index.store import ChunkStore
@@ -53,6 +53,20 @@ def report_dict(report: Any) -> dict[str, Any]:
             value = [{"id": a, "canonical_id": b} for a, b in value]
         data[f.name] = list(value) if isinstance(value, tuple) else value
     return data
+
+
+@dataclass(frozen=True)
+class RepairReport:
+    """What ``Indexer.repair_orphans`` did: the articles whose chunks it removed (the catalog
+    has no row for them), how many chunks that was, and the articles it re-wrote from the
+    catalog (their chunks were of another version)."""
+
+    removed: tuple[str, ...] = ()
+    chunks_removed: int = 0
+    rewritten: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return report_dict(self)
 
 
 @dataclass
@@ -201,14 +215,41 @@ class Indexer:
                 ids: Sequence[str] | None = None) -> ReindexReport:
         """Re-embed every catalog article into an empty store (after a model change, say), or
         only the articles ``ids`` (whose chunks went missing) into this one."""
+        wanted = None if ids is None else set(ids)
+        return self._rewrite([e for e in self.catalog.all_entries()
+                              if wanted is None or e.article.id in wanted], progress)
+
+    def repair_orphans(self) -> RepairReport:
+        """Make the store hold only what the catalog accounts for. A writer killed between
+        writing chunks and their catalog row leaves the chunks of an article the catalog lacks
+        (removed here) or of a version it never recorded (re-written from the catalog)."""
+        chunks = self.store.chunk_articles()
+        hashes = self.catalog.content_hashes({article for _, article, _ in chunks})
+        orphans = sorted({article for _, article, _ in chunks if article not in hashes})
+        stale = sorted({article for _, article, known in chunks
+                        if article in hashes and known not in (None, hashes[article])})
+        gone = set(orphans)
+        ids = [chunk for chunk, article, _ in chunks if article in gone]
+        self.store.delete_chunks(ids)
+        entries = [e for e in map(self.catalog.entry, stale) if e is not None]
+        self._rewrite(entries, None)
+        return RepairReport(tuple(orphans), len(ids), tuple(e.article.id for e in entries))
+
+    def repair_if_needed(self) -> RepairReport:
+        """``repair_orphans`` when the store holds another number of chunks than the catalog
+        records (what a killed write leaves); two counts otherwise."""
+        if self.store.count() == self.catalog.counts()[1]:
+            return RepairReport()
+        return self.repair_orphans()
+
+    def _rewrite(self, entries: Sequence[CatalogEntry], progress: ProgressFn | None
+                 ) -> ReindexReport:
+        """Chunk, embed and write these catalog articles again, as the catalog has them."""
         batch = _Batch()
         origins: dict[str, str | None] = {}
         done: list[str] = []
         failed: list[Failure] = []
         embedded = 0
-        wanted = None if ids is None else set(ids)
-        entries = [e for e in self.catalog.all_entries()
-                   if wanted is None or e.article.id in wanted]
 
         def flush() -> None:
             nonlocal embedded

@@ -8,6 +8,7 @@ go through one helper that finds the collection again when a rebuild has swapped
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 from index.chunking import Chunk
 from index.errors import DamagedIndex, ModelMismatch
-from index.metadata import ARTICLE_ID, CANONICAL_ID, N, chunk_position
+from index.metadata import ARTICLE_ID, CANONICAL_ID, CONTENT_HASH, N, chunk_position
 from index.offline import ensure_offline
 
 COLLECTION = "articles"
@@ -32,18 +33,18 @@ class StoredChunk:
     score: float
 
 
-def persistent_client(path: str | Path) -> Any:
-    """An embedded Chroma client persisting under ``path``, telemetry off."""
-    ensure_offline()
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+def persistent_client(path: str | Path, *, fresh: bool = False) -> Any:
+    """An embedded Chroma client persisting under ``path``, telemetry off.
 
+    Chroma keeps one view of a path per process (its HNSW graphs in memory), shared by every
+    client made for that path, and that view does not see what other processes write. With
+    ``fresh``, the client gets a view of its own, read from the files as they are now (and the
+    clients made after it share that one); ``close_client`` releases it.
+    """
+    ensure_offline()
     Path(path).mkdir(parents=True, exist_ok=True)
     try:
-        return chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False,
-                                                    allow_reset=False)
-        )
+        return _open(path, fresh=fresh)
     except Exception as exc:
         if not (Path(path) / "chroma.sqlite3").exists():
             raise
@@ -56,6 +57,29 @@ def persistent_client(path: str | Path) -> Any:
             str(path), f"the vector store cannot be opened ({exc})",
             'It is derived from the catalog: run "assistant index rebuild" (or "assistant '
             'index check --repair") to rebuild it.') from exc
+
+
+def _open(path: str | Path, *, fresh: bool) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if not fresh:
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    from chromadb.api import ServerAPI
+    from chromadb.api.client import Client
+    from chromadb.config import System
+    from chromadb.telemetry.product import ProductTelemetryClient
+
+    settings.persist_directory = str(path)
+    settings.is_persistent = True
+    system = System(settings)  # what PersistentClient does, minus the per-path cache lookup
+    system.instance(ProductTelemetryClient)
+    system.instance(ServerAPI)
+    system.start()
+    client = Client.from_system(system)
+    _FRESH[client] = system
+    return client
 
 
 def unused_segment_folders(path: str | Path) -> list[Path]:
@@ -80,6 +104,27 @@ def _is_uuid(name: str) -> bool:
         return str(uuid.UUID(name)) == name
     except ValueError:
         return False
+
+
+
+def close_client(client: Any) -> None:
+    """Release a fresh client's view now: its HNSW graphs and SQLite connections. (Chroma's
+    objects hold each other in reference cycles, so without this they wait for a full garbage
+    collection.) Calls on it fail afterwards; a no-op for other clients."""
+    system = _FRESH.pop(client, None)
+    if system is None:
+        return
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    # Clients made later for the path must not be handed this stopped view (the per-path
+    # cache has no public way to forget one).
+    cache = SharedSystemClient._identifier_to_system
+    for key in [k for k, v in cache.items() if v is system]:
+        cache.pop(key, None)
+    system.stop()
+
+
+_FRESH: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 def http_client(
@@ -233,6 +278,29 @@ class ChunkStore:
 
     def count(self) -> int:
         return int(self._read(lambda c: c.count()))
+
+    def chunk_articles(self) -> list[tuple[str, str, str | None]]:
+        """(chunk id, article id, content hash) of every chunk (read a page at a time)."""
+        found: list[tuple[str, str, str | None]] = []
+        offset = 0
+        while True:
+            page = self._read(lambda c, offset=offset: c.get(
+                include=["metadatas"], limit=PAGE, offset=offset))
+            for i, meta in zip(page["ids"], page["metadatas"], strict=True):
+                meta = meta or {}
+                found.append((i, str(meta.get(ARTICLE_ID, i.rsplit(":", 1)[0])),
+                              meta.get(CONTENT_HASH)))
+            if len(page["ids"]) < PAGE:
+                return found
+            offset += PAGE
+
+    def delete_chunks(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), PAGE):
+            self.collection.delete(ids=list(ids[start:start + PAGE]))
+
+    def close(self) -> None:
+        """Release the client's view if it is a fresh one (``persistent_client``)."""
+        close_client(self.client)
 
 
 def _stored(page: Mapping[str, Any]) -> Iterable[StoredChunk]:

@@ -30,6 +30,7 @@ from assistant.retrieval.filters import Filters
 from assistant.retrieval.fusion import FusionMethod, Normalisation, fuse
 from assistant.retrieval.rerank import rerank
 from index.lexical import LexicalIndex
+from index.shared import SharedStore
 from index.store import ChunkStore
 
 
@@ -54,7 +55,7 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    store: ChunkStore
+    store: SharedStore | ChunkStore  # shared: dense hits only of articles the catalog holds
     embeddings: Embeddings
     lexical: LexicalIndex
     k: int
