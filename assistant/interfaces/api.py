@@ -127,7 +127,7 @@ def add_api(
         return RetrieveOut(question=body.question, mode=found.mode,
                            date_range=data["date_range"],
                            date_filter_applied=found.date_filter_applied,
-                           passages=found.passages)
+                           dates_preferred=found.dates_preferred, passages=found.passages)
 
     @router.get("/articles", response_model=ArticlePage, tags=["articles"])
     def list_articles(

@@ -103,6 +103,7 @@ class RetrieveOut(BaseModel):
     mode: str
     date_range: DateRangeOut | None
     date_filter_applied: bool
+    dates_preferred: bool = False
     passages: list[Passage]
 
 

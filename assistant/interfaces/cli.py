@@ -325,7 +325,8 @@ def retrieve(
     if as_json:
         print_json(result.to_dict())
         return
-    note = render.date_note(result.date_range, result.date_filter_applied)
+    note = render.date_note(result.date_range, result.date_filter_applied,
+                            result.dates_preferred)
     if note:
         echo(note, err=True)
     if result.passages:

@@ -45,11 +45,13 @@ def merge_reports(first: Any, second: Any) -> Any:
                          for f in fields(first)))
 
 
-def date_note(date_range: DateRange | None, applied: bool) -> str | None:
-    """The dates a question named, and whether retrieval was limited to them."""
+def date_note(date_range: DateRange | None, applied: bool, preferred: bool = False
+              ) -> str | None:
+    """The dates a question named, and whether retrieval was limited to them or ranked them
+    first."""
     if date_range is None:
         return None
-    state = "applied" if applied else "no match, not applied"
+    state = "applied" if applied else "ranked first" if preferred else "no match, not applied"
     return (f'dates: "{date_range.expression}" → {date_range.start or "…"} to '
             f'{date_range.end or "…"} ({state})')
 

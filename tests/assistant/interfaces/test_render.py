@@ -53,6 +53,7 @@ def test_date_note():
     assert date_note(r, True) == 'dates: "in December 2023" → 2023-12-01 to 2023-12-31 ' \
                                  "(applied)"
     assert date_note(r, False).endswith("(no match, not applied)")
+    assert date_note(r, False, True).endswith("(ranked first)")
     assert date_note(None, True) is None
 
 

@@ -81,21 +81,38 @@ def test_filters_apply_on_every_mode(corpus):
         assert got and set(ids(got)) <= {"v2", "flood"}, mode
 
 
-def test_date_in_question_narrows_and_is_reported(corpus):
-    result = corpus.search("What happened yesterday?", reference_date=date(2018, 1, 10))
+def test_date_in_a_digest_question_is_its_scope(corpus):
+    result = corpus.search("What happened yesterday?", reference_date=date(2018, 1, 10),
+                           digest=True)
     assert result.date_range is not None and result.date_filter_applied
     assert (result.date_range.start, result.date_range.end) == (date(2018, 1, 9),) * 2
     assert ids(result.passages) == ["storm"]
     assert result.to_dict()["date_range"]["expression"] == "yesterday"
+    # A period with no article: nothing, and the result says the range was the scope.
+    empty = corpus.search("What happened in 2023?", reference_date=date(2018, 1, 10),
+                          digest=True)
+    assert empty.date_filter_applied and empty.passages == []
 
+
+def test_date_in_other_questions_ranks_first_and_excludes_nothing(corpus):
     last_week = corpus.search("Any floods last week?", reference_date=date(2017, 12, 27))
-    assert ids(last_week.passages) == ["flood"]
-    # No article from 2023: the range is shown but not applied, and answers still come back.
+    assert ids(last_week.passages)[0] == "flood"
+    assert last_week.dates_preferred and not last_week.date_filter_applied
+    # No article from 2023: the range is shown, and answers still come back.
     none = corpus.search("Floods in 2023?", reference_date=date(2018, 1, 10))
-    assert none.date_range is not None and not none.date_filter_applied and none.passages
+    assert none.date_range is not None and none.passages and ids(none.passages)[0] == "flood"
+    # The period's article gains on the others, which all stay.
+    def scores(question, **options):
+        return {p.article_id: p.score for p in corpus.search(question, **options).passages}
+
+    plain = scores("What did lawmakers and crews do?", date_filter=False)
+    dated = scores("What did lawmakers and crews do yesterday?",
+                   reference_date=date(2018, 1, 10))
+    assert set(dated) == set(plain) >= {"storm", "budget"}
+    assert dated["storm"] - dated["budget"] > plain["storm"] - plain["budget"] + 0.5
     # The setting's reference date is used when the call gives none.
     corpus.options = replace(corpus.options, reference_date=date(2018, 1, 4))
-    assert ids(corpus.search("What passed yesterday?").passages) == ["budget"]
+    assert ids(corpus.search("What passed yesterday?").passages)[0] == "budget"
 
 
 def test_retriever_is_a_langchain_retriever_with_a_mode(corpus):
