@@ -81,7 +81,7 @@ _NEGATED_FORM = re.compile(r"\b(non|un|anti)-?([a-z]{4,})\b")
 WEIGHTS = {"similarity": -4.83, "type_ok": -0.25, "negated": 1.99, "terms_missing": 0.18,
            "names_missing": 0.73, "conflict": 1.92}
 BIAS = 2.95
-DEFAULT_THRESHOLD = 0.64
+DEFAULT_THRESHOLD = 0.70
 
 
 @dataclass(frozen=True)
