@@ -82,7 +82,8 @@ def test_ctrl_c_stops_feed_watch_promptly(tmp_path, phase):
         env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_INDEX_BATCH_CHUNKS": "8",
                "ASSISTANT_FETCH_TIMEOUT": "120"}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "index", "feed", feed, "--watch", "600", "-q"],
+            [sys.executable, "-m", "assistant", "index", "feed", feed, "--watch", "600", "-q",
+             "--allow-private"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             if phase == "sleeping":  # the first poll is done: its article is in the catalog
