@@ -310,17 +310,17 @@ class Assistant:
         filters: Filters | None = None,
         reference_date: date | None = None,
         date_filter: bool | None = None,
-        digest: bool = False,
+        digest: bool | None = None,
     ) -> RetrievalResult:
-        """Passages with what shaped them; a date in the question ranks its period first, or
-        scopes a ``digest`` (``HybridRetriever.search_result``)."""
+        """Passages and what shaped them: a date ranks its period first, or scopes a digest."""
         self._require_index()
-        o = self.options
+        o, scope = self.options, digest if digest is not None else \
+            question_form(question).kind == "digest"
         use_dates = o.date_filter if date_filter is None else date_filter
         return self.retriever.search_result(
             question, k=k or o.k, mode=mode or o.mode, filters=filters or Filters(),
             dates=resolve_dates(question, reference_date or o.reference_date) if use_dates
-            else None, scope=digest)
+            else None, scope=scope)
 
     def ask(
         self, question: str, *, k: int | None = None, history: History | None = None,

@@ -244,7 +244,8 @@ def prefer_dates(passages: Sequence[D], dates: DateRange, *, near_days: int = 7,
         return []
     scores = [p.score for p in passages]
     spread = (max(scores) - min(scores)) or 1.0
-    start = dates.start - timedelta(days=near_days) if dates.start else None
+    start = dates.start - timedelta(days=near_days) \
+        if dates.start and dates.start > date.min + timedelta(days=near_days) else dates.start
 
     def bonus(p: D) -> float:
         try:
