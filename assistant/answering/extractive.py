@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -82,7 +83,7 @@ class ExtractiveAnswerer:
         scores, semantic = self._scores(question, [s.text for s in sentences],
                                         _resolved_names(sentences, passages))
         if form.kind == "digest":
-            return self._digest(question, passages, sentences, semantic)
+            return self._digest(question, form, passages, sentences, semantic)
         if form.answer_type:  # a sentence holding the kind of phrase asked for answers better
             scores = scores + TYPE_BONUS * np.array(
                 [bool(typed_spans(s.text, form.answer_type, question)) for s in sentences])
@@ -148,12 +149,11 @@ class ExtractiveAnswerer:
                 chosen.append(int(i))
         return chosen
 
-    def _digest(self, question: str, passages: Sequence[Passage], sentences: list[Sentence],
-                semantic: np.ndarray) -> Answer:
+    def _digest(self, question: str, form: QuestionForm, passages: Sequence[Passage],
+                sentences: list[Sentence], semantic: np.ndarray) -> Answer:
         """The lead of each story the passages hold, newest first. The service has already
         scoped the passages to the question's period; a digest on a topic ("the latest on the
         strike") keeps the stories whose sentences support the topic."""
-        form = question_form(question)
         if form.names and missing_names(form.names, passages):
             return _with_form(self._abstain(question, passages, sentences, semantic), form)
         topic = digest_topic(question)
@@ -232,8 +232,6 @@ def _story(p: Passage) -> str:
 
 
 def _with_form(answer: Answer, form: QuestionForm) -> Answer:
-    from dataclasses import replace
-
     return replace(answer, form=form.kind)
 
 
