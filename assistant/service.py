@@ -1,5 +1,4 @@
 """The Assistant: the one object every interface calls to index articles and answer questions.
-
 Its parts are passed in (``from_settings`` takes the defaults from ``wiring``). Writes run one
 at a time across threads, processes and machines; questions read the index as it is."""
 
@@ -17,7 +16,7 @@ from assistant import maintenance
 from assistant.answering import Answerer
 from assistant.answering.compose import nothing_published
 from assistant.answering.conversation import normalise_history
-from assistant.answering.forms import question_form
+from assistant.answering.forms import question_form, search_text
 from assistant.answering.verify import CitationVerifier
 from assistant.fetching import FetchGate
 from assistant.maintenance import StoreFactory
@@ -318,7 +317,8 @@ class Assistant:
             question_form(question).kind == "digest"
         use_dates = o.date_filter if date_filter is None else date_filter
         return self.retriever.search_result(
-            question, k=k or o.k, mode=mode or o.mode, filters=filters or Filters(),
+            search_text(question, scope), k=k or o.k, mode=mode or o.mode,
+            filters=filters or Filters(),
             dates=resolve_dates(question, reference_date or o.reference_date) if use_dates
             else None, scope=scope)
 

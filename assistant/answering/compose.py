@@ -68,20 +68,6 @@ def one_per_article(
     return list(best.values())[:limit]
 
 
-def covering(names: Sequence[str], sentences: Sequence[Sentence], scores: Sequence[float],
-             chosen: list[int]) -> list[int]:
-    """``chosen`` plus, for each name no chosen sentence mentions, the best sentence that does."""
-    out = list(chosen)
-    for name in names:
-        low = name.lower()
-        if any(low in sentences[i].text.lower() for i in out):
-            continue
-        having = [i for i in range(len(sentences)) if low in sentences[i].text.lower()]
-        if having:
-            out.append(max(having, key=lambda i: scores[i]))
-    return out
-
-
 def lead_sentences(sentences: Sequence[Sentence], passages: Sequence[Passage], *,
                    limit: int) -> list[int]:
     """The first sentence of each distinct story among the passages, newest story first."""

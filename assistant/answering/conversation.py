@@ -156,6 +156,63 @@ def _salient(turns: Sequence[Turn]) -> str | None:
     return None
 
 
+# Words that make a name an organisation, place or event rather than a person.
+_NOT_PERSON = frozenset("""
+bank court union party council commission ministry committee government agency company motors
+energy group masters marathon open cup league championship election festival museum university
+city county province state river lake island street station airport port club fc united
+""".split())
+
+
+def _person(turns: Sequence[Turn]) -> str | None:
+    """Who "he" or "she" is: the last person named (two or three capitalised words, none of
+    them an organisation's, a place's or an event's), in the latest turns first; else the
+    salient entity."""
+    for turn in reversed(turns[-2:]):
+        people = [n for n in entities(turn.content)
+                  if 2 <= len(n.split()) <= 3 and not any(c.isdigit() for c in n)
+                  and not {w.lower() for w in n.split()} & _NOT_PERSON]
+        if people:
+            return people[0] if turn.role == "assistant" else people[-1]
+    return _salient(turns)
+
+
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+_ITEM = re.compile(r"\bthe (?P<which>first|second|third|fourth|fifth|last|(?P<name>[A-Z][\w-]+))"
+                   r" (?:one|company|story|article|plant|factory|case|item)\b")
+
+
+def _list_item(question: str, turns: Sequence[Turn]) -> str | None:
+    """``question`` with "the second one" or "the Polish one" replaced by the names of that
+    item of the previous answer (its parts end with their [n] markers); None when the question
+    points at no item or the answer has fewer than two."""
+    match = _ITEM.search(question)
+    answer = next((t.content for t in reversed(turns) if t.role == "assistant"), "")
+    items = [i for i in re.split(r"\[\d+\][.,;]?", answer) if entities(i)]
+    if not match or len(items) < 2:
+        return None
+    if match.group("name"):
+        hits: list[str] = []
+        for size in (4, 3):  # "the Mexican one" → Mexico; "the Polish one" → Poland
+            stem = match.group("name").lower()[:size]
+            hits = [i for i in items
+                    if any(w.lower().startswith(stem) for w in _TOKEN.findall(i))]
+            if hits:
+                break
+        if len(hits) != 1:
+            return None
+        item = hits[0]
+    else:
+        index = _ORDINALS[match.group("which")]
+        if index >= len(items):
+            return None
+        item = items[index]
+    found = entities(item)
+    longest = sorted(found, key=lambda n: -len(n.split()))[:2]
+    names = [n for n in found if n in longest]  # as the answer orders them
+    return question[:match.start()] + " ".join(names) + question[match.end():]
+
+
 def _last_question(turns: Sequence[Turn]) -> str | None:
     for turn in reversed(turns):
         if turn.role == "user":
@@ -179,8 +236,10 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     ellipsis = _ELLIPSIS.match(question)
     if ellipsis and previous and not _has_verb_frame(ellipsis.group("subject")):
         return _reframe(previous, ellipsis.group("subject"))
+    if item := _list_item(question, history):
+        return item
     phrases = _noun_phrases(previous or "")
-    person = _salient(history)
+    person = _person(history)
     thing = phrases[-1] if phrases else None
 
     def swap(match: re.Match[str]) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.answering.conversation import entities
+from assistant.answering.topics import spell_out
 
 Kind = Literal["factoid", "list", "digest"]
 AnswerType = Literal["number", "date", "person", "place", "name"]
@@ -49,8 +50,12 @@ _NUMBER = re.compile(r"\bhow (?:many|much|long|old|far|large|big|often|tall|high
                      r"\bwhat (?:percentage|percent|number|amount|proportion|share|rate|"
                      r"level|price|figure|sum|total|toll|size|fine|penalty|cost)\b|"
                      r"\bby how much\b", re.IGNORECASE)
-_WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:person|man|woman|minister|official|"
-                  r"leader|player|candidate|company|firm|union|group)\b", re.IGNORECASE)
+_WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:which|what) (?:person|people|man|men|woman|"
+                  r"women|minister|official|leader|player|candidate)s?\b", re.IGNORECASE)
+_WHICH_NAME = re.compile(r"\b(?:which|what) (?:compan(?:y|ies)|firms?|unions?|groups?|"
+                         r"manufacturers?|makers?|banks?|teams?|countries|country|parties|"
+                         r"party|satellites?|species|films?|movies?|books?)\b|"
+                         r"^\s*name (?:the|a|an)\b", re.IGNORECASE)
 _WHERE = re.compile(r"^\s*where\b|\bin which (?:city|country|town|region|state|area)\b|"
                     r"\bwhich (?:city|country|town|region|state)\b", re.IGNORECASE)
 _QUESTION_WORD = re.compile(r"^(?:what|who|where|when|why|how|which|whose|is|are|was|were|did|"
@@ -58,6 +63,9 @@ _QUESTION_WORD = re.compile(r"^(?:what|who|where|when|why|how|which|whose|is|are
                             r"please|and|so|but|also)(?:['’]s|['’]re)?(?:\s+|$)",
                             re.IGNORECASE)
 _AND_NAMES = re.compile(r"\band\b", re.IGNORECASE)
+_CALENDAR = re.compile(r"(?:January|February|March|April|May|June|July|August|September|"
+                       r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|"
+                       r"Saturday|Sunday)(?: \d{1,2}| \d{4})*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,8 @@ def _answer_type(question: str) -> AnswerType | None:
         return "place"
     if _WHO.search(question):
         return "person"
+    if _WHICH_NAME.search(question):
+        return "name"
     return None
 
 
@@ -104,3 +114,27 @@ def digest_topic(question: str) -> str:
     Tube strike" → "Tube strike"); "" for a digest of a period only ("What happened?")."""
     rest = _DIGEST_FILLER.sub(" ", question)
     return " ".join(re.sub(r"[?!.,;:]", " ", rest).split())
+
+
+def parts(question: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """A question that joins several names, asked of each name alone: (name, the question with
+    the other joined names left out). "What did the Bank of England and the ECB decide?" →
+    ("Bank of England", "What did the Bank of England and the decide?"), ("ECB", …). The
+    leftover words are harmless to sentence scoring, which weighs the question's terms."""
+    names = tuple(n for n in names if not _CALENDAR.fullmatch(n))
+    if len(names) < 2 or not _AND_NAMES.search(question):
+        return []
+    out = []
+    for name in dict.fromkeys(names):
+        rest = question
+        for other in names:
+            if other != name and other not in name:
+                rest = re.sub(rf"(?<!\w){re.escape(other)}(?!\w)", " ", rest)
+        out.append((name, " ".join(rest.split())))
+    return out
+
+
+def search_text(question: str, digest: bool) -> str:
+    """What retrieval should look for: the question, with the vocabulary of the section a
+    digest asks about ("sport", "Africa": ``topics.py``) spelled out."""
+    return spell_out(question) if digest else question

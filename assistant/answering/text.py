@@ -33,20 +33,25 @@ would you your yours yourself yourselves also said says say tell told according 
 much called call""".split())
 
 
+_local = threading.local()  # a PyStemmer stemmer is not safe to share between threads
+
+
+def _stem(words: list[str]) -> list[str]:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import Stemmer  # PyStemmer, as the lexical index uses
+
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer.stemWords(words)
+
+
 def content_terms(text: str) -> set[str]:
-    """Lower-cased key terms with a light plural/possessive folding; stopwords removed."""
-    terms = set()
-    for word in _WORD.findall(text.lower()):
-        word = word.strip("'’-").removesuffix("'s").removesuffix("’s")
-        if word in STOPWORDS:  # before folding, or "does" would become "doe"
-            continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        elif len(word) > 5 and word.endswith("ed"):  # "kicked" answers "kick"
-            word = word[:-2]
-        if word and word not in STOPWORDS:
-            terms.add(word)
-    return terms
+    """Lower-cased key terms, stemmed as the lexical index stems them (Snowball English:
+    "companies" and "company", "approved" and "approve" meet); stopwords removed."""
+    words = [w.strip("'’-").removesuffix("'s").removesuffix("’s")
+             for w in _WORD.findall(text.lower())]
+    words = [w for w in words if w and w not in STOPWORDS]
+    return {w for w in _stem(words) if w and w not in STOPWORDS}
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,8 @@ def render_citation(c: Citation, anchor: str) -> str:
     """One numbered source as a <details> block: title, date, source, link, and the passage
     with its supporting sentences marked. One line of HTML, so Markdown leaves it alone."""
     meta = [_esc(x) for x in (c.source, c.published) if x]
-    if c.agencies:
-        meta.append(_esc(", ".join(c.agencies)))
+    if agencies := [a for a in c.agencies if a != c.source]:  # "Reuters · … · Reuters" once
+        meta.append(_esc(", ".join(agencies)))
     if url := _safe_url(c.url):
         meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
     return (

@@ -101,3 +101,34 @@ def test_off_topic_questions_abstain(news):
     answered = [q for q in questions if not news.ask(q).abstained]
     # The target is >= 90 %; on these short news items every one abstains today.
     assert len(answered) <= len(questions) // 10, answered
+
+
+FACTORIES = [Turn("user", "Which companies announced new factories?"),
+             Turn("assistant", "Hanseong Energy will build a plant near Wroclaw in Poland [1], "
+                               "and Nordvik Motors a plant in Nuevo Leon, Mexico [2].")]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many jobs will the second one bring?",
+     "How many jobs will Nordvik Motors Nuevo Leon Mexico bring?"),
+    ("When does the first one open?", "When does Hanseong Energy Wroclaw open?"),
+    ("When does production start at the Polish one?",
+     "When does production start at Hanseong Energy Wroclaw?"),
+    ("How big is the Mexican plant?", "How big is Nordvik Motors Nuevo Leon Mexico?"),
+    # No item names Italy: the question keeps its words and carries the topic along.
+    ("How big is the Italian one?", "How big is the Italian one (companies announced new "
+                                    "factories)?"),
+])
+def test_a_follow_up_can_point_at_an_item_of_the_previous_answer(question, expected):
+    assert rewrite_followup(question, FACTORIES) == expected
+
+
+def test_he_and_she_are_the_person_the_answer_named_not_a_place():
+    history = [Turn("user", "Who won the Lisbon mayoral election?"),
+               Turn("assistant", "Socialist candidate Helena Vaz won Lisbon's mayoral election "
+                                 "on Sunday [1].")]
+    assert rewrite_followup("How many votes did she get?", history) == \
+        "How many votes did Helena Vaz get?"
+    history = [Turn("user", "Who won the Paris Masters?"),
+               Turn("assistant", "Luca Brenner beat Tomas Varga in the final [1].")]
+    assert rewrite_followup("How old is he?", history) == "How old is Luca Brenner?"

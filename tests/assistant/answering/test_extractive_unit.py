@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.extractive import ExtractiveAnswerer, missing_names
 from assistant.answering.verify import CitationVerifier
 from assistant.results import ABSTAIN_TEXT, Answer, Delta, Final, Passage
 from tests.fakes import HashEmbeddings
@@ -125,8 +125,9 @@ def test_max_sentences_is_respected(fake: HashEmbeddings):
     assert two.text == f"{COST} [1] {ERUPTED} [2]"
     one = ExtractiveAnswerer(fake.encode, abstain_threshold=1.0, max_sentences=1).answer(
         TWO_PART, passages)
-    assert one.text == f"{COST} [1]"
-    assert [c.article_id for c in one.citations] == ["bridge"]
+    # The two sentences tie on words; either alone is a right answer, never both.
+    assert one.text in (f"{COST} [1]", f"{ERUPTED} [1]")
+    assert len(one.citations) == 1
 
 
 @pytest.mark.parametrize("question, passages", [
@@ -219,3 +220,32 @@ def test_check_reverifies_an_extractive_answer(answerer: ExtractiveAnswerer,
     # An abstaining answer is left as it is.
     abstaining = Answer.abstaining(TWO_PART, passages)
     assert verifier.check(abstaining) is abstaining
+
+
+@pytest.mark.parametrize(("name", "text", "missing"), [
+    ("Britain", "The Bank of England held rates.", False),
+    ("Tube", "London Underground workers will strike.", False),
+    ("US", "The jury in New York said the U.S. case stands.", False),
+    ("US", "Tell us what happened in Paris.", True),  # "us" is no country
+    ("Bank of Japan", "The Bank of England held rates.", True),
+    ("New York", "A federal jury convicted him.", False),  # named by the dateline
+])
+def test_a_name_counts_as_mentioned_under_its_usual_aliases(name, text, missing):
+    p = replace(passage("a", text, 0), place="NEW YORK")
+    assert bool(missing_names([name], [p])) is missing
+
+
+def test_a_question_joining_two_names_is_answered_from_each_story(answerer):
+    passages = [
+        passage("steel", "Rheinwerk said on Monday it would cut 900 jobs at its Duisburg plant. "
+                         "The company makes steel for carmakers.", 0),
+        passage("poland", "Hanseong will build a battery plant in Poland, creating 1,800 jobs. "
+                          "Production in Poland is due to start in 2029.", 0),
+        passage("mexico", "Nordvik will build a truck plant in Mexico, creating 3,500 jobs. "
+                          "The Mexico factory will build 40,000 trucks a year.", 0),
+    ]
+    answer = answerer.answer("How many jobs will the plant in Poland and the one in Mexico "
+                             "create?", passages)
+    assert answer.form == "list"
+    assert {c.article_id for c in answer.citations} == {"poland", "mexico"}
+    assert "1,800" in answer.text and "3,500" in answer.text

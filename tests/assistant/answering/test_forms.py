@@ -8,7 +8,8 @@ import pytest
 
 from assistant.answering.compose import lead_sentences, nothing_published, typed_spans
 from assistant.answering.conversation import Turn, rewrite_followup
-from assistant.answering.forms import digest_topic, question_form
+from assistant.answering.forms import digest_topic, parts, question_form, search_text
+from assistant.answering.topics import is_section, spell_out
 from assistant.answering.text import Sentence
 from assistant.results import Passage
 from assistant.retrieval.dates import DateRange, prefer_dates
@@ -20,7 +21,7 @@ from assistant.retrieval.dates import DateRange, prefer_dates
     ("Who called the strike?", "factoid", "person"),
     ("Where will the factory be built?", "factoid", "place"),
     ("Why did the bank hold rates?", "factoid", None),
-    ("Which companies announced new plants?", "list", None),
+    ("Which companies announced new plants?", "list", "name"),
     ("What did the Bank of England and the ECB decide?", "list", None),
     ("How does inflation in Britain compare with the euro zone?", "list", None),
     ("Who else signed the letter?", "list", "person"),
@@ -113,3 +114,36 @@ def test_follow_ups_keep_the_topic():
         "How long is the Rotterdam strike?"
     # A question with a subject of its own is left alone.
     assert rewrite_followup("Who won the Antwerp marathon?", strike) is None
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What did the Bank of England and the ECB decide on rates?",
+     [("Bank of England", "What did the Bank of England and the decide on rates?"),
+      ("ECB", "What did the and the ECB decide on rates?")]),
+    # A month is a date, not a part: two parts, not three.
+    ("What hit Kenya and the Philippines in September?",
+     [("Kenya", "What hit Kenya and the in September?"),
+      ("Philippines", "What hit and the Philippines in September?")]),
+    ("Who won the Chicago Marathon?", []),
+    ("Which unions called strikes in London?", []),
+])
+def test_a_question_joining_names_is_asked_of_each(question, expected):
+    assert parts(question, question_form(question).names) == expected
+
+
+@pytest.mark.parametrize(("topic", "section", "spelled"), [
+    ("sport", True, "tennis"),
+    ("Africa", True, "Kenya"),
+    ("tech regulation and the courts", True, "jury"),
+    ("the Tube strike", False, None),
+])
+def test_sections_and_regions_are_spelled_out_subjects_are_not(topic, section, spelled):
+    assert is_section(topic) is section
+    out = spell_out(topic)
+    assert out.startswith(topic)
+    assert (spelled in out) if spelled else out == topic
+
+
+def test_a_digest_of_a_section_searches_its_vocabulary_a_fact_does_not():
+    assert "marathon" in search_text("What happened in sport this weekend?", True)
+    assert search_text("Who won in sport?", False) == "Who won in sport?"

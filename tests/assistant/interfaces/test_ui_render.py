@@ -64,3 +64,10 @@ def test_report_text_lists_what_was_not_indexed():
                            failed=(BadArticle("bad_1.json", "invalid JSON"),))
     assert report_text(report) == ("Added 1, updated 0, unchanged 0, failed 1 \\(3 chunks "
                                    "embedded\\)\n\nNot indexed:\n- bad\\_1\\.json: invalid JSON")
+
+
+def test_an_agency_that_is_the_source_is_not_named_twice():
+    from dataclasses import replace
+
+    html = render_citation(replace(CITATION, source="Reuters", agencies=("Reuters", "AFP")), "s")
+    assert "Reuters · 2018-01-09 · AFP" in html and html.count("Reuters") == 1
