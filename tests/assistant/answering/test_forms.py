@@ -9,8 +9,8 @@ import pytest
 from assistant.answering.compose import lead_sentences, nothing_published, typed_spans
 from assistant.answering.conversation import Turn, rewrite_followup
 from assistant.answering.forms import digest_topic, parts, question_form, search_text
-from assistant.answering.topics import is_section, spell_out
 from assistant.answering.text import Sentence
+from assistant.answering.topics import is_section, spell_out
 from assistant.results import Passage
 from assistant.retrieval.dates import DateRange, prefer_dates
 
