@@ -98,6 +98,15 @@ _UNIT = re.compile(r"\s(?:the|a|an|and|or|of|in|on|at|to|for|by|from|with|is|was
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of |de |la |van |von |the )?[A-Z][\w’'-]+)*")
 
 
+def measured(sentence: str, unit: re.Pattern[str]) -> bool:
+    """Whether a number of ``sentence`` comes with a word of ``unit`` ("1,800 jobs", "90
+    million years ago", "£42 million")."""
+    for m in re.finditer(r"\d[\d,.:]*", sentence):
+        if unit.search(sentence[max(0, m.start() - 2):m.end() + 30]):
+            return True
+    return False
+
+
 def typed_spans(sentence: str, answer_type: AnswerType | None, question: str
                 ) -> list[tuple[int, int]]:
     """Where in ``sentence`` the phrase of the asked type is (at most one): the first date, the

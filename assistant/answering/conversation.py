@@ -213,6 +213,17 @@ def _list_item(question: str, turns: Sequence[Turn]) -> str | None:
     return question[:match.start()] + " ".join(names) + question[match.end():]
 
 
+def _resolved(turns: Sequence[Turn]) -> list[Turn]:
+    """The history with each earlier follow-up rewritten in turn, so "Which days?" after
+    "Which union is behind it?" (about the bus strike) still knows it is the bus strike."""
+    out: list[Turn] = []
+    for turn in turns:
+        if turn.role == "user" and any(t.role == "user" for t in out):
+            turn = Turn("user", rewrite_followup(turn.content, out) or turn.content)
+        out.append(turn)
+    return out
+
+
 def _last_question(turns: Sequence[Turn]) -> str | None:
     for turn in reversed(turns):
         if turn.role == "user":
@@ -232,6 +243,7 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     question = " ".join(question.split())
     if not history or not question:
         return None
+    history = _resolved(history)
     previous = _last_question(history)
     ellipsis = _ELLIPSIS.match(question)
     if ellipsis and previous and not _has_verb_frame(ellipsis.group("subject")):

@@ -26,10 +26,31 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.abstain import DEFAULT_THRESHOLD, Signals, signals
-from assistant.answering.compose import compose, lead_sentences, one_per_article, typed_spans
+from assistant.answering.compose import (
+    compose,
+    lead_sentences,
+    measured,
+    one_per_article,
+    typed_spans,
+)
 from assistant.answering.conversation import Turn, rewrite_followup
-from assistant.answering.forms import QuestionForm, digest_topic, parts, question_form
-from assistant.answering.text import STOPWORDS, Sentence, content_terms, passage_sentences
+from assistant.answering.evidence import (
+    Thread,
+    is_lead,
+    missing_names,
+    sentence_context,
+    story_of,
+    update,
+    with_lead,
+)
+from assistant.answering.forms import (
+    QuestionForm,
+    digest_topic,
+    measure_words,
+    parts,
+    question_form,
+)
+from assistant.answering.text import Sentence, content_terms, passage_sentences
 from assistant.answering.topics import is_section, spell_out
 from assistant.results import Answer, Final, Passage, StreamEvent, text_deltas
 
@@ -47,12 +68,20 @@ LEAD_BONUS = 0.05
 # For a question joining names, added to a sentence whose story mentions the name asked about,
 # and taken from one whose story already answers another name.
 NAME_BONUS = 0.2
+# Added to a number answering "how old", "how much", "how many jobs" in the unit asked for.
+UNIT_BONUS = 0.1
 # Each part of a question joining names is answered by up to two sentences of one story, the
 # second when it scores this share of the first.
 PART_SENTENCES = 2
 PART_SHARE = 0.9
+# A story's lead stands for it in a list when it scores this share of its best sentence.
+LEAD_SHARE = 0.85
+# Two titles this close in meaning report one story.
+THREAD_SIMILARITY = 0.65
 # A list keeps the stories whose best sentence scores this share of the best one's.
 LIST_SHARE = 0.65
+# … and whose passage the retrieval scored at least this share of the best passage's score.
+LIST_RANK_SHARE = 0.4
 # A topic is a category as often as a subject ("sport", "the economy"): its words rarely occur in
 # the stories, so a digest needs less support than a fact before it abstains.
 DIGEST_MIN_SUPPORT = 0.2
@@ -87,7 +116,7 @@ class ExtractiveAnswerer:
         if not sentences or not question.strip():
             return Answer.abstaining(question, passages)
         scores, semantic = self._scores(question, [s.text for s in sentences],
-                                        _resolved_names(sentences, passages))
+                                        sentence_context(sentences, passages))
         if form.kind == "digest":
             return self._digest(question, form, passages, sentences, semantic)
         scores = scores + self._priors(question, form, sentences, passages)
@@ -103,6 +132,10 @@ class ExtractiveAnswerer:
         if form.kind == "list":
             return _with_form(self._list(question, form, passages, sentences, scores), form)
         chosen = self._best_sentences(sentences, scores)
+        if (later := update(chosen[0], sentences, passages, scores,
+                             self._threads(passages))) is not None \
+                and later not in chosen:  # a later report of the same story: its figure too
+            chosen = [*chosen[:self.max_sentences - 1], later]
         # Read in the order the articles tell it: by passage rank, then position.
         chosen.sort(key=lambda i: (sentences[i].passage, sentences[i].start))
         return _with_form(compose(question, passages, [(sentences[i], float(scores[i]))
@@ -125,7 +158,7 @@ class ExtractiveAnswerer:
         if not sentences or not question.strip():
             return None
         scores, semantic = self._scores(question, [s.text for s in sentences],
-                                        _resolved_names(sentences, passages))
+                                        sentence_context(sentences, passages))
         top = int(np.argmax(scores))
         if float(scores[top]) < self.min_support:
             return None
@@ -153,11 +186,12 @@ class ExtractiveAnswerer:
         sentence for each name asked alone, from a story that mentions it; otherwise the best
         sentence of each story that supports the question nearly as well as the best one."""
         chosen: list[int] = []
-        context = _resolved_names(sentences, passages)
+        context = sentence_context(sentences, passages)
         texts = [s.text for s in sentences]
         stories: set[str] = set()
+        same_thread = self._threads(passages)
         joined = parts(question, form.names)
-        story = [_story(passages[s.passage]) for s in sentences]
+        story = [story_of(passages[s.passage]) for s in sentences]
         mentions = {name: np.array([not missing_names([name], [passages[s.passage]])
                                     for s in sentences], dtype=np.float32)
                     for name, _ in joined}
@@ -174,19 +208,49 @@ class ExtractiveAnswerer:
             best = order[0]
             if float(part[best]) < self.min_support * LIST_SUPPORT:
                 continue
-            # The best sentence, and the next of its story when nearly as good.
-            picked = [i for i in order[:PART_SENTENCES * 4] if story[i] == story[best]
-                      and float(part[i]) >= PART_SHARE * float(part[best])][:PART_SENTENCES]
+            # The best sentence, and the next of its story when nearly as good (its lead
+            # first: it says who and what).
+            picked = [best, *[i for i in order[1:PART_SENTENCES * 4] if story[i] == story[best]
+                              and float(part[i]) >= PART_SHARE * float(part[best])]]
+            picked = with_lead(picked, sentences, passages, part, LEAD_SHARE)[:PART_SENTENCES]
+            if (later := update(best, sentences, passages, part, same_thread)) is not None:
+                picked = [*picked[:PART_SENTENCES - 1], later]
+                stories.add(story[later])
             chosen += [i for i in picked if i not in chosen]
             stories.add(story[best])
         if not chosen:
             top = float(scores.max())
-            chosen = one_per_article(sentences, scores, passages, limit=self.max_stories,
+            # Retrieval tells the stories about the question from the rest by a wide margin.
+            ranked = max(p.score for p in passages)
+            for i in one_per_article(sentences, scores, passages, limit=self.max_stories,
                                      floor=max(self.min_support * LIST_SUPPORT,
-                                               LIST_SHARE * top))
+                                               LIST_SHARE * top)):
+                if i == int(np.argmax(scores)) or ranked <= 0 or (
+                        passages[sentences[i].passage].score >= LIST_RANK_SHARE * ranked):
+                    chosen.append(with_lead([i], sentences, passages, scores, LEAD_SHARE)[0])
+            # Every report of a chosen story's thread (a question about a change needs both).
+            for i in one_per_article(sentences, scores, passages, limit=self.max_stories,
+                                     floor=self.min_support * LIST_SUPPORT):
+                if i not in chosen and any(same_thread(passages[sentences[i].passage],
+                                                       passages[sentences[j].passage])
+                                           for j in chosen):
+                    chosen.append(with_lead([i], sentences, passages, scores, LEAD_SHARE)[0])
         chosen.sort(key=lambda i: (sentences[i].passage, sentences[i].start))
         return compose(question, passages, [(sentences[i], float(scores[i])) for i in chosen],
                        answer_type=form.answer_type, separator="\n")
+
+    def _threads(self, passages: Sequence[Passage]) -> Thread:
+        """Whether two passages are reports of one story ("Strong earthquake kills 12 in Peru",
+        "UPDATE - Peru quake death toll rises to 31"): other articles whose titles mean nearly
+        the same (two strikes in one city a month apart stay apart)."""
+        titles = list(dict.fromkeys(p.title for p in passages))
+        vectors = dict(zip(titles, np.asarray(self.embed(titles), dtype=np.float32),
+                           strict=True)) if titles else {}
+
+        def same(a: Passage, b: Passage) -> bool:
+            return story_of(a) != story_of(b) and \
+                float(vectors[a.title] @ vectors[b.title]) >= THREAD_SIMILARITY
+        return same
 
     @staticmethod
     def _priors(question: str, form: QuestionForm, sentences: Sequence[Sentence],
@@ -194,13 +258,18 @@ class ExtractiveAnswerer:
         """What makes a sentence a likelier answer beyond its words: it holds the kind of
         phrase the question asks for (TYPE_BONUS), or it is its article's lead, which in news
         states the main fact (LEAD_BONUS)."""
-        lead = np.array([_is_lead(s, sentences[i - 1] if i else None, passages)
+        lead = np.array([is_lead(s, sentences[i - 1] if i else None, passages)
                          for i, s in enumerate(sentences)], dtype=np.float32)
         if not form.answer_type:
             return LEAD_BONUS * lead
-        return LEAD_BONUS * lead + TYPE_BONUS * np.array(
+        priors = LEAD_BONUS * lead + TYPE_BONUS * np.array(
             [bool(typed_spans(s.text, form.answer_type, question)) for s in sentences],
             dtype=np.float32)
+        unit, _ = measure_words(question)
+        if form.answer_type == "number" and unit is not None:  # "how old": years, not metres
+            priors += UNIT_BONUS * np.array([measured(s.text, unit) for s in sentences],
+                                            dtype=np.float32)
+        return priors
 
     def _digest(self, question: str, form: QuestionForm, passages: Sequence[Passage],
                 sentences: list[Sentence], semantic: np.ndarray) -> Answer:
@@ -210,11 +279,11 @@ class ExtractiveAnswerer:
         if missing_names([n for n in form.names if not is_section(n)], passages):
             return _with_form(self._abstain(question, passages, sentences, semantic), form)
         topic = digest_topic(question)
-        keep = {_story(passages[s.passage]) for s in sentences}
+        keep = {story_of(passages[s.passage]) for s in sentences}
         if topic:
             # A section ("sport", "Africa") is matched by its stories' vocabulary, on meaning
             # only: a story shares few of its many words.
-            texts, context = [s.text for s in sentences], _resolved_names(sentences, passages)
+            texts, context = [s.text for s in sentences], sentence_context(sentences, passages)
             if is_section(topic):  # each section of "tech and the courts" on its own
                 scores = np.max([self._scores(spell_out(t), texts, context)[1]
                                  for t in re.split(r",|\band\b", topic) if t.strip()], axis=0)
@@ -223,9 +292,9 @@ class ExtractiveAnswerer:
             best = float(scores.max())
             if best < DIGEST_MIN_SUPPORT:  # a topic (or category) none of the stories touch
                 return _with_form(self._abstain(question, passages, sentences, semantic), form)
-            keep = {_story(passages[sentences[i].passage]) for i in range(len(sentences))
+            keep = {story_of(passages[sentences[i].passage]) for i in range(len(sentences))
                     if float(scores[i]) >= DIGEST_SHARE * best}
-        stories = [i for i, s in enumerate(sentences) if _story(passages[s.passage]) in keep]
+        stories = [i for i, s in enumerate(sentences) if story_of(passages[s.passage]) in keep]
         leads = lead_sentences([sentences[i] for i in stories], passages,
                                limit=self.max_stories)
         picked = [(sentences[stories[j]], 1.0) for j in leads]
@@ -246,7 +315,9 @@ class ExtractiveAnswerer:
     ) -> tuple[np.ndarray, np.ndarray]:
         vectors = np.asarray(self.embed([question, *texts]), dtype=np.float32)
         semantic = vectors[1:] @ vectors[0]
-        q_terms = content_terms(question)
+        _, asking = measure_words(question)  # "how long": "long" asks, it is no topic
+        q_terms = content_terms(" ".join(w for w in question.split()
+                                         if w.lower().strip("?,.") not in asking))
         context = list(context) or [""] * len(texts)
         if q_terms:
             lexical = np.array([len(q_terms & (content_terms(t) | content_terms(c))) / len(q_terms)
@@ -257,96 +328,5 @@ class ExtractiveAnswerer:
         return w * semantic + (1 - w) * lexical, semantic
 
 
-_GENERIC = STOPWORDS | frozenset("""
-bank banks city company companies government minister ministry president prime state national
-central federal new north south east west world international union party court news the
-""".split())
-_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+")
-
-
-def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str]:
-    """The names of the question that no passage mentions: a near miss ("the Bank of Japan"
-    when the passages are about the Bank of England). A name counts as mentioned when each of
-    its distinctive words occurs, by its first five letters ("Patagonian" finds "Patagonia"), or
-    four for a longer word ("Ivorian" finds "Ivory")."""
-    text = " ".join(f"{p.title} {p.place or ''} {p.text}" for p in passages).lower()
-    words = set(_WORD.findall(text))
-    five = {w[:5] for w in words}
-    four = {w[:4] for w in words if len(w) >= 4}
-    missing = []
-    for name in names:
-        if _ALIASES.get(name.lower(), _NO_ALIAS).search(text):
-            continue
-        if name.isupper() and len(name) <= 4:  # an acronym ("US", "ECB") is matched as written
-            if not re.search(rf"\b{re.escape(name)}\b", " ".join(
-                    f"{p.title} {p.place or ''} {p.text}" for p in passages)):
-                missing.append(name)
-            continue
-        distinctive = [w.lower() for w in _WORD.findall(name.lstrip("#@"))
-                       if w.lower() not in _GENERIC and len(w) > 1]
-        if any(w[:5] not in five and (len(w) < 6 or w[:4] not in four) for w in distinctive):
-            missing.append(name)
-    return missing
-
-
-# Countries and blocs news names several ways ("Britain" for an article saying "UK" or
-# "Bank of England"); the prefix rule of missing_names covers most adjectives ("Mexican").
-_ALIAS_GROUPS = [
-    "britain|british|uk|u\\.k\\.|united kingdom|england|english|scotland|scottish|wales|welsh",
-    "u\\.s\\.|usa|united states|america|american|americans",
-    "france|french", "spain|spanish", "china|chinese", "netherlands|dutch|holland",
-    "switzerland|swiss", "greece|greek", "sweden|swedish|swede", "denmark|danish",
-    "finland|finnish", "norway|norwegian", "poland|polish", "turkey|turkish|türkiye",
-    "philippines|filipino|philippine", "euro zone|eurozone|euro area|ecb|european central bank",
-    "european union|eu|brussels", "ivory coast|ivorian|côte d'ivoire",
-    "tube|london underground",
-]
-_ALIASES: dict[str, re.Pattern[str]] = {}
-for _group in _ALIAS_GROUPS:
-    _pattern = re.compile(rf"(?<!\w)(?:{_group})(?!\w)")
-    for _name in _group.replace("\\.", ".").split("|"):
-        _ALIASES[_name] = _pattern
-_ALIASES["us"] = _ALIASES["usa"]  # not a pattern of its own: "us" is a pronoun too
-_NO_ALIAS = re.compile(r"(?!x)x")
-
-
-def _is_lead(s: Sentence, before: Sentence | None, passages: Sequence[Passage]) -> bool:
-    """The first sentence of the article's first passage."""
-    p = passages[s.passage]
-    return p.chunk_id.endswith(":0") and (before is None or before.passage != s.passage)
-
-
-def _story(p: Passage) -> str:
-    """Syndicated copies of a story are one story."""
-    return p.canonical_id or p.article_id
-
-
 def _with_form(answer: Answer, form: QuestionForm) -> Answer:
     return replace(answer, form=form.kind)
-
-
-_SUBJECT_PRONOUN = re.compile(r"^\W*(she|he|they|it|his|her|their|its)\b", re.IGNORECASE)
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*")
-
-
-def _resolved_names(sentences: Sequence[Sentence], passages: Sequence[Passage]) -> list[str]:
-    """What a sentence is about beyond its own words, for term matching: its article's title,
-    dateline place and the names of its lead (the story's actors, whom later sentences call
-    "the company" or "the judge"), and for a sentence that opens with a pronoun ("She kicked
-    off …") the names of the sentence before it in the article, so a question naming her still
-    matches it."""
-    leads: dict[str, str] = {}
-    for i, s in enumerate(sentences):
-        if _is_lead(s, sentences[i - 1] if i else None, passages):
-            leads[passages[s.passage].article_id] = " ".join(_NAME.findall(s.text))
-    out = []
-    for i, s in enumerate(sentences):
-        prev = sentences[i - 1] if i else None
-        p = passages[s.passage]
-        context = f"{p.title} {p.place or ''} {leads.get(p.article_id, '')}"
-        if (prev is not None and _SUBJECT_PRONOUN.match(s.text)
-                and passages[prev.passage].article_id == p.article_id
-                and prev.end <= s.start):
-            context += " " + " ".join(_NAME.findall(prev.text))
-        out.append(context)
-    return out

@@ -63,6 +63,8 @@ _QUESTION_WORD = re.compile(r"^(?:what|who|where|when|why|how|which|whose|is|are
                             r"please|and|so|but|also)(?:['’]s|['’]re)?(?:\s+|$)",
                             re.IGNORECASE)
 _AND_NAMES = re.compile(r"\band\b", re.IGNORECASE)
+_COMPARED = re.compile(r"\b(?:compared?s?|comparison)\s+(?:with|to)\s+(?:that of\s+|the\s+)?"
+                       r"(?P<other>[\w'’ -]+?)\s*(?:[?.!,;]|$)", re.IGNORECASE)
 _CALENDAR = re.compile(r"(?:January|February|March|April|May|June|July|August|September|"
                        r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|"
                        r"Saturday|Sunday)(?: \d{1,2}| \d{4})*", re.IGNORECASE)
@@ -122,7 +124,10 @@ def parts(question: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
     ("Bank of England", "What did the Bank of England and the decide?"), ("ECB", …). The
     leftover words are harmless to sentence scoring, which weighs the question's terms."""
     names = tuple(n for n in names if not _CALENDAR.fullmatch(n))
-    if len(names) < 2 or not _AND_NAMES.search(question):
+    compared = _COMPARED.search(question)
+    if len(names) == 1 and compared and names[0] not in compared.group("other"):
+        names = (names[0], compared.group("other"))  # "Britain compare with the euro zone"
+    elif len(names) < 2 or not (_AND_NAMES.search(question) or compared):
         return []
     out = []
     for name in dict.fromkeys(names):
@@ -138,3 +143,41 @@ def search_text(question: str, digest: bool) -> str:
     """What retrieval should look for: the question, with the vocabulary of the section a
     digest asks about ("sport", "Africa": ``topics.py``) spelled out."""
     return spell_out(question) if digest else question
+
+
+_MONEY = r"[$£€¥]|\b(?:euros?|dollars?|pounds?|francs?|yen|yuan|rupees?|cents?|pence)\b"
+_UNITS = {
+    "much": _MONEY + r"|%|\bper ?cent\b|\btonnes?\b",
+    "old": r"\byears?\b|-year-old\b|\bago\b|\baged?\b|\bcentur(?:y|ies)\b",
+    "long": r"\b(?:-?(?:hours?|days?|weeks?|months?|years?|minutes?|seconds?|metres?|meters?|"
+            r"kilometres?|km|miles?|feet))\b|\d:\d\d",
+    "far": r"\b(?:metres?|meters?|kilometres?|km|miles?)\b",
+    "tall": r"\b(?:metres?|meters?|feet|foot|cm)\b",
+    "high": r"\b(?:metres?|meters?|feet|%)\b|\d:\d\d",
+    "deep": r"\b(?:metres?|meters?|kilometres?|km|feet)\b",
+    "fast": r"\b(?:km/h|mph|kilometres per hour|miles per hour)\b",
+    "often": r"\b(?:times?|daily|weekly|monthly|annually|every)\b",
+    "big": r"\b(?:metres?|tonnes?|square|hectares?|gigawatt|billion|million)\b|" + _MONEY,
+    "large": r"\b(?:metres?|tonnes?|square|hectares?|billion|million)\b|" + _MONEY,
+}
+_HOW = re.compile(r"\bhow (many|much|old|long|far|tall|high|deep|fast|often|big|large)"
+                  r"(?: (?:more |new )?([a-z]+))?", re.IGNORECASE)
+_WHAT_MEASURE = re.compile(r"\bwhat (?:percentage|percent|share|rate|proportion)\b|"
+                           r"\b(?:price|fine|penalty|cost|raise|pay rise|salary|wage)s?\b",
+                           re.IGNORECASE)
+
+
+def measure_words(question: str) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    """What a number answering ``question`` is measured in, as a pattern of unit words ("how
+    old" → years, "how much" → money or a share), and the question's words that only ask for a
+    measure ("how long": "long" is no topic word)."""
+    if m := _HOW.search(question):
+        adjective, noun = m.group(1).lower(), (m.group(2) or "").lower()
+        if adjective == "many" and noun:  # "how many jobs": the number comes with "jobs"
+            return re.compile(rf"\b{re.escape(noun[:4])}", re.IGNORECASE), frozenset({"many"})
+        if adjective in _UNITS:
+            return re.compile(_UNITS[adjective], re.IGNORECASE), frozenset({adjective})
+        return None, frozenset({adjective})
+    if _WHAT_MEASURE.search(question):
+        return re.compile(_MONEY + r"|%|\bper ?cent\b", re.IGNORECASE), frozenset()
+    return None, frozenset()

@@ -12,6 +12,7 @@ Every stage is a pure function elsewhere (fusion.py, diversity.py) or behind a s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -50,6 +51,12 @@ class RetrievalConfig:
     rerank_candidates: int = 30
 
 
+# "How long", "how many": the adjective asks for a measure; as a search term it matches any
+# story that says "long" or "many".
+_ASKING = re.compile(r"\bhow (?:long|many|much|old|far|tall|high|deep|fast|often|big|large)\b",
+                     re.IGNORECASE)
+
+
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 retrieval fused into one ranking; drops into any LangChain chain."""
 
@@ -81,7 +88,8 @@ class HybridRetriever(BaseRetriever):
         filters = filters or self.filters
         depth = depth or self.config.candidates
         dense = self._dense(query, filters, depth) if mode in ("hybrid", "dense") else []
-        lexical = self._lexical(query, filters, depth) if mode in ("hybrid", "lexical") else []
+        lexical = self._lexical(_ASKING.sub("how", query), filters, depth) \
+            if mode in ("hybrid", "lexical") else []
         if mode == "dense":
             return dense
         if mode == "lexical":

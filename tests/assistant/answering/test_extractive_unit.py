@@ -13,7 +13,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant.answering.extractive import ExtractiveAnswerer, missing_names
+from assistant.answering.evidence import missing_names
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.verify import CitationVerifier
 from assistant.results import ABSTAIN_TEXT, Answer, Delta, Final, Passage
 from tests.fakes import HashEmbeddings
