@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from assistant import maintenance
 from assistant.answering import Answerer
 from assistant.answering.compose import nothing_published
-from assistant.answering.conversation import normalise_history
+from assistant.answering.conversation import last_cited, normalise_history
 from assistant.answering.forms import question_form, search_text
 from assistant.answering.verify import CitationVerifier
 from assistant.fetching import FetchGate
@@ -64,16 +64,9 @@ class Assistant:
     """Indexes articles and answers questions with cited passages."""
 
     def __init__(
-        self,
-        *,
-        catalog: Catalog,
-        stores: StoreFactory,
-        embeddings: LocalEmbeddings,
-        answerer: Answerer,
-        verifier: CitationVerifier,
-        options: Options,
-        reranker: Reranker | None = None,
-        data_dir: Path | None = None,
+        self, *, catalog: Catalog, stores: StoreFactory, embeddings: LocalEmbeddings,
+        answerer: Answerer, verifier: CitationVerifier, options: Options,
+        reranker: Reranker | None = None, data_dir: Path | None = None,
     ) -> None:
         self.catalog = catalog
         self.embeddings = embeddings
@@ -89,8 +82,7 @@ class Assistant:
         self._parts_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._fetches = FetchGate(options)
-        # Kept between writes and synced with the catalog: a write reads only new signatures.
-        # Made by the first write (it imports datasketch, which a question never needs).
+        # Made by the first write (datasketch, which a question never needs), then kept.
         self._near_duplicates: NearDuplicateFinder | None = None
 
     @classmethod
@@ -360,23 +352,25 @@ class Assistant:
                     event = Final(self._finish(event.answer, question, standalone, found))
                 yield event
             return
-        answer = self._finish(self.verifier.check(self.answerer.answer(asked, found.passages)),
-                              question, standalone, found)
+        answer = self.answerer.answer(asked, found.passages)
+        if answer.abstained and (cited := last_cited(normalise_history(history))):
+            # A follow-up the collection answers weakly: the articles just cited first.
+            retry = self.answerer.answer(asked, self.search(asked, k=k, filters=Filters(
+                article_ids=cited)).passages)
+            answer = answer if retry.abstained else retry
+        answer = self._finish(self.verifier.check(answer), question, standalone, found)
         yield from text_deltas(answer.text)
         yield Final(answer)
 
     def standalone_question(self, question: str, history: History | None) -> str | None:
-        """``question`` rewritten to stand on its own given ``history``; None if it needs not."""
-        turns = normalise_history(history)
+        turns = normalise_history(history)  # the question standing alone, None if it does
         return self.answerer.condense(question, turns) if turns else None
 
     @staticmethod
-    def _finish(
-        answer: Answer, question: str, standalone: str | None, found: RetrievalResult
-    ) -> Answer:
+    def _finish(answer: Answer, question: str, standalone: str | None,
+                found: RetrievalResult) -> Answer:
         return replace(answer, question=question, rewritten_question=standalone,
-                       date_range=found.date_range,
-                       date_filter_applied=found.date_filter_applied,
+                       date_range=found.date_range, date_filter_applied=found.date_filter_applied,
                        dates_preferred=found.dates_preferred)
 
     # -- state -------------------------------------------------------------------------------

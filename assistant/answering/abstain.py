@@ -28,6 +28,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from assistant.answering.evidence import aliased
 from assistant.answering.text import STOPWORDS
 
 _WORDS = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’-]*")
@@ -42,6 +43,8 @@ _DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{2,4}s|centur(y|ies)|january|february|m
 _NUMBER_WORDS = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                            r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|"
                            r"dozen|several|half|twice|thrice|few|percent)\b")
+_ASKING = re.compile(r"\bhow (?:long|many|much|old|far|tall|high|deep|fast|often|big|large)\b",
+                     re.IGNORECASE)
 _NEGATION = re.compile(r"\b(not|never|no longer|without)\b|n[’']t\b")
 _CAPITALISED = re.compile(r"(?<!^)\b[A-Z][\w-]+|\d+")
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*(?:st|nd|rd|th)?")
@@ -170,11 +173,13 @@ def conflict(question: str, sentence: str) -> float:
 
 
 def signals(question: str, sentence: str, passage: str, similarity: float) -> Signals:
-    q_stems = _stems(question)
+    # "How long", "how much": the adjective asks for a measure, it is not a term to find.
+    q_stems = _stems(_ASKING.sub("how", question))
     missing = len(q_stems - _stems(sentence)) / len(q_stems) if q_stems else 0.0
     passage_stems = {w.lower()[:5] for w in _WORDS.findall(passage)}
+    low = passage.lower()
     names = [w for w in _CAPITALISED.findall(question.strip()) if w.lower()[:5]
-             not in passage_stems]
+             not in passage_stems and not aliased(w, low)]
     return Signals(
         similarity=similarity,
         type_ok=type_ok(question, sentence),

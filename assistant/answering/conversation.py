@@ -2,6 +2,8 @@
 
 History is a list of ``{"role": "user" | "assistant", "content": str}`` dicts (the Gradio
 "messages" format) or LangChain messages; :func:`normalise_history` turns either into ``Turn``s.
+An assistant turn may carry the ``"citations"`` its answer returned: a follow-up that the
+collection answers weakly is then looked for first in those articles.
 
 Without an LLM, :func:`rewrite_followup` rewrites deterministically, because retrieval only sees
 the question: pronouns (she, he, it, they …) become the last salient entity of the conversation,
@@ -28,6 +30,12 @@ _SOURCES_MARK = "\n\n---\n**Sources**"
 class Turn:
     role: Role
     content: str
+    cited: tuple[str, ...] = ()  # the article ids an assistant turn cited, when the caller says
+
+
+def last_cited(turns: Sequence[Turn]) -> tuple[str, ...]:
+    """The articles the latest answer cited (empty when the history does not say)."""
+    return next((t.cited for t in reversed(turns) if t.role == "assistant"), ())
 
 
 def normalise_history(history: Iterable[Any] | None) -> list[Turn]:
@@ -40,8 +48,18 @@ def normalise_history(history: Iterable[Any] | None) -> list[Turn]:
                                for p in content)
         content = str(content or "").split(_SOURCES_MARK, 1)[0].strip()
         if content:
-            turns.append(Turn(role, content))
+            turns.append(Turn(role, content, _cited(item)))
     return turns
+
+
+def _cited(item: Any) -> tuple[str, ...]:
+    """Article ids from a turn's "citations" (as an answer returns them: dicts with
+    "article_id", or ids)."""
+    found = item.get("citations") if isinstance(item, dict) else None
+    if not isinstance(found, list):
+        return ()
+    ids = (c.get("article_id") if isinstance(c, dict) else c for c in found)
+    return tuple(str(i) for i in ids if isinstance(i, str | int) and str(i))
 
 
 def _role_content(item: Any) -> tuple[Role, Any]:

@@ -28,6 +28,12 @@ central federal new north south east west world international union party court 
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+")
 
 
+def aliased(name: str, text: str) -> bool:
+    """Whether lower-cased ``text`` names ``name`` under one of its usual aliases ("UK" for
+    "Britain", "London Underground" for "the Tube")."""
+    return bool(_ALIASES.get(name.lower(), _NO_ALIAS).search(text))
+
+
 def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str]:
     """The names of the question that no passage mentions: a near miss ("the Bank of Japan"
     when the passages are about the Bank of England). A name counts as mentioned when each of
@@ -39,7 +45,7 @@ def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str
     four = {w[:4] for w in words if len(w) >= 4}
     missing = []
     for name in names:
-        if _ALIASES.get(name.lower(), _NO_ALIAS).search(text):
+        if aliased(name, text):
             continue
         if name.isupper() and len(name) <= 4:  # an acronym ("US", "ECB") is matched as written
             if not re.search(rf"\b{re.escape(name)}\b", " ".join(
@@ -66,8 +72,10 @@ _ALIAS_GROUPS = [
     "tube|london underground",
 ]
 _ALIASES: dict[str, re.Pattern[str]] = {}
+_GROUP_PATTERNS: list[tuple[str, re.Pattern[str]]] = []
 for _group in _ALIAS_GROUPS:
     _pattern = re.compile(rf"(?<!\w)(?:{_group})(?!\w)")
+    _GROUP_PATTERNS.append((_group, _pattern))
     for _name in _group.replace("\\.", ".").split("|"):
         _ALIASES[_name] = _pattern
 _ALIASES["us"] = _ALIASES["usa"]  # not a pattern of its own: "us" is a pronoun too
@@ -129,7 +137,11 @@ def sentence_context(sentences: Sequence[Sentence], passages: Sequence[Passage])
             # "European Central Bank" is also the "ECB" a question may ask about.
             acronyms = ["".join(w[0] for w in n.split() if w[0].isupper())
                         for n in names if len(n.split()) >= 2]
-            leads[passages[s.passage].article_id] = " ".join([*names, *acronyms])
+            # "London Underground" is also "the Tube"; "British" also "Britain".
+            told = f"{passages[s.passage].title} {s.text}".lower()
+            aliases = [group.replace("\\.", ".").replace("|", " ")
+                       for group, pattern in _GROUP_PATTERNS if pattern.search(told)]
+            leads[passages[s.passage].article_id] = " ".join([*names, *acronyms, *aliases])
     out = []
     for i, s in enumerate(sentences):
         prev = sentences[i - 1] if i else None

@@ -77,9 +77,18 @@ class RetrievalOptions(BaseModel):
                                  until=self.until, reference_date=self.reference_date)
 
 
+class CitedIn(BaseModel):
+    article_id: str = Field(max_length=500)
+
+
 class TurnIn(BaseModel):
     role: Literal["user", "assistant"]
     content: str = Field(max_length=20_000)
+    citations: list[CitedIn] = Field(
+        default_factory=list, max_length=50,
+        description="For an assistant turn, the citations its answer returned (only "
+                    "article_id is read): a follow-up the collection answers weakly is looked "
+                    "for in those articles first.")
 
 
 class AskIn(RetrievalOptions):

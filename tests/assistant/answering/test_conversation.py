@@ -6,7 +6,13 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from assistant import Delta, Final
-from assistant.answering.conversation import Turn, entities, normalise_history, rewrite_followup
+from assistant.answering.conversation import (
+    Turn,
+    entities,
+    last_cited,
+    normalise_history,
+    rewrite_followup,
+)
 from tests.conftest import TEST_DATA
 
 
@@ -132,3 +138,15 @@ def test_he_and_she_are_the_person_the_answer_named_not_a_place():
     history = [Turn("user", "Who won the Paris Masters?"),
                Turn("assistant", "Luca Brenner beat Tomas Varga in the final [1].")]
     assert rewrite_followup("How old is he?", history) == "How old is Luca Brenner?"
+
+
+def test_an_answer_turn_keeps_the_articles_it_cited():
+    turns = normalise_history([
+        {"role": "user", "content": "Why did the EU fine Parlo?"},
+        {"role": "assistant", "content": "For combining data [1].",
+         "citations": [{"article_id": "eu-parlo-fine", "title": "EU fines Parlo"}, "other"]},
+        {"role": "user", "content": "Will they appeal?"},
+    ])
+    assert turns[1].cited == ("eu-parlo-fine", "other")
+    assert last_cited(turns) == ("eu-parlo-fine", "other")
+    assert last_cited(normalise_history([{"role": "assistant", "content": "x"}])) == ()

@@ -49,6 +49,11 @@ def test_follow_up_with_history_is_rewritten(api):
                                   "history": history}).json()
     assert body["rewritten_question"] == "What did Marlene Schiappa kick off?"
     assert "nationwide consultations" in body["text"]
+    # An answer turn may carry back the citations /ask returned (whole objects are accepted).
+    first = api.post("/ask", json={"question": "Who is Marlene Schiappa?"}).json()
+    history[1]["citations"] = first["citations"]
+    again = api.post("/ask", json={"question": "What did she kick off?", "history": history})
+    assert again.status_code == 200 and "nationwide consultations" in again.json()["text"]
 
 
 def test_ask_stream_sends_deltas_then_the_answer(api):
