@@ -67,7 +67,8 @@ east/west northern/southern eastern/western northeast/southwest northwest/southe
 above/below upper/lower inside/outside inner/outer internal/external domestic/foreign
 import/export imports/exports buy/sell bought/sold start/end began/ended begin/end
 maximum/minimum majority/minority major/minor positive/negative legal/illegal
-private/public male/female accept/reject accepted/rejected allowed/banned success/failure
+private/public male/female men/women man/woman boys/girls accept/reject accepted/rejected
+allowed/banned success/failure
 successful/unsuccessful support/oppose supported/opposed include/exclude included/excluded
 same/different common/rare ancient/modern upstream/downstream entry/exit input/output
 left/right rich/poor richest/poorest hot/cold warm/cool wet/dry open/closed true/false

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from assistant.answering.places import COUNTRIES
 from assistant.answering.text import STOPWORDS, Sentence
 from assistant.results import Passage
 
@@ -59,25 +60,22 @@ def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str
     return missing
 
 
-# Countries and blocs news names several ways ("Britain" for an article saying "UK" or
-# "Bank of England"); the prefix rule of missing_names covers most adjectives ("Mexican").
+# Countries (``places.py``: "Thai" for an article datelined "BANGKOK"), blocs and institutions
+# news names several ways. A country or its people's name is mentioned by any name of the
+# country or of its cities; a city only by itself.
 _ALIAS_GROUPS = [
-    "britain|british|uk|u\\.k\\.|united kingdom|england|english|scotland|scottish|wales|welsh",
-    "u\\.s\\.|usa|united states|america|american|americans",
-    "france|french", "spain|spanish", "china|chinese", "netherlands|dutch|holland",
-    "switzerland|swiss", "greece|greek", "sweden|swedish|swede", "denmark|danish",
-    "finland|finnish", "norway|norwegian", "poland|polish", "turkey|turkish|türkiye",
-    "philippines|filipino|philippine", "euro zone|eurozone|euro area|ecb|european central bank",
-    "european union|eu|brussels", "ivory coast|ivorian|côte d'ivoire",
-    "tube|london underground",
+    *((f"{names}|{cities}" if cities else names, names) for names, cities in COUNTRIES),
+    *((group, group) for group in (
+        "euro zone|eurozone|euro area|ecb|european central bank",
+        "european union|eu|brussels", "tube|london underground")),
 ]
 _ALIASES: dict[str, re.Pattern[str]] = {}
 _GROUP_PATTERNS: list[tuple[str, re.Pattern[str]]] = []
-for _group in _ALIAS_GROUPS:
+for _group, _named in _ALIAS_GROUPS:
     _pattern = re.compile(rf"(?<!\w)(?:{_group})(?!\w)")
-    _GROUP_PATTERNS.append((_group, _pattern))
-    for _name in _group.replace("\\.", ".").split("|"):
-        _ALIASES[_name] = _pattern
+    _GROUP_PATTERNS.append((_named, _pattern))
+    for _name in _named.replace("\\.", ".").split("|"):
+        _ALIASES.setdefault(_name, _pattern)
 _ALIASES["us"] = _ALIASES["usa"]  # not a pattern of its own: "us" is a pronoun too
 _NO_ALIAS = re.compile(r"(?!x)x")
 

@@ -126,7 +126,7 @@ class ExtractiveAnswerer:
         support = self.min_support * (LIST_SUPPORT if form.kind == "list" else 1.0)
         if float(scores[top]) < support or missing_names(form.names, passages) or (
                 form.kind == "factoid" and signals(
-                    question, best.text, passages[best.passage].text,
+                    question, best.text, _told(passages[best.passage]),
                     float(semantic.max())).unanswerable() > self.abstain_threshold):
             return _with_form(self._abstain(question, passages, sentences, semantic), form)
         if form.kind == "list":
@@ -163,7 +163,8 @@ class ExtractiveAnswerer:
         if float(scores[top]) < self.min_support:
             return None
         best = sentences[top]
-        return signals(question, best.text, passages[best.passage].text, float(semantic.max()))
+        return signals(question, best.text, _told(passages[best.passage]),
+                       float(semantic.max()))
 
     def _best_sentences(self, sentences: Sequence[Sentence], scores: np.ndarray) -> list[int]:
         order = np.argsort(-scores, kind="stable")
@@ -201,7 +202,8 @@ class ExtractiveAnswerer:
             # What the question joins, the answer tells apart: a story that mentions the name
             # asked about, not one that only mentions another joined name, nor one that already
             # answers another part.
-            others = np.max([m for n, m in mentions.items() if n != name], axis=0)
+            others = np.max([np.zeros(len(sentences), dtype=np.float32),
+                             *(m for n, m in mentions.items() if n != name)], axis=0)
             part += NAME_BONUS * (mentions[name] - others * (1 - mentions[name]))
             part -= NAME_BONUS * np.array([st in stories for st in story], dtype=np.float32)
             order = [int(i) for i in np.argsort(-part, kind="stable")]
@@ -326,6 +328,11 @@ class ExtractiveAnswerer:
             lexical = np.zeros(len(texts), dtype=np.float32)
         w = self.semantic_weight
         return w * semantic + (1 - w) * lexical, semantic
+
+
+def _told(p: Passage) -> str:
+    """A passage with its headline and dateline place, as a reader sees it."""
+    return f"{p.title}\n{p.place or ''}\n{p.text}"
 
 
 def _with_form(answer: Answer, form: QuestionForm) -> Answer:

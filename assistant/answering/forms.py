@@ -123,14 +123,14 @@ def parts(question: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
     the other joined names left out). "What did the Bank of England and the ECB decide?" →
     ("Bank of England", "What did the Bank of England and the decide?"), ("ECB", …). The
     leftover words are harmless to sentence scoring, which weighs the question's terms."""
-    names = tuple(n for n in names if not _CALENDAR.fullmatch(n))
+    names = tuple(dict.fromkeys(n for n in names if not _CALENDAR.fullmatch(n)))
     compared = _COMPARED.search(question)
     if len(names) == 1 and compared and names[0] not in compared.group("other"):
         names = (names[0], compared.group("other"))  # "Britain compare with the euro zone"
     elif len(names) < 2 or not (_AND_NAMES.search(question) or compared):
         return []
     out = []
-    for name in dict.fromkeys(names):
+    for name in names:
         rest = question
         for other in names:
             if other != name and other not in name:

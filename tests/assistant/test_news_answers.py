@@ -12,8 +12,8 @@ from tests.conftest import TEST_DATA
 NEWS = TEST_DATA / "news_eval"
 # Share of each kind answered right (with the right articles cited) or, for the unanswerable
 # kinds, abstained on.
-FLOORS = {"paraphrase": 0.75, "several": 0.1, "digest": 0.3, "followup": 0.5,
-          "offtopic": 0.95, "nearmiss": 0.85}
+FLOORS = {"paraphrase": 0.75, "several": 0.7, "digest": 0.65, "followup": 0.75,
+          "offtopic": 0.95, "nearmiss": 0.9}
 
 
 @pytest.mark.slow

@@ -67,3 +67,8 @@ def test_a_conflict_raises_the_probability_of_unanswerable():
     assert conflict("What was founded in 1974?", sentence) == 1.0
     assert same.conflict == 0.0 and swapped.conflict == 1.0
     assert swapped.unanswerable() > same.unanswerable()
+
+
+def test_the_other_sex_s_event_is_a_conflict():
+    assert conflict("Who won the men's final?", "Petrovic won the women's final on Sunday.")
+    assert not conflict("Who won the women's final?", "Petrovic won the women's final.")

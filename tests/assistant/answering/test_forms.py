@@ -125,6 +125,8 @@ def test_follow_ups_keep_the_topic():
      [("Kenya", "What hit Kenya and the in September?"),
       ("Philippines", "What hit and the Philippines in September?")]),
     ("Who won the Chicago Marathon?", []),
+    # One name twice is one thing asked about, not two parts.
+    ("What will the Chilean strike cost, and what did the Chilean plant cost?", []),
     ("Which unions called strikes in London?", []),
 ])
 def test_a_question_joining_names_is_asked_of_each(question, expected):
