@@ -200,14 +200,36 @@ _ITEM = re.compile(r"\bthe (?P<which>first|second|third|fourth|fifth|last|(?P<na
                    r" (?:one|company|story|article|plant|factory|case|item)\b")
 
 
+# "there" as a place ("How many died there?"), not as in "Is there …?" or "there were".
+_THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbe )(?<!\bbeen )"
+                    r"\bthere\b(?!\s+(?:is|are|was|were|be|been|has|have|had|will)\b)",
+                    re.IGNORECASE)
+
+
+def _place(turns: Sequence[Turn]) -> str | None:
+    """Where "there" is: the first name of the latest answer, else of the latest question."""
+    for role in ("assistant", "user"):
+        turn = next((t for t in reversed(turns) if t.role == role), None)
+        if turn and (names := entities(turn.content)):
+            return names[0]
+    return None
+
+
 def _list_item(question: str, turns: Sequence[Turn]) -> str | None:
     """``question`` with "the second one" or "the Polish one" replaced by the names of that
     item of the previous answer (its parts end with their [n] markers); None when the question
     points at no item or the answer has fewer than two."""
     match = _ITEM.search(question)
-    answer = next((t.content for t in reversed(turns) if t.role == "assistant"), "")
-    items = [i for i in re.split(r"\[\d+\][.,;]?", answer) if entities(i)]
-    if not match or len(items) < 2:
+    if not match:
+        return None
+    # The latest answer that listed several things ("the first one" outlives a turn about one).
+    items: list[str] = []
+    for turn in reversed(turns):
+        if turn.role == "assistant":
+            items = [i for i in re.split(r"\[\d+\][.,;]?", turn.content) if entities(i)]
+            if len(items) >= 2:
+                break
+    if len(items) < 2:
         return None
     if match.group("name"):
         hits: list[str] = []
@@ -268,6 +290,9 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
         return _reframe(previous, ellipsis.group("subject"))
     if item := _list_item(question, history):
         return item
+    asked = question
+    if (there := _THERE.search(question)) and (place := _place(history)):
+        question = f"{question[:there.start()]}in {place}{question[there.end():]}"
     phrases = _noun_phrases(previous or "")
     person = _person(history)
     thing = phrases[-1] if phrases else None
@@ -282,13 +307,13 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
         return f"{target}{suffix}" if target else word
 
     rewritten = _PRONOUN.sub(swap, question)
-    if rewritten != question and not _THING_LEFT.search(rewritten):
+    if rewritten != asked and not _THING_LEFT.search(rewritten):
         return rewritten
     if previous and (_THING_LEFT.search(rewritten) or _leans_on_context(rewritten)):
         topic = _topic(previous)
         if topic and topic.lower() not in rewritten.lower():
             return f"{rewritten.rstrip(' ?.!')} ({topic})?"
-    return rewritten if rewritten != question else None
+    return rewritten if rewritten != asked else None
 
 
 _THING_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "theirs"})

@@ -35,7 +35,9 @@ _DIGEST = re.compile(
     r"(?:top|big|biggest|main|major|key|latest)(?: [\w']+){0,3} (?:stor(?:y|ies)|news|"
     r"headlines|results|developments)|^\s*any(?:thing)?\b|\bany [\w ]{0,30}(?:news|updates?|"
     r"stories|coming up)|coming up|upcoming|give me (?:the|a|an|some) [\w ]{0,30}"
-    r"(?:news|results|stories|headlines|update|summary))\b", re.IGNORECASE)
+    r"(?:news|results|stories|headlines|update|summary)|give me [\w'’ ]{0,40}(?:news|stories|"
+    r"headlines|updates?)|\b(?:this|last|today|yesterday)(?: week| month)?['’]s [\w ]{0,30}"
+    r"(?:news|stories|headlines))\b", re.IGNORECASE)
 _LIST = re.compile(
     r"^\s*(?:which|what) (?:\w+ )?(?:companies|firms|countries|cities|banks|unions|teams|"
     r"people|players|films|movies|events|stories|groups|parties|candidates|measures|places|"

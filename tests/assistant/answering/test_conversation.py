@@ -150,3 +150,18 @@ def test_an_answer_turn_keeps_the_articles_it_cited():
     assert turns[1].cited == ("eu-parlo-fine", "other")
     assert last_cited(turns) == ("eu-parlo-fine", "other")
     assert last_cited(normalise_history([{"role": "assistant", "content": "x"}])) == ()
+
+
+def test_there_is_the_place_the_answer_named_but_is_there_is_not():
+    history = [Turn("user", "Which city was hit hardest by the dengue outbreak?"),
+               Turn("assistant", "Dhaka, where hospitals are overflowing [1].")]
+    assert rewrite_followup("How many people live there?", history) == \
+        "How many people live in Dhaka?"
+    assert "Dhaka" not in (rewrite_followup("Is there a vaccine?", history) or "")
+
+
+def test_the_first_one_points_into_the_last_answer_that_listed_several():
+    history = [*FACTORIES, Turn("user", "How many jobs will the Mexican plant bring?"),
+               Turn("assistant", "About 3,500 jobs [2].")]
+    assert rewrite_followup("When does the first one open?", history) == \
+        "When does Hanseong Energy Wroclaw open?"

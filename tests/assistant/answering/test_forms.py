@@ -29,6 +29,8 @@ from assistant.retrieval.dates import DateRange, prefer_dates
     ("What's the latest on the dock strike?", "digest", None),
     ("main stories this week", "digest", None),
     ("Any health news?", "digest", None),
+    ("Give me this week's technology news.", "digest", None),
+    ("Give me the price of the robot.", "factoid", None),
     ("Give me the sports results from the weekend.", "digest", None),
 ])
 def test_question_forms(question, kind, answer_type):
