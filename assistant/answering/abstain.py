@@ -35,7 +35,11 @@ _WORDS = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’-]*")
 _STOP = STOPWORDS | {"name", "named"}
 _WHEN = re.compile(r"\b(when|what year|which year|what date|what century|what decade|what time)\b")
 _HOW_MANY = re.compile(r"\bhow (many|much|long|old|far|large|big|often|tall|high)\b|"
-                       r"\bwhat (percentage|percent|number|amount|proportion)\b")
+                       r"\bwhat (percentage|percent|number|amount|proportion)\b|"
+                       r"\bwhat(?:'s| is| was| are| were)? (?:the |a |its |their )?(?:[\w-]+ )?"
+                       r"(?:price|cost|fee|salary|wage|raise|value|budget|population|turnout|"
+                       r"score|margin|temperature|speed|distance|weight|height|depth|length|"
+                       r"capacity|death toll|tally)s?\b")
 _WHO = re.compile(r"^\s*who\b|\bwho (is|was|were|did|does|had|has)\b")
 _DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{2,4}s|centur(y|ies)|january|february|march|april|may|"
                    r"june|july|august|september|october|november|december|bc|ad|bce|ce|"
