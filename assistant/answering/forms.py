@@ -51,15 +51,18 @@ _WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|date|day|month|time)\b|
 _NUMBER = re.compile(r"\bhow (?:many|much|long|old|far|large|big|often|tall|high|fast|deep)\b|"
                      r"\bwhat (?:percentage|percent|number|amount|proportion|share|rate|"
                      r"level|price|figure|sum|total|toll|size|fine|penalty|cost)\b|"
-                     r"\bby how much\b|\bwhat(?:['’]s| is| was| are| were| will be)? (?:the |a |its |"
-                     r"their )?(?:[\w-]+ )?(?:price|cost|fee|salary|wage|raise|value|budget|"
+                     r"\bby how much\b|\bwhat(?:['’]s| is| was| are| were| will be)? "
+                     r"(?:the |a |its |their )?(?:[\w-]+ )?(?:price|cost|fee|salary|wage|raise|"
+                     r"value|budget|"
                      r"population|turnout|score|margin|temperature|speed|distance|weight|height|"
                      r"depth|length|capacity|death toll|tally)s?\b", re.IGNORECASE)
 _WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:which|what) (?:person|people|man|men|woman|"
                   r"women|minister|official|leader|player|candidate)s?\b", re.IGNORECASE)
 _WHICH_NAME = re.compile(r"\b(?:which|what) (?:compan(?:y|ies)|firms?|unions?|groups?|"
                          r"manufacturers?|makers?|banks?|teams?|countries|country|parties|"
-                         r"party|satellites?|species|films?|movies?|books?)\b|"
+                         r"party|satellites?|species|films?|movies?|books?|newspapers?|papers?|"
+                         r"magazines?|channels?|broadcasters?|agenc(?:y|ies)|brands?|airlines?|"
+                         r"clubs?|hospitals?|universit(?:y|ies)|ships?|products?|hashtags?)\b|"
                          r"^\s*name (?:the|a|an)\b", re.IGNORECASE)
 _WHERE = re.compile(r"^\s*where\b|\bin which (?:city|country|town|region|state|area)\b|"
                     r"\bwhich (?:city|country|town|region|state)\b", re.IGNORECASE)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from langchain_core.documents import Document
 
 from assistant import Answer
@@ -90,3 +91,25 @@ def test_abstention_signals_see_a_year_the_article_does_not_report(news):
     assert plain.conflict == 0.0 and other_year.conflict == 1.0
     assert other_year.unanswerable() > plain.unanswerable()
     assert news.answerer.abstention_signals(asked, []) is None
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How did the signatories describe the #MeToo campaign?", "puritanism"),
+    ("How old is Deneuve?", "74"),
+    ("What hashtag did French women use?", "#balancetonporc"),
+    ("Who else put their name to the letter?", "signatories"),
+])
+def test_plain_questions_about_the_sample_are_answered_not_abstained(news, question, expected):
+    """Questions a new user asked of the sample article, which all used to abstain."""
+    answer = news.ask(question)
+    assert not answer.abstained and expected in answer.text
+    assert [c.title for c in answer.citations if "Deneuve" in c.title]
+
+
+def test_who_else_signed_it_follows_the_letter(news):
+    first = news.ask("Who signed the open letter with Deneuve?")
+    history = [{"role": "user", "content": "Who signed the open letter with Deneuve?"},
+               {"role": "assistant", "content": first.text}]
+    answer = news.ask("Who else signed it?", history=history)
+    assert "letter" in answer.rewritten_question and "Deneuve" in answer.rewritten_question
+    assert "Catherine Millet" in answer.text
