@@ -70,13 +70,16 @@ _ALIAS_GROUPS = [
         "european union|eu|brussels", "tube|london underground")),
 ]
 _ALIASES: dict[str, re.Pattern[str]] = {}
-_GROUP_PATTERNS: list[tuple[str, re.Pattern[str]]] = []
 for _group, _named in _ALIAS_GROUPS:
     _pattern = re.compile(rf"(?<!\w)(?:{_group})(?!\w)")
-    _GROUP_PATTERNS.append((_named, _pattern))
     for _name in _named.replace("\\.", ".").split("|"):
         _ALIASES.setdefault(_name, _pattern)
 _ALIASES["us"] = _ALIASES["usa"]  # not a pattern of its own: "us" is a pronoun too
+# Every alias in one pattern, and the names of its group ("bangkok" → "thailand thai").
+_GROUP_OF = {alias: named.replace("\\.", ".").replace("|", " ")
+             for group, named in _ALIAS_GROUPS for alias in group.replace("\\.", ".").split("|")}
+_ANY_ALIAS = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in sorted(
+    _GROUP_OF, key=len, reverse=True)) + r")(?!\w)")
 _NO_ALIAS = re.compile(r"(?!x)x")
 
 
@@ -87,8 +90,8 @@ def update(best: int, sentences: Sequence[Sentence], passages: Sequence[Passage]
     first = passages[sentences[best].passage]
     later = [i for i, s in enumerate(sentences)
              if (passages[s.passage].published or "") > (first.published or "")
-             and same_thread(passages[s.passage], first)
-             and float(scores[i]) >= UPDATE_SHARE * float(scores[best])]
+             and float(scores[i]) >= UPDATE_SHARE * float(scores[best])
+             and same_thread(passages[s.passage], first)]
     return max(later, key=lambda i: float(scores[i])) if later else None
 
 
@@ -137,8 +140,7 @@ def sentence_context(sentences: Sequence[Sentence], passages: Sequence[Passage])
                         for n in names if len(n.split()) >= 2]
             # "London Underground" is also "the Tube"; "British" also "Britain".
             told = f"{passages[s.passage].title} {s.text}".lower()
-            aliases = [group.replace("\\.", ".").replace("|", " ")
-                       for group, pattern in _GROUP_PATTERNS if pattern.search(told)]
+            aliases = dict.fromkeys(_GROUP_OF[m.group(0)] for m in _ANY_ALIAS.finditer(told))
             leads[passages[s.passage].article_id] = " ".join([*names, *acronyms, *aliases])
     out = []
     for i, s in enumerate(sentences):

@@ -245,13 +245,16 @@ class ExtractiveAnswerer:
         """Whether two passages are reports of one story ("Strong earthquake kills 12 in Peru",
         "UPDATE - Peru quake death toll rises to 31"): other articles whose titles mean nearly
         the same (two strikes in one city a month apart stay apart)."""
-        titles = list(dict.fromkeys(p.title for p in passages))
-        vectors = dict(zip(titles, np.asarray(self.embed(titles), dtype=np.float32),
-                           strict=True)) if titles else {}
+        vectors: dict[str, np.ndarray] = {}
 
         def same(a: Passage, b: Passage) -> bool:
-            return story_of(a) != story_of(b) and \
-                float(vectors[a.title] @ vectors[b.title]) >= THREAD_SIMILARITY
+            if story_of(a) == story_of(b):
+                return False
+            if not vectors:  # embedded on first need: most answers never ask
+                titles = list(dict.fromkeys(p.title for p in passages))
+                vectors.update(zip(titles, np.asarray(self.embed(titles), dtype=np.float32),
+                                   strict=True))
+            return float(vectors[a.title] @ vectors[b.title]) >= THREAD_SIMILARITY
         return same
 
     @staticmethod

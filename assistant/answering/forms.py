@@ -45,7 +45,8 @@ _LIST = re.compile(
     r"(?:have|has|had|did|do|does|are|were|will|announced|said|called|won|face|plan|are)\b|"
     r"^\s*(?:list|name) (?:the |all |every )|\b(?:both|each of|all the|every) \w+|"
     r"^\s*who (?:else|all)\b|\bwhich (?:\w+ )?(?:ones|others)\b|\bcompare[sd]?\b|"
-    r"\bchange[sd]? (?:between|from)\b|\bdifference between\b|\b(?:versus|vs)\b", re.IGNORECASE)
+    r"\bchange[sd]? (?:between|from)\b|\bdifference between\b|\b(?:versus|vs)\b|"
+    r"\bthe (?:two|three|four|five) (?:[\w-]+ )?\w+s\b", re.IGNORECASE)
 _WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|date|day|month|time)\b|\bon what date\b|"
                    r"\bat what time\b|\bhow long ago\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\bhow (?:many|much|long|old|far|large|big|often|tall|high|fast|deep)\b|"

@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -45,13 +46,14 @@ def _stem(words: list[str]) -> list[str]:
     return stemmer.stemWords(words)
 
 
-def content_terms(text: str) -> set[str]:
+@lru_cache(maxsize=20_000)  # the same sentences and contexts come back turn after turn
+def content_terms(text: str) -> frozenset[str]:
     """Lower-cased key terms, stemmed as the lexical index stems them (Snowball English:
     "companies" and "company", "approved" and "approve" meet); stopwords removed."""
     words = [w.strip("'’-").removesuffix("'s").removesuffix("’s")
              for w in _WORD.findall(text.lower())]
     words = [w for w in words if w and w not in STOPWORDS]
-    return {w for w in _stem(words) if w and w not in STOPWORDS}
+    return frozenset(w for w in _stem(words) if w and w not in STOPWORDS)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from assistant.retrieval.dates import DateRange, prefer_dates
     ("What did the Bank of England and the ECB decide?", "list", None),
     ("How does inflation in Britain compare with the euro zone?", "list", None),
     ("Who else signed the letter?", "list", "person"),
+    ("How many workers do the unions behind the two airline strikes represent?", "list",
+     "number"),
     ("What happened in London last week?", "digest", None),
     ("What's the latest on the dock strike?", "digest", None),
     ("main stories this week", "digest", None),
