@@ -13,6 +13,7 @@ question's frame with the new subject. A question that needs no context is left 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ from assistant.answering.text import content_terms
 
 Role = Literal["user", "assistant"]
 
-# What the UI appends under an answer; it is not part of what was said.
-_SOURCES_MARK = "\n\n---\n**Sources**"
+# What the chat appends under an answer (``interfaces/ui_render.py``); not part of what was said.
+SOURCES_MARK = "\n\n**Sources**"
+RELATED_MARK = "\n\n**Related passages**"
+_APPENDED = re.compile(re.escape(SOURCES_MARK) + "|" + re.escape(RELATED_MARK))
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,18 @@ def normalise_history(history: Iterable[Any] | None) -> list[Turn]:
         if isinstance(content, list):  # multimodal content: keep its text parts
             content = " ".join(p.get("text", "") if isinstance(p, dict) else str(p)
                                for p in content)
-        content = str(content or "").split(_SOURCES_MARK, 1)[0].strip()
+        content = str(content or "")
+        # The chat's rendered sources name their articles (data-article="…").
+        said, _, appended = content.partition(SOURCES_MARK)
+        cited = _cited(item) or tuple(dict.fromkeys(
+            html.unescape(a) for a in _DATA_ARTICLE.findall(appended)))
+        content = _APPENDED.split(said, 1)[0].strip()
         if content:
-            turns.append(Turn(role, content, _cited(item)))
+            turns.append(Turn(role, content, cited))
     return turns
+
+
+_DATA_ARTICLE = re.compile(r'data-article="([^"]+)"')
 
 
 def _cited(item: Any) -> tuple[str, ...]:

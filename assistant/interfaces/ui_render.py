@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from assistant.answering.conversation import RELATED_MARK, SOURCES_MARK
 from assistant.interfaces.options import URL_PATTERN
 from assistant.interfaces.render import report_failures, report_summary
 from assistant.results import Answer, Citation, Passage
@@ -80,7 +81,8 @@ def render_citation(c: Citation, anchor: str) -> str:
     if url := _safe_url(c.url):
         meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
     return (
-        f'<details class="source" id="{anchor}"><summary><strong>[{c.n}] {_esc(c.title)}'
+        f'<details class="source" id="{anchor}" data-article="{_esc(c.article_id)}"><summary>'
+        f'<strong>[{c.n}] {_esc(c.title)}'
         f'</strong> <span class="meta">{" · ".join(meta)}</span></summary>'
         f"<blockquote>{_highlight(c)}</blockquote></details>"
     )
@@ -107,7 +109,7 @@ def render_answer(answer: Answer) -> str:
             uid = uuid.uuid4().hex[:8]
             shown = "\n".join(render_related(p, f"rel-{uid}-{i}")
                                for i, p in enumerate(answer.related, 1))
-            message += f"\n\n**Related passages** (not an answer)\n\n{shown}"
+            message += f"{RELATED_MARK} (not an answer)\n\n{shown}"
         return message
     uid = uuid.uuid4().hex[:8]
     numbers = {c.n for c in answer.citations}
@@ -120,7 +122,7 @@ def render_answer(answer: Answer) -> str:
 
     text = re.sub(r"\\\[(\d+)\\\]", link, _bold_spans(answer.text, answer.answer_spans))
     sources = "\n".join(render_citation(c, f"src-{uid}-{c.n}") for c in answer.citations)
-    return f"{text}\n\n**Sources**\n\n{sources}"
+    return f"{text}{SOURCES_MARK}\n\n{sources}"
 
 
 def _bold_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:

@@ -219,8 +219,16 @@ def resolve_dates(question: str, reference: date | None = None) -> DateRange | N
     return None
 
 
+_RELATIVE = re.compile(r"\b(?:this|last|past|next|coming|previous|recent(?:ly)?|today|tonight|"
+                       r"yesterday|tomorrow|ago|latest|weekend|so far)\b", re.IGNORECASE)
+
+
 def without_phrase(question: str, phrase: str) -> str:
-    """The question without ``phrase`` (a date expression), unless too little would be left."""
+    """The question without ``phrase`` when it is a date relative to today ("last week": no
+    article says it), unless too little would be left. A date of the calendar ("in 1975", "in
+    December 2023") stays: an article that reports another one is a near miss to be caught."""
+    if not _RELATIVE.search(phrase):
+        return question
     rest = re.sub(re.escape(phrase), " ", question, count=1, flags=re.IGNORECASE)
     rest = re.sub(r"\s+([?.!,])", r"\1", " ".join(rest.split()))
     return rest if len(rest.strip(" ?.!")) >= 3 else question

@@ -51,7 +51,7 @@ def test_entities_are_runs_of_capitalised_words_and_tags():
 
 
 def test_history_accepts_dicts_pairs_and_langchain_messages():
-    rendered = "Schiappa is the minister [1].\n\n---\n**Sources**\n\n**[1] Some title**"
+    rendered = "Schiappa is the minister [1].\n\n**Sources**\n\n**[1] Some title**"
     turns = normalise_history([
         {"role": "user", "content": "Who is Marlene Schiappa?"},
         {"role": "assistant", "content": rendered},
@@ -165,3 +165,15 @@ def test_the_first_one_points_into_the_last_answer_that_listed_several():
                Turn("assistant", "About 3,500 jobs [2].")]
     assert rewrite_followup("When does the first one open?", history) == \
         "When does Hanseong Energy Wroclaw open?"
+
+
+def test_the_chat_s_rendered_sources_say_which_articles_an_answer_cited():
+    from assistant.interfaces.ui_render import render_answer
+    from assistant.results import Answer, Citation
+
+    cited = Citation(n=1, article_id='a"1', title="T", url=None, published=None, source=None,
+                     passage="P.", start=0, end=2, score=0.9)
+    content = render_answer(Answer(question="q", text="P. [1]", citations=(cited,)))
+    turns = normalise_history([{"role": "user", "content": "q"},
+                               {"role": "assistant", "content": content}])
+    assert turns[1].cited == ('a"1',) and "Sources" not in turns[1].content

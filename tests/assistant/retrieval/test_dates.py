@@ -81,3 +81,13 @@ def test_result_is_serialisable():
 def test_ranges_past_the_calendar_are_clamped(question, reference, start, end):
     found = resolve_dates(question, reference)
     assert (found.start, found.end) == (start, end)
+
+
+def test_a_relative_date_leaves_the_question_a_calendar_date_stays():
+    from assistant.retrieval.dates import without_phrase
+
+    assert without_phrase("What happened in London last week?", "last week") == \
+        "What happened in London?"
+    # An article of another year than the one asked is a near miss: the year must stay.
+    assert without_phrase("Who won the election in 1975?", "in 1975") == \
+        "Who won the election in 1975?"
