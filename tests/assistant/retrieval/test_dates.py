@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.retrieval.dates import resolve_dates
+from assistant.retrieval.dates import resolve_dates, without_phrase
 
 REF = date(2018, 1, 10)  # a Wednesday
 
@@ -84,8 +84,6 @@ def test_ranges_past_the_calendar_are_clamped(question, reference, start, end):
 
 
 def test_a_relative_date_leaves_the_question_a_calendar_date_stays():
-    from assistant.retrieval.dates import without_phrase
-
     assert without_phrase("What happened in London last week?", "last week") == \
         "What happened in London?"
     # An article of another year than the one asked is a near miss: the year must stay.
