@@ -337,9 +337,10 @@ class Assistant:
             k = max(k or self.options.k, 3 * self.options.k)
         found = self.search(asked, k=k, digest=digest, **options)
         if found.date_range and found.date_range.expression:
-            # The date already ranked or chose the articles; an article rarely repeats "in
-            # December 2023", so the answerer should not look for those words in its sentences.
-            asked = without_phrase(asked, found.date_range.expression)
+            # The date ranked or chose the articles; an article of that period rarely repeats
+            # "in December 2023", so the answerer should not look for those words in it.
+            asked = without_phrase(asked, found.date_range.expression, within=found.date_range,
+                                   dated=found.passages[0].published if found.passages else None)
         if digest and found.date_filter_applied and not found.passages and found.date_range:
             answer = self._finish(nothing_published(question, found.date_range), question,
                                   standalone, found)

@@ -41,6 +41,14 @@ class DateRange:
     end: date | None
     expression: str
 
+    def holds(self, day: str) -> bool:
+        """Whether the ISO date ``day`` falls in the range."""
+        try:
+            when = date.fromisoformat(day[:10])
+        except ValueError:
+            return False
+        return (self.start or date.min) <= when <= (self.end or date.max)
+
     def to_dict(self) -> dict[str, Any]:
         return {"start": self.start.isoformat() if self.start else None,
                 "end": self.end.isoformat() if self.end else None,
@@ -223,11 +231,14 @@ _RELATIVE = re.compile(r"\b(?:this|last|past|next|coming|previous|recent(?:ly)?|
                        r"yesterday|tomorrow|ago|latest|weekend|so far)\b", re.IGNORECASE)
 
 
-def without_phrase(question: str, phrase: str) -> str:
-    """The question without ``phrase`` when it is a date relative to today ("last week": no
-    article says it), unless too little would be left. A date of the calendar ("in 1975", "in
-    December 2023") stays: an article that reports another one is a near miss to be caught."""
-    if not _RELATIVE.search(phrase):
+def without_phrase(question: str, phrase: str, *, dated: str | None = None,
+                   within: DateRange | None = None) -> str:
+    """The question without the date ``phrase``, unless too little would be left: when the
+    date is relative to today ("last week": no article says it), or when the answer's article
+    was published ``within`` it (``dated``: its ISO date), which answers the date by itself. A
+    calendar date the article's own date does not match ("in 1975" of an undated page) stays:
+    an article that reports another year is a near miss to be caught."""
+    if not _RELATIVE.search(phrase) and not (within and dated and within.holds(dated)):
         return question
     rest = re.sub(re.escape(phrase), " ", question, count=1, flags=re.IGNORECASE)
     rest = re.sub(r"\s+([?.!,])", r"\1", " ".join(rest.split()))

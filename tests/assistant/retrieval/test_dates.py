@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.retrieval.dates import resolve_dates, without_phrase
+from assistant.retrieval.dates import DateRange, resolve_dates, without_phrase
 
 REF = date(2018, 1, 10)  # a Wednesday
 
@@ -86,6 +86,12 @@ def test_ranges_past_the_calendar_are_clamped(question, reference, start, end):
 def test_a_relative_date_leaves_the_question_a_calendar_date_stays():
     assert without_phrase("What happened in London last week?", "last week") == \
         "What happened in London?"
-    # An article of another year than the one asked is a near miss: the year must stay.
+    # An article of another year than the one asked is a near miss: the year must stay…
     assert without_phrase("Who won the election in 1975?", "in 1975") == \
         "Who won the election in 1975?"
+    # … unless the article answering is of that period: its date answers the date.
+    december = DateRange(date(2023, 12, 1), date(2023, 12, 31), "in December 2023")
+    assert without_phrase("What erupted in December 2023?", "in December 2023",
+                          within=december, dated="2023-12-19") == "What erupted?"
+    assert without_phrase("What erupted in December 2023?", "in December 2023",
+                          within=december, dated="2024-02-01") == "What erupted in December 2023?"
