@@ -29,17 +29,14 @@ import re
 from dataclasses import dataclass
 
 from assistant.answering.evidence import aliased
+from assistant.answering.forms import ASKING, MEASURE
 from assistant.answering.text import STOPWORDS
 
 _WORDS = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’-]*")
 _STOP = STOPWORDS | {"name", "named"}
 _WHEN = re.compile(r"\b(when|what year|which year|what date|what century|what decade|what time)\b")
 _HOW_MANY = re.compile(r"\bhow (many|much|long|old|far|large|big|often|tall|high)\b|"
-                       r"\bwhat (percentage|percent|number|amount|proportion)\b|"
-                       r"\bwhat(?:'s| is| was| are| were)? (?:the |a |its |their )?(?:[\w-]+ )?"
-                       r"(?:price|cost|fee|salary|wage|raise|value|budget|population|turnout|"
-                       r"score|margin|temperature|speed|distance|weight|height|depth|length|"
-                       r"capacity|death toll|tally)s?\b")
+                       r"\bwhat (percentage|percent|number|amount|proportion)\b|" + MEASURE)
 _WHO = re.compile(r"^\s*who\b|\bwho (is|was|were|did|does|had|has)\b")
 _DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{2,4}s|centur(y|ies)|january|february|march|april|may|"
                    r"june|july|august|september|october|november|december|bc|ad|bce|ce|"
@@ -47,8 +44,6 @@ _DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{2,4}s|centur(y|ies)|january|february|m
 _NUMBER_WORDS = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                            r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|"
                            r"dozen|several|half|twice|thrice|few|percent)\b")
-_ASKING = re.compile(r"\bhow (?:long|many|much|old|far|tall|high|deep|fast|often|big|large)\b",
-                     re.IGNORECASE)
 _NEGATION = re.compile(r"\b(not|never|no longer|without)\b|n[’']t\b")
 _CAPITALISED = re.compile(r"(?<!^)\b[A-Z][\w-]+|\d+")
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*(?:st|nd|rd|th)?")
@@ -179,7 +174,7 @@ def conflict(question: str, sentence: str) -> float:
 
 def signals(question: str, sentence: str, passage: str, similarity: float) -> Signals:
     # "How long", "how much": the adjective asks for a measure, it is not a term to find.
-    q_stems = _stems(_ASKING.sub("how", question))
+    q_stems = _stems(ASKING.sub("how", question))
     missing = len(q_stems - _stems(sentence)) / len(q_stems) if q_stems else 0.0
     passage_stems = {w.lower()[:5] for w in _WORDS.findall(passage)}
     low = passage.lower()

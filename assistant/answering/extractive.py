@@ -115,10 +115,10 @@ class ExtractiveAnswerer:
         sentences = passage_sentences(passages)
         if not sentences or not question.strip():
             return Answer.abstaining(question, passages)
-        scores, semantic = self._scores(question, [s.text for s in sentences],
-                                        sentence_context(sentences, passages))
+        context = sentence_context(sentences, passages)
+        scores, semantic = self._scores(question, [s.text for s in sentences], context)
         if form.kind == "digest":
-            return self._digest(question, form, passages, sentences, semantic)
+            return self._digest(question, form, passages, sentences, semantic, context)
         scores = scores + self._priors(question, form, sentences, passages)
         top = int(np.argmax(scores))
         best = sentences[top]
@@ -130,7 +130,8 @@ class ExtractiveAnswerer:
                     float(semantic.max())).unanswerable() > self.abstain_threshold):
             return _with_form(self._abstain(question, passages, sentences, semantic), form)
         if form.kind == "list":
-            return _with_form(self._list(question, form, passages, sentences, scores), form)
+            return _with_form(self._list(question, form, passages, sentences, scores, context),
+                              form)
         chosen = self._best_sentences(sentences, scores)
         if (later := update(chosen[0], sentences, passages, scores,
                              self._threads(passages))) is not None \
@@ -182,20 +183,20 @@ class ExtractiveAnswerer:
         return chosen
 
     def _list(self, question: str, form: QuestionForm, passages: Sequence[Passage],
-              sentences: list[Sentence], scores: np.ndarray) -> Answer:
+              sentences: list[Sentence], scores: np.ndarray, context: list[str]) -> Answer:
         """One sentence per part of the question: for a question joining names, the best
         sentence for each name asked alone, from a story that mentions it; otherwise the best
         sentence of each story that supports the question nearly as well as the best one."""
         chosen: list[int] = []
-        context = sentence_context(sentences, passages)
         texts = [s.text for s in sentences]
         stories: set[str] = set()
         same_thread = self._threads(passages)
         joined = parts(question, form.names)
         story = [story_of(passages[s.passage]) for s in sentences]
-        mentions = {name: np.array([not missing_names([name], [passages[s.passage]])
-                                    for s in sentences], dtype=np.float32)
-                    for name, _ in joined}
+        mentions = {}  # per sentence, whether its passage mentions the name
+        for name, _ in joined:
+            told = [not missing_names([name], [p]) for p in passages]
+            mentions[name] = np.array([told[s.passage] for s in sentences], dtype=np.float32)
         for name, alone in joined:
             part = self._scores(alone, texts, context)[0] + self._priors(alone, form, sentences,
                                                                          passages)
@@ -277,7 +278,7 @@ class ExtractiveAnswerer:
         return priors
 
     def _digest(self, question: str, form: QuestionForm, passages: Sequence[Passage],
-                sentences: list[Sentence], semantic: np.ndarray) -> Answer:
+                sentences: list[Sentence], semantic: np.ndarray, context: list[str]) -> Answer:
         """The lead of each story the passages hold, newest first. The service has already
         scoped the passages to the question's period; a digest on a topic ("the latest on the
         strike") keeps the stories whose sentences support the topic."""
@@ -288,7 +289,7 @@ class ExtractiveAnswerer:
         if topic:
             # A section ("sport", "Africa") is matched by its stories' vocabulary, on meaning
             # only: a story shares few of its many words.
-            texts, context = [s.text for s in sentences], sentence_context(sentences, passages)
+            texts = [s.text for s in sentences]
             if is_section(topic):  # each section of "tech and the courts" on its own
                 scores = np.max([self._scores(spell_out(t), texts, context)[1]
                                  for t in re.split(r",|\band\b", topic) if t.strip()], axis=0)

@@ -49,14 +49,17 @@ _LIST = re.compile(
     r"\bthe (?:two|three|four|five) (?:[\w-]+ )?\w+s\b", re.IGNORECASE)
 _WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|date|day|month|time)\b|\bon what date\b|"
                    r"\bat what time\b|\bhow long ago\b", re.IGNORECASE)
+# "How long", "how many": the adjective asks for a measure; it is no term to look for.
+ASKING = re.compile(r"\bhow (?:long|many|much|old|far|tall|high|deep|fast|often|big|large)\b",
+                    re.IGNORECASE)
+# "What's the sticker price of …": a noun that asks for a number.
+MEASURE = (r"\bwhat(?:['’]s| is| was| are| were| will be)? (?:the |a |its |their )?(?:[\w-]+ )?"
+           r"(?:price|cost|fee|salary|wage|raise|value|budget|population|turnout|score|margin|"
+           r"temperature|speed|distance|weight|height|depth|length|capacity|death toll|tally)s?\b")
 _NUMBER = re.compile(r"\bhow (?:many|much|long|old|far|large|big|often|tall|high|fast|deep)\b|"
                      r"\bwhat (?:percentage|percent|number|amount|proportion|share|rate|"
                      r"level|price|figure|sum|total|toll|size|fine|penalty|cost)\b|"
-                     r"\bby how much\b|\bwhat(?:['’]s| is| was| are| were| will be)? "
-                     r"(?:the |a |its |their )?(?:[\w-]+ )?(?:price|cost|fee|salary|wage|raise|"
-                     r"value|budget|"
-                     r"population|turnout|score|margin|temperature|speed|distance|weight|height|"
-                     r"depth|length|capacity|death toll|tally)s?\b", re.IGNORECASE)
+                     r"\bby how much\b|" + MEASURE, re.IGNORECASE)
 _WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:which|what) (?:person|people|man|men|woman|"
                   r"women|minister|official|leader|player|candidate)s?\b", re.IGNORECASE)
 _WHICH_NAME = re.compile(r"\b(?:which|what) (?:compan(?:y|ies)|firms?|unions?|groups?|"

@@ -12,7 +12,6 @@ Every stage is a pure function elsewhere (fusion.py, diversity.py) or behind a s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -24,6 +23,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.answering.forms import ASKING
 from assistant.results import MODES, Mode, Passage, RetrievalResult
 from assistant.retrieval.dates import DateRange, prefer_dates
 from assistant.retrieval.diversity import collapse_duplicates, diversify, mmr
@@ -51,10 +51,7 @@ class RetrievalConfig:
     rerank_candidates: int = 30
 
 
-# "How long", "how many": the adjective asks for a measure; as a search term it matches any
-# story that says "long" or "many".
-_ASKING = re.compile(r"\bhow (?:long|many|much|old|far|tall|high|deep|fast|often|big|large)\b",
-                     re.IGNORECASE)
+
 
 
 class HybridRetriever(BaseRetriever):
@@ -88,7 +85,7 @@ class HybridRetriever(BaseRetriever):
         filters = filters or self.filters
         depth = depth or self.config.candidates
         dense = self._dense(query, filters, depth) if mode in ("hybrid", "dense") else []
-        lexical = self._lexical(_ASKING.sub("how", query), filters, depth) \
+        lexical = self._lexical(ASKING.sub("how", query), filters, depth) \
             if mode in ("hybrid", "lexical") else []
         if mode == "dense":
             return dense
