@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from index.offline import ensure_offline
+from tests.webserver import SECRET, serve
 
 ensure_offline()
 
@@ -195,3 +196,18 @@ def served_assistant(root: Path, embeddings, *paths: Path, **app_options) -> Ite
             yield url
     finally:
         a.close()
+
+
+@pytest.fixture
+def public():
+    """A web site on 127.0.0.1, the tests' stand-in for the public web."""
+    with serve() as site:
+        yield site
+
+
+@pytest.fixture
+def internal():
+    """A site on 127.0.0.3, an internal address, holding a secret admin page."""
+    with serve("127.0.0.3") as site:
+        site.pages["/admin.html"] = ("text/html", SECRET)
+        yield site

@@ -61,6 +61,11 @@ class Site:
         return self.url(path)
 
 
+# What an internal page of the "internal" test site says (the ``internal`` fixture).
+SECRET = b"<html><body><article><p>Internal admin page: the root password is hunter2.</p>" \
+         b"</article></body></html>"
+
+
 @contextmanager
 def serve(host: str = "127.0.0.1", port: int = 0) -> Iterator[Site]:
     site = Site()

@@ -14,24 +14,9 @@ from index.addresses import AllowList, not_public
 from index.errors import BadArticle
 from index.fetcher import Fetcher
 from tests.conftest import free_port
-from tests.webserver import serve
+from tests.webserver import SECRET, serve
 
 PUBLIC = AllowList.parse("127.0.0.1")  # the test's stand-in for the public web
-SECRET = b"<html><body><article><p>Internal admin page: the root password is hunter2.</p>" \
-         b"</article></body></html>"
-
-
-@pytest.fixture
-def public():
-    with serve() as site:
-        yield site
-
-
-@pytest.fixture
-def internal():
-    with serve("127.0.0.3") as site:
-        site.pages["/admin.html"] = ("text/html", SECRET)
-        yield site
 
 
 def refusal(fetcher: Fetcher, url: str) -> str:

@@ -12,27 +12,13 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.interfaces.server import create_app
 from tests.conftest import serving
-from tests.index.test_fetcher import SECRET, endless
+from tests.index.test_fetcher import endless
 from tests.syndicated import PORT_STRIKE
-from tests.webserver import serve
 
 pytestmark = pytest.mark.slow
 
 SLOTS = 3
 TIMEOUT = 4.0
-
-
-@pytest.fixture
-def public():
-    with serve() as site:
-        yield site
-
-
-@pytest.fixture
-def internal():
-    with serve("127.0.0.3") as site:
-        site.pages["/admin.html"] = ("text/html", SECRET)
-        yield site
 
 
 @pytest.fixture

@@ -95,10 +95,7 @@ def test_ctrl_c_stops_feed_watch_promptly(tmp_path, phase):
             else:  # some articles written, most still to embed
                 wait_for(lambda: catalog_count(data / "articles.db") >= 2, proc, "indexing")
             assert proc.poll() is None
-            proc.send_signal(signal.SIGINT)
-            sent = time.monotonic()
-            _out, err = proc.communicate(timeout=60)
-            took = time.monotonic() - sent
+            _out, err, took = interrupt(proc)
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -108,6 +105,14 @@ def test_ctrl_c_stops_feed_watch_promptly(tmp_path, phase):
     assert "Traceback" not in err, err
     if phase == "indexing":
         assert 2 <= catalog_count(data / "articles.db") < 60  # stopped mid-way
+
+
+def interrupt(proc: subprocess.Popen) -> tuple[str, str, float]:
+    """Ctrl-C to ``proc``: its output, and the seconds it took to stop."""
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    out, err = proc.communicate(timeout=60)
+    return out, err, time.monotonic() - sent
 
 
 def test_ctrl_c_ends_a_process_stuck_in_native_code():
@@ -124,10 +129,7 @@ def test_ctrl_c_ends_a_process_stuck_in_native_code():
     try:
         assert proc.stdout.readline() == "ready\n", proc.stderr.read()
         time.sleep(0.3)
-        proc.send_signal(signal.SIGINT)
-        sent = time.monotonic()
-        out, err = proc.communicate(timeout=60)
-        took = time.monotonic() - sent
+        out, err, took = interrupt(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
