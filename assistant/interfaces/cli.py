@@ -23,6 +23,7 @@ from assistant.interfaces.cli_shared import (
     QuietOpt,
     current_settings,
     echo,
+    error_object,
     print_json,
     run,
     use_settings,
@@ -300,8 +301,11 @@ def chat(
         question = line.strip()
         try:
             check_question(question)
-        except InvalidOption as exc:
-            typer.echo(f"error: {exc}", err=True)
+        except InvalidOption as exc:  # this line is refused, the conversation goes on
+            if as_json:
+                typer.echo(json.dumps(error_object(exc), ensure_ascii=False))
+            else:
+                echo(f"error: {exc}", err=True)
             continue
         answer = None
         for event in assistant.stream(question, k=k, history=history):

@@ -84,27 +84,36 @@ def run(command: Callable[..., Any], args: Sequence[str]) -> NoReturn:
     try:
         code = command(list(args), prog_name="assistant", standalone_mode=False)
     except typer.TyperException as exc:  # a bad flag or value, a missing argument
-        _fail("UsageError", exc.format_message(), exc.exit_code, as_json=as_json,
-              usage=None if as_json else exc)
+        _fail(error_object(exc, kind="UsageError", message=exc.format_message()),
+              exc.exit_code, as_json=as_json, usage=exc if hasattr(exc, "show") else None)
     except USER_ERRORS as exc:
-        extra = {"option": exc.option} if isinstance(exc, InvalidOption) else {}
-        _fail(type(exc).__name__, user_message(exc), 1, as_json=as_json, **extra)
-    except (KeyboardInterrupt, typer.Abort):
+        _fail(error_object(exc), 1, as_json=as_json)
+    except KeyboardInterrupt:
         sys.exit(130)
+    except typer.Abort as exc:  # end of input where a command expected some
+        _fail(error_object(exc, kind="Aborted", message="Aborted."), 1, as_json=as_json)
     except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE):
             raise
-        _fail("InternalError", f"Unexpected {type(exc).__name__}: {exc}. This is a bug; "
-              f"{DEBUG_VARIABLE}=1 shows where it happened.", 1, as_json=as_json)
+        message = (f"Unexpected {type(exc).__name__}: {exc}. This is a bug; "
+                   f"{DEBUG_VARIABLE}=1 shows where it happened.")
+        _fail(error_object(exc, kind="InternalError", message=message), 1, as_json=as_json)
     sys.exit(code or 0)
 
 
-def _fail(kind: str, message: str, code: int, *, as_json: bool,
-          usage: Any = None, **extra: Any) -> NoReturn:
+def error_object(exc: BaseException, *, kind: str | None = None, message: str | None = None
+                 ) -> dict[str, Any]:
+    """``{"error": {"type", "message"[, "option"]}}``: what ``--json`` prints for an error."""
+    extra = {"option": exc.option} if isinstance(exc, InvalidOption) else {}
+    return {"error": {"type": kind or type(exc).__name__,
+                      "message": message or user_message(exc), **extra}}
+
+
+def _fail(error: dict[str, Any], code: int, *, as_json: bool, usage: Any = None) -> NoReturn:
     if as_json:
-        print_json({"error": {"type": kind, "message": message, **extra}})
+        print_json(error)
     elif usage is not None:
         usage.show()  # the command's usage line and the message (or a group's help)
     else:
-        echo(f"error: {message}", err=True)
+        echo(f"error: {error['error']['message']}", err=True)
     sys.exit(code)

@@ -107,3 +107,13 @@ def test_an_unexpected_error_is_summarised_unless_debugging(capsys, monkeypatch)
     monkeypatch.setenv(DEBUG_VARIABLE, "1")
     with pytest.raises(ZeroDivisionError):
         run(broken, [])
+
+
+def test_chat_with_json_refuses_a_line_as_a_json_line_and_goes_on(tmp_path):
+    result = runner.invoke(cli.app, ["--data-dir", str(tmp_path / "d"), "chat", "--json"],
+                           input="x" * 2001 + "\n\n")
+    assert result.exit_code == 0, result.output
+    [line] = result.stdout.splitlines()
+    assert json.loads(line) == {"error": {
+        "type": "InvalidOption", "option": "question",
+        "message": "The question is 2,001 characters long; ask in at most 2,000."}}
