@@ -1,6 +1,6 @@
 """The command line's help, start-up and errors: plain help text that keeps its literal ``[n]`` and
-``[default: …]``, a start-up that imports none of the heavy parts, and errors as JSON with --json.
-None of these load the model."""
+``[default: …]``, a start-up that imports none of the heavy parts, errors as JSON with --json, and
+why a removal removed nothing. None of these load the model."""
 
 from __future__ import annotations
 
@@ -117,3 +117,14 @@ def test_chat_with_json_refuses_a_line_as_a_json_line_and_goes_on(tmp_path):
     assert json.loads(line) == {"error": {
         "type": "InvalidOption", "option": "question",
         "message": "The question is 2,001 characters long; ask in at most 2,000."}}
+
+
+def test_removing_an_unknown_id_says_why_nothing_was_removed(tmp_path):
+    base = ["--data-dir", str(tmp_path / "d"), "index", "remove", "nope"]
+    human = runner.invoke(cli.app, base)
+    assert human.exit_code == 1
+    assert human.stdout == ('removed 0 of 1; not in the index: nope ("assistant index list" '
+                            'shows the ids)\n')
+    as_json = runner.invoke(cli.app, [*base, "--json"])
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.stdout) == {"removed": 0, "requested": 1, "not_found": ["nope"]}
