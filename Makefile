@@ -23,14 +23,21 @@ index: setup
 	$(BIN)/assistant index add samples/
 
 $(BIN)/python:
+	@echo "Creating the virtualenv $(VENV)…"
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "Installing the assistant and its dependencies (CPU torch, sentence-transformers, Chroma,"
+	@echo "Gradio, ONNX Runtime) into $(VENV): about 2 minutes the first time, seconds after…"
 	$(PIP) -e .
+	@echo "Installed."
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "Installing the assistant with its test tools (pytest, Playwright, ruff, the LLM clients)"
+	@echo "into $(VENV): about 2-3 minutes the first time, seconds after…"
 	$(PIP) -e '.[test]'
+	@echo "Installed."
 	@touch $@ $(VENV)/.installed
 
 chromium:

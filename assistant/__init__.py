@@ -4,25 +4,65 @@
     a = Assistant.from_settings(Settings(data_dir="data"))
     a.add_paths(["articles/"])
     print(a.ask("What did the minister say?").text)
+
+The names below are imported on first use (module ``__getattr__``): importing a submodule, as the
+command line does for ``assistant --help``, must not pull in langchain-core, SQLAlchemy and the
+retrieval stack that the facade needs.
 """
 
 from __future__ import annotations
 
-from assistant.errors import (
-    AssistantError,
-    BadArticle,
-    Busy,
-    ConfigError,
-    IndexNotFound,
-    ModelMismatch,
-)
-from assistant.results import Answer, Citation, Delta, Final, Passage, RetrievalResult, Stats
-from assistant.retrieval.dates import DateRange
-from assistant.retrieval.filters import Filters
-from assistant.retrieval.hybrid import HybridRetriever
-from assistant.service import Assistant
-from assistant.settings import Settings
-from index.indexer import ReindexReport
+from typing import TYPE_CHECKING
+
+from index.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from assistant.errors import (
+        AssistantError,
+        BadArticle,
+        Busy,
+        ConfigError,
+        IndexNotFound,
+        ModelMismatch,
+    )
+    from assistant.results import (
+        Answer,
+        Citation,
+        Delta,
+        Final,
+        Passage,
+        RetrievalResult,
+        Stats,
+    )
+    from assistant.retrieval.dates import DateRange
+    from assistant.retrieval.filters import Filters
+    from assistant.retrieval.hybrid import HybridRetriever
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from index.indexer import ReindexReport
+
+# Public name → the module that defines it.
+_WHERE = {
+    "Answer": "assistant.results",
+    "Assistant": "assistant.service",
+    "AssistantError": "assistant.errors",
+    "BadArticle": "assistant.errors",
+    "Busy": "assistant.errors",
+    "Citation": "assistant.results",
+    "ConfigError": "assistant.errors",
+    "DateRange": "assistant.retrieval.dates",
+    "Delta": "assistant.results",
+    "Filters": "assistant.retrieval.filters",
+    "Final": "assistant.results",
+    "HybridRetriever": "assistant.retrieval.hybrid",
+    "IndexNotFound": "assistant.errors",
+    "ModelMismatch": "assistant.errors",
+    "Passage": "assistant.results",
+    "ReindexReport": "index.indexer",
+    "RetrievalResult": "assistant.results",
+    "Settings": "assistant.settings",
+    "Stats": "assistant.results",
+}
 
 __all__ = [
     "Answer",
@@ -45,3 +85,6 @@ __all__ = [
     "Settings",
     "Stats",
 ]
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

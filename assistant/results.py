@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
-
-from langchain_core.documents import Document
+from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.retrieval.dates import DateRange
 from assistant.retrieval.filters import Filters
-from index.catalog import ArticleRow
-from index.store import StoredChunk
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
+
+    from index.catalog import ArticleRow
+    from index.store import StoredChunk
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
@@ -25,6 +27,17 @@ __all__ = [
     "ABSTAIN_TEXT", "MODES", "Answer", "ArticleRow", "Citation", "Delta", "Final", "Mode",
     "Passage", "RetrievalResult", "Stats", "StreamEvent", "text_deltas",
 ]
+
+
+
+def __getattr__(name: str) -> Any:
+    # ArticleRow lives in the catalog (SQLAlchemy), imported only when someone asks for it.
+    if name == "ArticleRow":
+        from index.catalog import ArticleRow
+
+        return ArticleRow
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 ABSTAIN_TEXT = "The indexed articles don't appear to contain an answer to this question."
 
@@ -69,6 +82,8 @@ class Passage:
         )
 
     def to_document(self) -> Document:
+        from langchain_core.documents import Document  # langchain-core: not at CLI start-up
+
         meta = {k: v for k, v in asdict(self).items() if k != "text"}
         return Document(page_content=self.text, metadata=meta, id=self.chunk_id)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,11 +52,14 @@ def from_bytes(raw: bytes) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint64)
 
 
+@lru_cache(maxsize=8)
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows per band) that datasketch's MinHashLSH picks for this threshold."""
-    from datasketch.lsh import _optimal_param
+    """(bands, rows per band) that datasketch's MinHashLSH picks for this threshold (its public
+    ``b`` and ``r``; choosing them integrates error curves, ~0.2 s, hence the cache)."""
+    from datasketch import MinHashLSH
 
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
 
 
 class NearDuplicateFinder:

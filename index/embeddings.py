@@ -130,6 +130,11 @@ class LocalEmbeddings(Embeddings):
 
     def _load(self) -> SentenceTransformer | OnnxEncoder:
         ensure_offline()
+        if self._load_from == str(bundled_model_path()):
+            from index.onnx_encoder import default_cache_dir
+            from index.weights import check_bundled_weights
+
+            check_bundled_weights(Path(self._load_from), self.cache_dir or default_cache_dir())
         if self.encoder == "onnx-int8":
             from index.onnx_encoder import load_onnx_encoder
 
@@ -194,12 +199,17 @@ def _quantize_int8(model: SentenceTransformer) -> SentenceTransformer:
     """Linear layers to int8 with one scale per output channel: per-tensor scales cost 0.016
     SciFact nDCG@10 here, per-channel 0.003. Activations are quantised per batch at run time."""
     import torch
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
     model.eval()
     with torch.no_grad(), warnings.catch_warnings():
-        # torch announces these quantised tensor types will move to torchao; they work today.
+        # torch.ao.quantization and its quantised tensor types are deprecated in favour of
+        # torchao, a separate package this project does not depend on; they work in the torch
+        # versions it accepts. Only these two announcements are silenced here.
+        warnings.filterwarnings("ignore", category=DeprecationWarning,
+                                message="torch.ao.quantization is deprecated")
         warnings.filterwarnings("ignore", message=".*quantize_per_(tensor|channel).*deprecated")
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
         return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig},
                                 dtype=torch.qint8)
 

@@ -20,11 +20,13 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,9 +46,12 @@ def default_cache_dir() -> Path:
     return Path(base) / "news-assistant" / "encoders"
 
 
-def model_fingerprint(model_dir: Path) -> str:
-    """A hash of the files the export reads (config and weights) and of the tool versions."""
+def model_fingerprint(model_dir: Path, cache_dir: Path | None = None) -> str:
+    """A hash of the files the export reads (config and weights) and of the tool versions; the
+    weights' hash is remembered in ``cache_dir`` (index/weights.py)."""
     import onnxruntime
+
+    from index.weights import file_sha256
 
     digest = hashlib.sha256(RECIPE.encode())
     digest.update(f"onnxruntime={onnxruntime.__version__}".encode())
@@ -58,9 +63,9 @@ def model_fingerprint(model_dir: Path) -> str:
             "encoder exports a local sentence-transformers model folder. Set "
             "ASSISTANT_ENCODER=fp32 to use this model as it is."
         )
-    for path in (model_dir / "config.json", weights[0]):
-        with path.open("rb") as f:
-            digest.update(hashlib.file_digest(f, "sha256").digest())
+    with (model_dir / "config.json").open("rb") as f:
+        digest.update(hashlib.file_digest(f, "sha256").digest())
+    digest.update(bytes.fromhex(file_sha256(weights[0], cache_dir)))
     return digest.hexdigest()[:16]
 
 
@@ -126,7 +131,7 @@ def load_onnx_encoder(model_dir: Path, *, model_name: str, cache_dir: Path | Non
     ensure_offline()
     _check_supported(model_dir)
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-    target = cache_dir / f"{model_name}-{RECIPE}-{model_fingerprint(model_dir)}.onnx"
+    target = cache_dir / f"{model_name}-{RECIPE}-{model_fingerprint(model_dir, cache_dir)}.onnx"
     if target.exists():
         try:
             return OnnxEncoder(target, model_dir)
@@ -148,6 +153,9 @@ def build_onnx(model_dir: Path, target: Path, *, replace: bool = False) -> None:
                 return
             if target.exists() and _loads(target, model_dir):
                 return  # another process rebuilt it while we waited for the lock
+            # The first use of onnx-int8 on a machine waits for this: say why.
+            sys.stderr.write(f"Building the fast encoder (about 20 s, once) in {target.parent}…\n")
+            sys.stderr.flush()
             with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as tmp:
                 built = _export_fuse_quantise(model_dir, Path(tmp))
                 os.replace(built, target)
@@ -197,9 +205,7 @@ def _export_fuse_quantise(model_dir: Path, tmp: Path) -> Path:
     sample = torch.ones(2, 8, dtype=torch.long)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     with torch.no_grad(), warnings.catch_warnings():
-        # The TorchScript exporter is deprecated in favour of dynamo (which needs onnxscript and
-        # does not produce graphs the BERT fusions recognise); it traces this model correctly.
-        warnings.simplefilter("ignore")
+        _expected_export_warnings(torch)
         torch.onnx.export(
             LastHiddenState(model), (sample, sample, torch.zeros_like(sample)), str(exported),
             input_names=names, output_names=["last_hidden_state"],
@@ -228,6 +234,23 @@ def _export_fuse_quantise(model_dir: Path, tmp: Path) -> Path:
             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
         )
     return quantised
+
+
+def _expected_export_warnings(torch: Any) -> None:
+    """Silence (inside a ``catch_warnings`` block) what the TorchScript export says about this
+    model, and nothing else: the exporter itself is deprecated in favour of dynamo, which needs
+    onnxscript and does not produce graphs the BERT fusions recognise, while this one traces the
+    model correctly (tests/index/test_onnx_encoder.py compares its vectors with torch's)."""
+    for message in ("You are using the legacy TorchScript-based ONNX export",
+                    "The feature will be removed"):
+        warnings.filterwarnings("ignore", category=DeprecationWarning, message=message)
+    # Tracing notes each shape-dependent branch of transformers' masking code; the dynamic axes
+    # and the tests cover other batch and sequence sizes.
+    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning,
+                            message="Converting a tensor to a Python boolean")
+    # The token ids never index with negative values.
+    warnings.filterwarnings("ignore", category=UserWarning,
+                            message="Exporting aten::index operator of advanced indexing")
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """The ``assistant`` command line.
 
-Start-up stays fast: gradio and sentence-transformers are imported only by the commands that need
-them (``serve``; and the model when something is embedded).
+Start-up stays fast (``assistant --help`` well under a second): the settings, the Assistant and
+what it wires (langchain-core, SQLAlchemy, Chroma, the model, gradio) are imported only when a
+command runs. Help text is plain (no Rich markup), so ``[n]`` and ``[default: …]`` show as written.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.errors import USER_ERRORS, InvalidOption, user_message
+from assistant.errors import InvalidOption
 from assistant.interfaces import render
 from assistant.interfaces.cli_eval import eval_app
 from assistant.interfaces.cli_shared import (
@@ -22,11 +23,13 @@ from assistant.interfaces.cli_shared import (
     QuietOpt,
     current_settings,
     echo,
+    error_object,
     print_json,
+    run,
     use_settings,
 )
 from assistant.interfaces.options import check_question
-from assistant.settings import Settings
+from assistant.results import Mode
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -36,29 +39,38 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-index_app = typer.Typer(help="Add articles to the index.", no_args_is_help=True)
+index_app = typer.Typer(help="Add, list, check and remove indexed articles.", no_args_is_help=True,
+                        rich_markup_mode=None)
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 
 ModeOpt = Annotated[
-    str | None,
-    typer.Option("--mode", help="hybrid (dense + BM25), dense or lexical [default: hybrid]."),
+    Mode | None,
+    typer.Option("--mode", help="hybrid (dense + BM25), dense or lexical "
+                                "[default: hybrid, or ASSISTANT_RETRIEVAL_MODE]."),
 ]
 SourceOpt = Annotated[
-    list[str] | None, typer.Option("--source", help="Only articles from this source (repeatable).")
+    list[str] | None,
+    typer.Option("--source", metavar="SOURCE", help="Only articles from this source (repeatable)."),
 ]
 ArticleOpt = Annotated[
-    list[str] | None, typer.Option("--article", help="Only this article id (repeatable).")
+    list[str] | None,
+    typer.Option("--article", metavar="ID", help="Only this article id (repeatable)."),
 ]
 SinceOpt = Annotated[
-    str | None, typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")
+    str | None, typer.Option("--since", metavar="YYYY-MM-DD",
+                             help="Only articles published on or after this date."),
 ]
 FollowLinksOpt = Annotated[bool, typer.Option(
     "--follow-links", help="Also index what symbolic links point to outside the folder "
                            "(by default they are skipped and reported).")]
+KOpt = Annotated[int | None, typer.Option(
+    "-k", min=1, max=100, help="How many passages to read [default: 5, or ASSISTANT_K].")]
 UntilOpt = Annotated[
-    str | None, typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")
+    str | None, typer.Option("--until", metavar="YYYY-MM-DD",
+                             help="Only articles published on or before this date."),
 ]
 
 
@@ -70,8 +82,7 @@ def _main(
                      help="Where the index lives [default: ./data]."),
     ] = None,
 ) -> None:
-    overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir else {}
-    use_settings(Settings(**overrides))
+    use_settings(**({"data_dir": data_dir} if data_dir else {}))
 
 
 def _assistant() -> Assistant:
@@ -120,7 +131,7 @@ def _report(report: Any, *, as_json: bool, quiet: bool) -> None:
 
 
 def _retrieval_options(
-    mode: str | None, source: list[str] | None, article: list[str] | None,
+    mode: Mode | None, source: list[str] | None, article: list[str] | None,
     since: str | None, until: str | None,
 ) -> dict[str, Any]:
     """The CLI's retrieval flags as keyword arguments of Assistant.search/ask."""
@@ -198,11 +209,13 @@ def index_remove(
     as_json: JsonOpt = False,
 ) -> None:
     """Remove articles from the index (their chunks and their catalog rows)."""
-    removed = _assistant().remove(ids)
+    assistant = _assistant()
+    unknown = [i for i in dict.fromkeys(ids) if assistant.get_article(i) is None]
+    removed = assistant.remove(ids)
     if as_json:
-        print_json({"removed": removed, "requested": len(ids)})
+        print_json({"removed": removed, "requested": len(ids), "not_found": unknown})
     else:
-        echo(f"removed {removed} of {len(ids)}")
+        echo(render.removal_text(removed, len(ids), unknown))
     if removed == 0:
         raise typer.Exit(1)
 
@@ -248,7 +261,7 @@ def index_export(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question.")],
-    k: Annotated[int | None, typer.Option("-k", help="Passages to read.")] = None,
+    k: KOpt = None,
     as_json: JsonOpt = False,
     mode: ModeOpt = None,
     source: SourceOpt = None,
@@ -268,7 +281,7 @@ def ask(
 
 @app.command()
 def chat(
-    k: Annotated[int | None, typer.Option("-k", help="Passages to read.")] = None,
+    k: KOpt = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="One JSON object per answer, one per line (for scripts).")] = False,
 ) -> None:
@@ -288,8 +301,11 @@ def chat(
         question = line.strip()
         try:
             check_question(question)
-        except InvalidOption as exc:
-            typer.echo(f"error: {exc}", err=True)
+        except InvalidOption as exc:  # this line is refused, the conversation goes on
+            if as_json:
+                typer.echo(json.dumps(error_object(exc), ensure_ascii=False))
+            else:
+                echo(f"error: {exc}", err=True)
             continue
         answer = None
         for event in assistant.stream(question, k=k, history=history):
@@ -309,8 +325,7 @@ def chat(
 @app.command()
 def retrieve(
     question: Annotated[str, typer.Argument(help="Your question or search terms.")],
-    k: Annotated[int | None, typer.Option(
-        "-k", help="How many passages (default: the k setting).")] = None,
+    k: KOpt = None,
     as_json: JsonOpt = False,
     mode: ModeOpt = None,
     source: SourceOpt = None,
@@ -325,12 +340,7 @@ def retrieve(
     if as_json:
         print_json(result.to_dict())
         return
-    note = render.date_note(result.date_range, result.date_filter_applied,
-                            result.dates_preferred)
-    if note:
-        echo(note, err=True)
-    if result.passages:
-        echo(render.passages_text(result))
+    echo(render.retrieval_text(result))
 
 
 @app.command()
@@ -354,14 +364,8 @@ def serve(
     launch(current_settings(), host=host, port=port)
 
 
-def main() -> None:
-    try:
-        app()
-    except USER_ERRORS as exc:
-        echo(f"error: {user_message(exc)}", err=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
+def main(args: list[str] | None = None) -> None:
+    run(app, sys.argv[1:] if args is None else args)
 
 
 if __name__ == "__main__":

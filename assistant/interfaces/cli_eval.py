@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from assistant.service import Assistant
 
 eval_app = typer.Typer(help="Measure retrieval and answers on your own data.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, rich_markup_mode=None)
 EvalDirOpt = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Index here (and reuse it next time) instead of a "

@@ -1,33 +1,63 @@
-"""What the CLI's command groups share: the settings of this run, output, common flags."""
+"""What the CLI's command groups share: the settings of this run, output, common flags, and how
+an error is shown (a line on stderr, or with ``--json`` one JSON object on stdout)."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from assistant.errors import USER_ERRORS, ConfigError, InvalidOption, user_message
 from assistant.interfaces.render import terminal_safe
-from assistant.settings import Settings
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (for scripts).")]
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
+JsonOpt = Annotated[bool, typer.Option(
+    "--json", help="Print one JSON object (for scripts); errors too, as {\"error\": {...}}.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 PrivateOpt = Annotated[bool, typer.Option(
     "--allow-private", help="Also fetch from loopback and private-network addresses (this "
     "machine, an intranet); by default only public addresses and ASSISTANT_FETCH_ALLOW.")]
+# Set to 1 to see the traceback of an unexpected error instead of its one-line summary.
+DEBUG_VARIABLE = "ASSISTANT_DEBUG"
 
 
 class _Run:
+    overrides: dict[str, Any] = {}
     settings: Settings | None = None
 
 
-def use_settings(settings: Settings) -> None:
-    """The settings of this run (the top-level options applied to the environment's)."""
-    _Run.settings = settings
+def use_settings(**overrides: Any) -> None:
+    """The top-level options of this run; the settings are read when a command needs them, so
+    ``--help`` never loads pydantic-settings."""
+    _Run.overrides, _Run.settings = overrides, None
 
 
 def current_settings() -> Settings:
-    return _Run.settings or Settings()
+    if _Run.settings is None:
+        from pydantic import ValidationError
+
+        from assistant.settings import Settings
+
+        try:
+            _Run.settings = Settings(**_Run.overrides)
+        except ValidationError as exc:
+            raise ConfigError(_settings_problem(exc)) from exc
+    return _Run.settings
+
+
+def _settings_problem(exc: Any) -> str:
+    problems = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"])
+        problems.append(f"ASSISTANT_{field.upper()}={error.get('input')!r}: {error['msg']}")
+    return ("Invalid setting: " + "; ".join(problems) + ". Fix or unset it (environment or "
+            ".env file); docs/configuration.md lists every setting.")
 
 
 def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
@@ -39,3 +69,51 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
 def print_json(data: Any) -> None:
     # json.dumps escapes every C0 control (ESC included), so JSON output needs no cleaning.
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def wants_json(args: Sequence[str]) -> bool:
+    """``--json`` among the options (before a ``--`` that ends them)."""
+    options = args[:args.index("--")] if "--" in args else args
+    return "--json" in options
+
+
+def run(command: Callable[..., Any], args: Sequence[str]) -> NoReturn:
+    """Run the typer app on ``args`` and exit; every error becomes a message (no traceback):
+    usage errors exit 2, errors of the assistant 1, Ctrl-C 130."""
+    as_json = wants_json(args)
+    try:
+        code = command(list(args), prog_name="assistant", standalone_mode=False)
+    except typer.TyperException as exc:  # a bad flag or value, a missing argument
+        _fail(error_object(exc, kind="UsageError", message=exc.format_message()),
+              exc.exit_code, as_json=as_json, usage=exc if hasattr(exc, "show") else None)
+    except USER_ERRORS as exc:
+        _fail(error_object(exc), 1, as_json=as_json)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except typer.Abort as exc:  # end of input where a command expected some
+        _fail(error_object(exc, kind="Aborted", message="Aborted."), 1, as_json=as_json)
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        message = (f"Unexpected {type(exc).__name__}: {exc}. This is a bug; "
+                   f"{DEBUG_VARIABLE}=1 shows where it happened.")
+        _fail(error_object(exc, kind="InternalError", message=message), 1, as_json=as_json)
+    sys.exit(code or 0)
+
+
+def error_object(exc: BaseException, *, kind: str | None = None, message: str | None = None
+                 ) -> dict[str, Any]:
+    """``{"error": {"type", "message"[, "option"]}}``: what ``--json`` prints for an error."""
+    extra = {"option": exc.option} if isinstance(exc, InvalidOption) else {}
+    return {"error": {"type": kind or type(exc).__name__,
+                      "message": message or user_message(exc), **extra}}
+
+
+def _fail(error: dict[str, Any], code: int, *, as_json: bool, usage: Any = None) -> NoReturn:
+    if as_json:
+        print_json(error)
+    elif usage is not None:
+        usage.show()  # the command's usage line and the message (or a group's help)
+    else:
+        echo(f"error: {error['error']['message']}", err=True)
+    sys.exit(code)

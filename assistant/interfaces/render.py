@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.results import Answer, Citation, Passage, RetrievalResult, Stats
-from assistant.retrieval.dates import DateRange
+if TYPE_CHECKING:
+    from assistant.results import Answer, Citation, Passage, RetrievalResult, Stats
+    from assistant.retrieval.dates import DateRange
 
 
 def report_summary(report: Any) -> str:
@@ -62,12 +63,33 @@ def citation_line(c: Citation, *, with_url: bool = True) -> str:
 
 
 def answer_text(answer: Answer) -> str:
-    """The answer, then its numbered sources; an abstention, then what looks related."""
+    """The answer, then its numbered sources; an abstention, then what looks related; last, on
+    a line of its own, the dates the question named."""
     lines = [answer.text]
     if answer.citations:
         lines += ["", *(citation_line(c) for c in answer.citations)]
     lines += related_lines(answer)
-    return "\n".join(lines)
+    return "\n".join(lines + _date_lines(answer))
+
+
+def retrieval_text(result: RetrievalResult) -> str:
+    """The numbered passages (or that none matched), then the dates the question named."""
+    lines = [passages_text(result) if result.passages else "No passage matches."]
+    return "\n".join(lines + _date_lines(result))
+
+
+def _date_lines(result: Answer | RetrievalResult) -> list[str]:
+    note = date_note(result.date_range, result.date_filter_applied, result.dates_preferred)
+    return ["", note] if note else []
+
+
+def removal_text(removed: int, requested: int, unknown: list[str]) -> str:
+    """What ``index remove`` did, and why an id removed nothing."""
+    text = f"removed {removed} of {requested}"
+    if unknown:
+        text += (f"; not in the index: {', '.join(unknown)} (\"assistant index list\" shows the "
+                 "ids)")
+    return text
 
 
 def related_lines(answer: Answer) -> list[str]:

@@ -124,3 +124,11 @@ def test_the_kept_finder_reads_only_new_signatures_and_follows_other_writers(mak
     assert read == [[trimmed.id]]
     assert {r.id: r.canonical_id for r in a.list_articles()} == {
         trimmed.id: None, edited.id: trimmed.id}
+
+
+def test_lsh_bands_are_those_datasketch_chooses_through_its_public_api():
+    from index.duplicates import NUM_PERM, THRESHOLD, NearDuplicateFinder, lsh_params
+
+    assert lsh_params(THRESHOLD, NUM_PERM) == (32, 4)  # 128 hash values: 32 bands of 4 rows
+    finder = NearDuplicateFinder()
+    assert (finder.bands, finder.rows) == (32, 4) and finder.bands * finder.rows <= NUM_PERM

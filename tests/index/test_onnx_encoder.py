@@ -97,7 +97,7 @@ def test_the_cached_file_is_reused_without_exporting_again(onnx_int8, cache, mon
     assert not list(cache.glob(".build-*"))  # no temporary left behind
 
 
-def test_a_corrupt_cached_file_is_rebuilt(onnx_int8, cache, tmp_path, monkeypatch):
+def test_a_corrupt_cached_file_is_rebuilt(onnx_int8, cache, tmp_path, monkeypatch, capsys):
     [good] = cached_files(cache)
     broken = tmp_path / good.name
     broken.write_bytes(good.read_bytes()[:1000])  # a truncated file, as after a full disk
@@ -111,6 +111,9 @@ def test_a_corrupt_cached_file_is_rebuilt(onnx_int8, cache, tmp_path, monkeypatc
     encoder = load_onnx_encoder(bundled_model_path(), model_name="all-MiniLM-L6-v2",
                                 cache_dir=tmp_path)
     assert len(builds) == 1
+    # A build takes about 20 s: one line on stderr says so.
+    assert capsys.readouterr().err == (f"Building the fast encoder (about 20 s, once) in "
+                                       f"{tmp_path}…\n")
     assert broken.read_bytes() == good.read_bytes()
     assert np.allclose(encoder.encode(DOCS[:2]), onnx_int8.encode(DOCS[:2]), atol=1e-6)
 

@@ -77,15 +77,6 @@ def test_ask_with_empty_index_says_what_to_do(tmp_path):
     assert 'run "assistant index add PATH"' in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_cli_start_up_imports_neither_gradio_nor_sentence_transformers():
-    code = ("import sys; import assistant.interfaces.cli; "
-            "print([m for m in ('gradio', 'sentence_transformers', 'torch', 'chromadb') "
-            "if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60).stdout
-    assert out.strip() == "[]"
-
-
 def test_stats_does_not_load_the_model(tmp_path):
     code = ("import sys; from assistant.interfaces.cli import app; "
             f"app(['--data-dir', {str(tmp_path / 'd')!r}, 'stats', '--json'], "

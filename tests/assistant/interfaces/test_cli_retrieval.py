@@ -51,8 +51,14 @@ def test_date_in_question_is_shown(run):
                                  "expression": "in December 2023"}
     assert got["date_filter_applied"] and {p["article_id"] for p in got["passages"]} == \
         {"volcano"}
-    human = run("retrieve", "What happened in December 2023?")
-    assert 'dates: "in December 2023" → 2023-12-01 to 2023-12-31 (applied)' in human.stderr
+    note = 'dates: "in December 2023" → 2023-12-01 to 2023-12-31 (applied)'
+    human = run("retrieve", "What happened in December 2023?").stdout.splitlines()
+    assert human[0].startswith("1. [") and "Volcano erupts" in human[0]
+    assert human[-2:] == ["", note]  # a line of its own, after the passages
+    answer = run("ask", "What happened in December 2023?").stdout.splitlines()
+    assert answer[-3].startswith("[1] Volcano erupts") and answer[-2:] == ["", note]
+    nothing = run("retrieve", "What happened in March 1999?").stdout.splitlines()
+    assert nothing[0] == "No passage matches." and nothing[-1].startswith('dates: "in March 1999"')
 
 
 def test_bad_flags_say_what_to_do(run):
@@ -61,6 +67,6 @@ def test_bad_flags_say_what_to_do(run):
         assert result.exit_code == 2
         return " ".join(result.output.replace("│", " ").split())  # unwrap typer's error box
 
-    assert "use one of hybrid, dense, lexical" in error("--mode", "fuzzy")
+    assert "'fuzzy' is not one of 'hybrid', 'dense', 'lexical'" in error("--mode", "fuzzy")
     assert "use YYYY-MM-DD" in error("--since", "last tuesday")
     assert "Swap the two dates" in error("--since", "2024-02-01", "--until", "2024-01-01")
