@@ -131,7 +131,7 @@ def _pdf_text(reader: Any, source: str, pages: int) -> tuple[str, bool]:
             raise BadArticle(source, f"holds more than {MAX_TEXT_CHARS:,} characters of text "
                              f"(by page {number:,} of {pages:,}); split it into articles")
         if time.monotonic() > deadline:
-            raise BadArticle(source, f"took over {PDF_SECONDS:.0f} s to read (page {number:,} "
+            raise BadArticle(source, f"took over {PDF_SECONDS:g} s to read (page {number:,} "
                              f"of {pages:,}): the PDF is malformed or too complex; print it to "
                              "a new PDF and add that")
     per_page = _drop_running_lines(per_page)

@@ -160,3 +160,18 @@ def docx_bomb(unpacked: int) -> bytes:
             for _ in range(unpacked // len(block)):
                 member.write(block)
     return out.getvalue()
+
+
+def office_container(stream: str) -> bytes:
+    """The start of an OLE compound file naming ``stream``: Office keeps an encrypted .docx as
+    one (stream "EncryptedPackage"), and an old .doc is one (stream "WordDocument")."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    return header + stream.encode("utf-16-le").ljust(64, b"\0") + bytes(1024)
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return out.getvalue()
