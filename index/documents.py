@@ -17,11 +17,8 @@ pypdf and python-docx are imported only when a document is read.
 from __future__ import annotations
 
 import io
-import logging
 import re
-import statistics
 import time
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,8 +32,9 @@ DOCUMENT_SUFFIXES = (".pdf", ".docx")
 MAX_PAGES = 2_000
 MAX_TEXT_CHARS = 2_000_000  # a long report; more is a book or a data dump, not an article
 PDF_SECONDS = 30.0
-# pypdf's parsing budget per content stream, in tokens. Its default (2 million) takes about nine
-# seconds to spend on a 20 KB crafted page; a dense page of text needs about 10,000.
+# pypdf's parsing budget per content stream, in tokens. Its default (2 million) lets a crafted 8 KB
+# page take about 12 s (bench/documents.py); a full page of the tests' text reads within 1,000,
+# and kerned text (TJ arrays) or a drawn chart costs more, hence the wide margin.
 MAX_PAGE_TOKENS = 200_000
 MAX_DOCX_PART_BYTES = 32 * 1024 * 1024  # the XML of MAX_TEXT_CHARS of text, with room to spare
 MAX_DOCX_UNPACKED_BYTES = 128 * 1024 * 1024
@@ -79,6 +77,8 @@ def parse_pdf(raw: bytes, *, source: str = "<pdf>") -> Article:
     if b"%PDF-" not in raw[:1024]:
         raise BadArticle(source, "is not a PDF (no %PDF- header): is it another format with "
                          "a .pdf name?")
+    import logging
+
     import pypdf
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
@@ -143,7 +143,7 @@ def _pdf_text(reader: Any, source: str, pages: int) -> tuple[str, bool]:
         paragraphs.extend(page_paras)
     texts = [_join_lines(p) for p in paragraphs]
     sizes = [line.size for p in paragraphs[1:] for line in p]
-    body = statistics.median(sizes) if sizes else 0.0
+    body = sorted(sizes)[len(sizes) // 2] if sizes else 0.0  # the body text's usual size
     heading = bool(paragraphs) and len(paragraphs[0]) <= 3 and body > 0 \
         and min(line.size for line in paragraphs[0]) > body * 1.15
     return "\n\n".join(t for t in texts if t), heading
@@ -284,6 +284,8 @@ def parse_docx(raw: bytes, *, source: str = "<docx>") -> Article:
 
 def _check_package(raw: bytes, source: str) -> None:
     """Refuse what is not a .docx, and a zip bomb, from the zip directory before unpacking."""
+    import zipfile
+
     if raw.startswith(_OLE_MAGIC):  # Office's encrypted files and old .doc share this container
         if "EncryptedPackage".encode("utf-16-le") in raw:
             raise BadArticle(source, _ENCRYPTED)
@@ -344,8 +346,11 @@ def _cells(row: Any) -> str:
 
 
 def _docx_properties(document: Any) -> dict[str, Any]:
-    props = document.core_properties
-    published = props.created or props.modified
+    try:
+        props = document.core_properties
+        published = props.created or props.modified
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}  # broken core properties cost the title and date, not the text
     if published == _DOCX_TEMPLATE_DATE:  # python-docx's template, not the document's date
         published = None
     return {"title": props.title, "authors": props.author, "published": published}
@@ -357,7 +362,8 @@ def _docx_properties(document: Any) -> dict[str, Any]:
 def _article(meta: dict[str, Any], text: str, source: str, *, first_is_heading: bool) -> Article:
     """The article, its title from the properties, else the first paragraph when it is set as
     a heading (then taken out of the text, as a Markdown heading is), else the first line."""
-    title = _usable(meta.get("title"), _PLACEHOLDER_TITLE)
+    title = re.sub(r"\s+", " ", str(meta.get("title") or "")).strip()
+    title = "" if _PLACEHOLDER_TITLE.match(title) else title
     first, _, rest = text.partition("\n\n")
     same = title and re.sub(r"\W+", " ", first).strip().lower() == \
         re.sub(r"\W+", " ", title).strip().lower()
@@ -366,15 +372,10 @@ def _article(meta: dict[str, Any], text: str, source: str, *, first_is_heading: 
     authors = tuple(a for a in split_authors(meta.get("authors"))
                     if a.lower() not in _PLACEHOLDER_AUTHORS)
     try:
-        return Article(title=title or "", text=text, published=meta.get("published"),
+        return Article(title=title, text=text, published=meta.get("published"),
                        authors=authors)
     except (TypeError, ValueError) as exc:
         raise BadArticle(source, str(exc)) from exc
-
-
-def _usable(value: Any, placeholder: re.Pattern[str]) -> str | None:
-    text = re.sub(r"\s+", " ", str(value or "")).strip()
-    return text if text and not placeholder.match(text) else None
 
 
 def _short(exc: BaseException) -> str:

@@ -92,6 +92,23 @@ def encrypted_pdf(user_password: str, *, algorithm: str = "AES-256") -> bytes:
     return out.getvalue()
 
 
+def xmp_only_pdf(title: str, creator: str, created: datetime) -> bytes:
+    """The bridge story with its properties in XMP only (no information dictionary)."""
+    import pypdf
+    from pypdf.xmp import XmpInformation
+
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(make_pdf([BRIDGE])))
+    writer.metadata = None
+    xmp = XmpInformation.create()
+    xmp.dc_title = {"x-default": title}
+    xmp.dc_creator = [creator]
+    xmp.xmp_create_date = created
+    writer.xmp_metadata = xmp
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def pdf_with_content(content: bytes, *, pages: int = 1) -> bytes:
     """``pages`` pages sharing one compressed content stream written by hand (Helvetica as
     /F1): a tiny file whose text or operators can be as large as wanted."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from index.loaders import load_paths, parse_bytes
-from tests.documents import BRIDGE, make_docx, make_pdf
+from tests.documents import BRIDGE, make_docx, make_pdf, xmp_only_pdf
 
 TITLE = "Council approves river bridge"
 MARCH_5 = datetime(2024, 3, 5, 9, 30, tzinfo=UTC)
@@ -36,6 +36,12 @@ def test_pdf_without_properties_takes_its_heading_as_title():
     [a] = parse_bytes(make_pdf([BRIDGE], heading="Bridge vote: council says yes"), "b.pdf")
     assert a.title == "Bridge vote: council says yes"
     assert paragraphs(a.text) == BRIDGE and a.authors == ()
+
+
+def test_pdf_properties_from_xmp_alone():
+    [a] = parse_bytes(xmp_only_pdf("Harbour plan", "Ana Ruiz", MARCH_5), "xmp.pdf")
+    assert (a.title, a.authors, a.published) == ("Harbour plan", ("Ana Ruiz",), "2024-03-05")
+    assert paragraphs(a.text) == BRIDGE
 
 
 def test_pdf_paragraph_cut_by_a_page_break_is_joined():
