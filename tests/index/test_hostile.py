@@ -214,7 +214,7 @@ def test_a_crafted_page_is_refused_in_seconds():
     started = time.perf_counter()
     with pytest.raises(BadArticle, match="too complex to read as an article"):
         parse_bytes(HOSTILE_DOCUMENTS["operators.pdf"][0](), "operators.pdf")
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 6  # about 2 s; 12 s or more without the budget
 
 
 def test_a_pdf_that_reads_too_slowly_is_stopped_at_the_deadline(monkeypatch):
