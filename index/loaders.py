@@ -1,11 +1,12 @@
 """The file loaders: files, folders and uploaded bytes turned into articles.
 
 Supported inputs: ``.txt`` / ``.md`` (optional YAML front matter), ``.html`` / ``.htm`` (main text
-and metadata through trafilatura), ``.json`` (one object or a list) and ``.jsonl`` (one object per
-line). Bytes are decoded from UTF-8, a UTF-16/32 byte-order mark or a detected charset. Loading a
-folder never stops at a bad file: each failure is reported with its reason. Hostile input is
-refused per file: YAML aliases and front matter over ``MAX_FRONT_MATTER_BYTES``, and JSON or
-YAML nested deeper than ``MAX_NESTING`` levels.
+and metadata through trafilatura), ``.json`` (one object or a list), ``.jsonl`` (one object per
+line) and ``.pdf`` / ``.docx`` (``index.documents``). Text bytes are decoded from UTF-8, a
+UTF-16/32 byte-order mark or a detected charset. Loading a folder never stops at a bad file: each
+failure is reported with its reason. Hostile input is refused per file: YAML aliases and front
+matter over ``MAX_FRONT_MATTER_BYTES``, JSON or YAML nested deeper than ``MAX_NESTING`` levels,
+and the documents ``index.documents`` refuses.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from index.articles import Article, Failure, normalise_date, split_authors
+from index.documents import DOCUMENT_SUFFIXES, parse_document
 from index.errors import BadArticle
 from index.folders import scan_folder
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl",
+                      *DOCUMENT_SUFFIXES)
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_NESTING = 32  # levels of lists/objects in a record or front matter; news metadata needs ~3
@@ -165,6 +168,10 @@ def _parse_bytes(raw: bytes, name: str) -> list[Article]:
     if suffix not in SUPPORTED_SUFFIXES:
         raise BadArticle(name, f"unsupported file type {suffix or '(none)'!r}; use one of "
                          f"{', '.join(SUPPORTED_SUFFIXES)}")
+    if suffix in DOCUMENT_SUFFIXES:
+        article = parse_document(raw, name)
+        check_prose(article.text, name)
+        return [article]
     text = decode_bytes(raw, name)
     if suffix in (".html", ".htm"):
         return [parse_html(text, source=name)]

@@ -152,7 +152,7 @@ def add_api(
     )
     async def add_article(request: Request) -> ReportOut:
         """Add one article as JSON, a page by its URL (`{"url": …}`), or upload a file
-        (.txt .md .html .json .jsonl)."""
+        (.txt .md .html .json .jsonl .pdf .docx)."""
         from starlette.concurrency import run_in_threadpool
 
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -278,7 +278,10 @@ async def _articles_from_upload(request: Request, limit: int) -> list[Article]:
     if len(data) > limit:
         raise HTTPException(413, f"{name} is over the {limit:,}-byte upload limit "
                                  "(ASSISTANT_MAX_UPLOAD_BYTES).")
-    return parse_bytes(data, name)
+    from starlette.concurrency import run_in_threadpool
+
+    # A PDF can take seconds to read: off the event loop, so other requests keep being served.
+    return await run_in_threadpool(parse_bytes, data, name)
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:

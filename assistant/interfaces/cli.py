@@ -94,7 +94,8 @@ def _assistant() -> Assistant:
 @index_app.command("add")
 def index_add(
     paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt .md .json .jsonl "
-                                                    ".html), or http(s) URLs of articles.")],
+                                                    ".html .pdf .docx), or http(s) URLs of "
+                                                    "articles.")],
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
     allow_private: PrivateOpt = False,

@@ -181,7 +181,7 @@ def status_text(assistant: Assistant) -> str:
     if stats.articles == 0:
         return ("**No articles indexed yet.** Add some in the *Articles* tab, or with "
                 "`assistant index add PATH` (files or folders of .txt, .md, .html, .json, "
-                ".jsonl), then ask away.")
+                ".jsonl, .pdf, .docx), then ask away.")
     return (f"Ask about the **{stats.articles}** indexed article"
             f"{'s' if stats.articles != 1 else ''} ({stats.chunks} passages). "
             "Every answer cites its sources: click a [n] to read the passage.")

@@ -1,7 +1,8 @@
 """Hostile files: each is refused alone, fast, with its reason, and never stops the others.
 
 YAML aliases ("billion laughs"), oversized or deeply nested front matter, JSON nested past any
-sane depth, symbolic links out of the folder, link loops, pipes.
+sane depth, symbolic links out of the folder, link loops, pipes; encrypted, damaged, huge,
+scanned and crafted PDF and Word files.
 """
 
 from __future__ import annotations
@@ -11,12 +12,26 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
+from index import documents
+from index.documents import MAX_DOCX_PART_BYTES, MAX_PAGES, MAX_TEXT_CHARS
 from index.errors import BadArticle
 from index.loaders import MAX_FRONT_MATTER_BYTES, load_paths, parse_bytes
 from tests.conftest import ROOT
+from tests.documents import (
+    BRIDGE,
+    docx_bomb,
+    encrypted_pdf,
+    image_only_pdf,
+    make_docx,
+    make_pdf,
+    office_container,
+    pdf_with_content,
+    zip_of,
+)
 
 GOOD = ("# Bridge reopens\n\nThe old stone bridge over the river reopened on Monday after "
         "two years of repairs, the city council said.\n")
@@ -31,25 +46,31 @@ def reasons(result):
     return {f.source: f.reason for f in result.failures}
 
 
-def test_billion_laughs_is_refused_in_bounded_time_and_memory(tmp_path):
-    """In a child with 1 GB of address space: expanding the aliases would need gigabytes."""
-    assert len(BILLION_LAUGHS) < 700
-    (tmp_path / "laughs.md").write_text(BILLION_LAUGHS)
-    (tmp_path / "good.md").write_text(GOOD)
+def load_in_child(folder, *, memory=1 << 30):
+    """load_paths(folder) in a child with ``memory`` bytes of address space: seconds, titles,
+    failures."""
     code = textwrap.dedent(f"""
         import json, resource, time
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))
         from index.loaders import load_paths
         start = time.perf_counter()
-        r = load_paths([{str(tmp_path)!r}])
+        r = load_paths([{str(folder)!r}])
         print(json.dumps({{"seconds": time.perf_counter() - start,
                           "titles": [a.title for a in r.articles],
                           "failed": {{f.source: f.reason for f in r.failures}}}}))
     """)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT)
+                          timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    out = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+def test_billion_laughs_is_refused_in_bounded_time_and_memory(tmp_path):
+    """In a child with 1 GB of address space: expanding the aliases would need gigabytes."""
+    assert len(BILLION_LAUGHS) < 700
+    (tmp_path / "laughs.md").write_text(BILLION_LAUGHS)
+    (tmp_path / "good.md").write_text(GOOD)
+    out = load_in_child(tmp_path)
     assert out["seconds"] < 2
     assert out["titles"] == ["Bridge reopens"]
     assert "YAML alias" in out["failed"][str(tmp_path / "laughs.md")]
@@ -146,3 +167,58 @@ def test_a_named_fifo_is_refused_without_opening_it(tmp_path):
     os.mkfifo(tmp_path / "pipe.md")
     result = load_paths([tmp_path / "pipe.md"])  # would block forever if it were opened
     assert "not a regular file" in reasons(result)[str(tmp_path / "pipe.md")]
+
+
+HOSTILE_DOCUMENTS = {  # name → (bytes, words of its reason)
+    "locked.pdf": (lambda: encrypted_pdf("secret"), "is encrypted: remove the password first"),
+    "scan.pdf": (image_only_pdf, "has no text layer (scanned?) — OCR it first"),
+    "truncated.pdf": (lambda: make_pdf([BRIDGE])[:900], "is damaged or truncated"),
+    "renamed.pdf": (lambda: GOOD.encode(), "is not a PDF"),
+    # Four million operators in 20 KB: pypdf would parse for ten seconds before its own limit.
+    "operators.pdf": (lambda: pdf_with_content(b"q Q " * 2_000_000), "too complex"),
+    "pages.pdf": (lambda: pdf_with_content(b"", pages=MAX_PAGES + 1),
+                  f"has {MAX_PAGES + 1:,} pages, over the {MAX_PAGES:,}-page limit"),
+    "words.pdf": (lambda: pdf_with_content(b"BT /F1 9 Tf 40 700 Td (" + b"word " * 30_000
+                                           + b") Tj ET", pages=MAX_TEXT_CHARS // 150_000 + 1),
+                  f"more than {MAX_TEXT_CHARS:,} characters of text"),
+    "bomb.docx": (lambda: docx_bomb(MAX_DOCX_PART_BYTES + (1 << 20)),
+                  "unpacks word/document.xml to 34,603,008 bytes, over the 33,554,432-byte"),
+    "truncated.docx": (lambda: make_docx(BRIDGE)[:5000], "is damaged or truncated"),
+    "locked.docx": (lambda: office_container("EncryptedPackage"), "is encrypted"),
+    "old.docx": (lambda: office_container("WordDocument"), "old Word (.doc) file"),
+    "sheet.docx": (lambda: zip_of({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"}),
+                   "is damaged or not a Word document"),
+}
+
+
+def test_hostile_documents_fail_alone_fast_and_in_bounded_memory(tmp_path):
+    """Each bad document is refused with its reason, in a child with 1 GB of address space,
+    while the good PDF, the permissions-only encrypted PDF and the .docx beside them load."""
+    for name, (make, _) in HOSTILE_DOCUMENTS.items():
+        (tmp_path / name).write_bytes(make())
+    (tmp_path / "good.md").write_text(GOOD)
+    (tmp_path / "bridge.pdf").write_bytes(make_pdf([BRIDGE], title="Bridge vote"))
+    (tmp_path / "open.pdf").write_bytes(encrypted_pdf(""))  # AES-256, empty user password
+    (tmp_path / "bridge.docx").write_bytes(make_docx(BRIDGE, title="Bridge vote in Word"))
+    out = load_in_child(tmp_path)
+    assert sorted(out["titles"]) == ["Bridge", "Bridge reopens", "Bridge vote",
+                                     "Bridge vote in Word"]
+    for name, (_, reason) in HOSTILE_DOCUMENTS.items():
+        assert reason in out["failed"][str(tmp_path / name)], name
+    assert len(out["failed"]) == len(HOSTILE_DOCUMENTS)
+    assert out["seconds"] < 20
+
+
+def test_a_crafted_page_is_refused_in_seconds():
+    """pypdf's own budget (2 million tokens) would spend ten seconds or more on this page."""
+    started = time.perf_counter()
+    with pytest.raises(BadArticle, match="too complex to read as an article"):
+        parse_bytes(HOSTILE_DOCUMENTS["operators.pdf"][0](), "operators.pdf")
+    assert time.perf_counter() - started < 6  # about 2 s; 12 s or more without the budget
+
+
+def test_a_pdf_that_reads_too_slowly_is_stopped_at_the_deadline(monkeypatch):
+    many = pdf_with_content(b"BT /F1 12 Tf 0 -14 Td (ab) Tj ET\n" * 2000, pages=200)
+    monkeypatch.setattr(documents, "PDF_SECONDS", 0.5)
+    with pytest.raises(BadArticle, match=r"took over 0.5 s to read \(page \d+ of 200\)"):
+        parse_bytes(many, "slow.pdf")

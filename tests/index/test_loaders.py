@@ -106,7 +106,7 @@ def test_folder_with_bad_files_still_loads_the_good_ones(tmp_path):
 
 
 def test_missing_and_unsupported_paths_are_reported(tmp_path):
-    other = write(tmp_path / "doc.pdf", "%PDF")
+    other = write(tmp_path / "sheet.xlsx", "PK")
     result = load_paths([tmp_path / "nope", other])
     assert [f.reason.split(" ")[0] for f in result.failures] == ["no", "unsupported"]
 

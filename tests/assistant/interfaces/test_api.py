@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.interfaces.server import check_bind, create_app, is_loopback
 from tests.conftest import DENEUVE_QUESTION, TEST_DATA, served_assistant, serving
+from tests.documents import BRIDGE, encrypted_pdf, image_only_pdf, make_docx, make_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -263,3 +265,27 @@ def test_add_article_by_url_and_reindex(api):
     answer = api.post("/ask", json={"question": "How long is the ferry crossing?"}).json()
     assert "forty minutes" in answer["text"]
     assert api.post("/articles", json={"url": "file:///etc/passwd"}).status_code == 422
+
+
+def test_upload_pdf_and_word_articles(api):
+    march_5 = datetime(2024, 3, 5, tzinfo=UTC)
+    uploads = [("bridge.pdf", make_pdf([BRIDGE], title="Bridge vote", created=march_5),
+                "application/pdf"),
+               ("ferry.docx", make_docx(["The winter ferry timetable starts on Monday with two "
+                                         "crossings a day between Port Ellis and the island."],
+                                        title="Ferry timetable", author="Sam Lee"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document")]
+    for name, data, kind in uploads:
+        r = api.post("/articles", files={"file": (name, data, kind)})
+        assert r.status_code == 200 and len(r.json()["added"]) == 1, r.text
+    body = api.post("/retrieve", json={"question": "When does the winter ferry timetable "
+                                                   "start?", "k": 1}).json()
+    assert body["passages"][0]["title"] == "Ferry timetable"
+    assert body["passages"][0]["authors"] == ["Sam Lee"]
+    found = api.get("/articles", params={"q": "Bridge vote"}).json()["items"]
+    assert [i["published"] for i in found] == ["2024-03-05"]
+    for name, data, reason in (("locked.pdf", encrypted_pdf("secret"), "is encrypted"),
+                               ("scan.pdf", image_only_pdf(), "has no text layer")):
+        r = api.post("/articles", files={"file": (name, data, "application/pdf")})
+        assert r.status_code == 422 and name in r.json()["error"]
+        assert reason in r.json()["error"]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import DENEUVE_QUESTION, serving
+from tests.documents import BRIDGE, image_only_pdf, make_docx, make_pdf
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -104,12 +105,22 @@ def test_upload_an_article_then_ask_about_it(server, page, tmp_path):
                      "published: 2024-04-02\n---\nConservationists counted eleven otters "
                      "along the upper Thames this spring, the first breeding group seen "
                      "there in sixty years.\n")
+    (tmp_path / "lock.pdf").write_bytes(make_pdf([BRIDGE], title="Lock gates replaced"))
+    (tmp_path / "ferry.docx").write_bytes(make_docx(BRIDGE[:1], title="Ferry timetable"))
+    (tmp_path / "scan.pdf").write_bytes(image_only_pdf())
     open_chat(page, server)
     page.get_by_role("tab", name="Articles").click()
-    page.locator("#upload input[type=file]").set_input_files(str(story))
+    upload = page.locator("#upload input[type=file]")
+    accepted = {t.strip() for t in upload.get_attribute("accept").split(",")}
+    assert {".pdf", ".docx", ".md"} <= accepted
+    upload.set_input_files([str(tmp_path / n) for n in ("otters.md", "lock.pdf", "ferry.docx",
+                                                        "scan.pdf")])
     page.locator("#add-files").click()
-    page.locator("#articles-result").get_by_text("Added 1").wait_for(timeout=120_000)
-    assert page.locator("#articles").get_by_text("Otters return to the Thames").count() >= 1
+    result = page.locator("#articles-result")
+    result.get_by_text("Added 3").wait_for(timeout=120_000)
+    assert "scan.pdf" in result.inner_text() and "has no text layer" in result.inner_text()
+    for title in ("Otters return to the Thames", "Lock gates replaced", "Ferry timetable"):
+        assert page.locator("#articles").get_by_text(title).count() >= 1
     page.get_by_role("tab", name="Chat").click()
     bot = ask(page, "How many otters were counted along the Thames?")
     bot.get_by_text("Sources").wait_for(timeout=120_000)

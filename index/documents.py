@@ -1,0 +1,384 @@
+"""PDF and Word (.docx) articles: their text, and title, author and date from the document.
+
+The text is laid out as the other loaders lay it out — paragraphs separated by blank lines —
+because chunks and citations point into it. PDF lines are joined into paragraphs by the space
+between them, words hyphenated across a line break are joined again, and a header or footer line
+repeated on most pages is dropped. A Word file's paragraphs and table rows are read in order.
+
+A document costs more to read than its size suggests, so each is bounded and refused alone with
+its reason: an encrypted file (a PDF with an empty user password is read), a damaged or truncated
+one, one over ``MAX_PAGES`` pages or ``MAX_TEXT_CHARS`` characters of text, a PDF that takes over
+``PDF_SECONDS`` to read (pypdf's own limits bound the work on each page), a scanned PDF with no
+text layer, and a .docx whose unpacked parts are over ``MAX_DOCX_PART_BYTES`` each or
+``MAX_DOCX_UNPACKED_BYTES`` together (a zip bomb is refused before anything is unpacked).
+pypdf and python-docx are imported only when a document is read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import PurePath
+from typing import Any
+
+from index.articles import Article, split_authors
+from index.errors import BadArticle
+
+DOCUMENT_SUFFIXES = (".pdf", ".docx")
+MAX_PAGES = 2_000
+MAX_TEXT_CHARS = 2_000_000  # a long report; more is a book or a data dump, not an article
+PDF_SECONDS = 30.0
+# pypdf's parsing budget per content stream, in tokens. Its default (2 million) lets a crafted 8 KB
+# page take about 12 s (bench/documents.py); a full page of the tests' text reads within 1,000,
+# and kerned text (TJ arrays) or a drawn chart costs more, hence the wide margin.
+MAX_PAGE_TOKENS = 200_000
+MAX_DOCX_PART_BYTES = 32 * 1024 * 1024  # the XML of MAX_TEXT_CHARS of text, with room to spare
+MAX_DOCX_UNPACKED_BYTES = 128 * 1024 * 1024
+MAX_DOCX_MEMBERS = 10_000
+
+_ENCRYPTED = "is encrypted: remove the password first (e.g. save or print it without one)"
+_NO_TEXT = ("has no text layer (scanned?) — OCR it first (e.g. ocrmypdf), then add the "
+            "result")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Values generators write when nobody filled the properties in: not a title, author or date.
+_PLACEHOLDER_AUTHORS = {"python-docx", "author", "unknown", "microsoft office user", "user"}
+_PLACEHOLDER_TITLE = re.compile(r"^(untitled|document\d*|microsoft \w+ - .*|.*\.(docx?|pdf|rtf|"
+                                r"odt|txt|indd|qxd))$", re.I)
+_DOCX_TEMPLATE_DATE = datetime(2013, 12, 23, 23, 15, tzinfo=UTC)  # python-docx's
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*\d{1,5}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,5})?$",
+                          re.I)
+_TERMINAL = ".!?…:;\"'”’)»"
+
+
+def parse_document(raw: bytes, source: str) -> Article:
+    """The article in a .pdf or .docx file's bytes; raises BadArticle with the reason."""
+    if not raw.strip():
+        raise BadArticle(source, "file is empty")
+    if PurePath(source).suffix.lower() == ".pdf":
+        return parse_pdf(raw, source=source)
+    return parse_docx(raw, source=source)
+
+
+# -- PDF -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    y: float  # baseline, in page units (up is larger)
+    size: float  # font size as drawn
+
+
+def parse_pdf(raw: bytes, *, source: str = "<pdf>") -> Article:
+    if b"%PDF-" not in raw[:1024]:
+        raise BadArticle(source, "is not a PDF (no %PDF- header): is it another format with "
+                         "a .pdf name?")
+    import logging
+
+    import pypdf
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
+
+    # pypdf logs every repair it makes to a damaged file; the loader reports what matters.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        with pypdf.apply_configuration(stream_parsing_work_maximum_count=MAX_PAGE_TOKENS):
+            return _read_pdf(pypdf.PdfReader(io.BytesIO(raw)), source)
+    except BadArticle:
+        raise
+    except (FileNotDecryptedError, DependencyError) as exc:
+        raise BadArticle(source, _ENCRYPTED) from exc
+    except LimitReachedError as exc:
+        raise BadArticle(source, f"is too complex to read as an article ({_short(exc)}); print "
+                         "it to a new PDF and add that") from exc
+    except Exception as exc:  # a damaged file fails anywhere in the parser, with any error
+        raise BadArticle(source, f"is damaged or truncated: not a readable PDF "
+                         f"({_short(exc)})") from exc
+
+
+def _read_pdf(reader: Any, source: str) -> Article:
+    from pypdf.errors import PyPdfError
+
+    if reader.is_encrypted and not reader.decrypt(""):  # pypdf tried the empty password
+        raise BadArticle(source, _ENCRYPTED)
+    pages = len(reader.pages)
+    if pages > MAX_PAGES:
+        raise BadArticle(source, f"has {pages:,} pages, over the {MAX_PAGES:,}-page limit; "
+                         "split it into articles")
+    text, first_is_heading = _pdf_text(reader, source, pages)
+    if not re.search(r"[^\W\d_]{2}", text):
+        raise BadArticle(source, _NO_TEXT)
+    try:
+        meta = _pdf_properties(reader)
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError):
+        meta = {}  # a broken information dictionary costs the title and date, not the text
+    return _article(meta, text, source, first_is_heading=first_is_heading)
+
+
+def _pdf_text(reader: Any, source: str, pages: int) -> tuple[str, bool]:
+    """The text as paragraphs, and whether its first paragraph is set larger than the body."""
+    deadline = time.monotonic() + PDF_SECONDS
+    per_page: list[list[_Line]] = []
+    chars = 0
+    for number, page in enumerate(reader.pages, start=1):
+        lines = _page_lines(page)
+        per_page.append(lines)
+        chars += sum(len(line.text) + 1 for line in lines)
+        if chars > MAX_TEXT_CHARS:
+            raise BadArticle(source, f"holds more than {MAX_TEXT_CHARS:,} characters of text "
+                             f"(by page {number:,} of {pages:,}); split it into articles")
+        if time.monotonic() > deadline:
+            raise BadArticle(source, f"took over {PDF_SECONDS:g} s to read (page {number:,} "
+                             f"of {pages:,}): the PDF is malformed or too complex; print it to "
+                             "a new PDF and add that")
+    per_page = _drop_running_lines(per_page)
+    paragraphs: list[list[_Line]] = []
+    for lines in per_page:
+        page_paras = _paragraphs(lines)
+        if page_paras and paragraphs and _continues(paragraphs[-1], page_paras[0]):
+            paragraphs[-1] = paragraphs[-1] + page_paras.pop(0)
+        paragraphs.extend(page_paras)
+    texts = [_join_lines(p) for p in paragraphs]
+    sizes = [line.size for p in paragraphs[1:] for line in p]
+    body = sorted(sizes)[len(sizes) // 2] if sizes else 0.0  # the body text's usual size
+    heading = bool(paragraphs) and len(paragraphs[0]) <= 3 and body > 0 \
+        and min(line.size for line in paragraphs[0]) > body * 1.15
+    return "\n\n".join(t for t in texts if t), heading
+
+
+def _page_lines(page: Any) -> list[_Line]:
+    """The page's text lines with their positions, from pypdf's text extraction."""
+    lines: list[_Line] = []
+    parts: list[str] = []
+    where: list[tuple[float, float]] = []
+
+    def close() -> None:
+        text = re.sub(r"[ \t\u00a0\u2000-\u200b]+", " ", "".join(parts)).strip()
+        text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
+        if text:
+            lines.append(_Line(text, *where[0]))
+        parts.clear()
+        where.clear()
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
+        m = _multiply(tm, cm)
+        for i, piece in enumerate(text.split("\n")):
+            if i:
+                close()
+            if piece.strip():
+                parts.append(piece)
+                where.append((m[5], abs(size * (m[3] or m[0] or 1.0))))
+
+    page.extract_text(visitor_text=visit)
+    close()
+    return lines
+
+
+def _multiply(a: list[float], b: list[float]) -> tuple[float, ...]:
+    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
+
+
+def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Without page numbers, and the header and footer lines repeated on most pages, at the
+    top or bottom of a page."""
+    def key(line: _Line) -> str:  # page numbers aside; long lines are text, not a running head
+        return re.sub(r"\d+", "#", line.text.lower()) if len(line.text) <= 100 else ""
+
+    def edge(lines: list[_Line]) -> set[int]:
+        return set(range(min(2, len(lines)))) | set(range(max(0, len(lines) - 2), len(lines)))
+
+    seen = Counter(k for lines in pages for k in {key(lines[i]) for i in edge(lines)})
+    running = {k for k, n in seen.items() if k and n >= max(3, 0.6 * len(pages))}
+    return [[x for i, x in enumerate(lines)
+             if i not in edge(lines) or not (key(x) in running or _PAGE_NUMBER.match(x.text))]
+            for lines in pages]
+
+
+def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines grouped into paragraphs: a new one where the gap to the line above is wider than
+    the page's usual line spacing, the type size changes, or the text jumps up (a column)."""
+    gaps = sorted(a.y - b.y for a, b in zip(lines, lines[1:], strict=False) if a.y - b.y > 0.5)
+    usual = gaps[len(gaps) // 4] if gaps else 0.0
+    paragraphs: list[list[_Line]] = []
+    for i, line in enumerate(lines):
+        if i == 0:
+            paragraphs.append([line])
+            continue
+        prev = lines[i - 1]
+        gap = prev.y - line.y
+        new = (gap > usual * 1.3 + 0.5 or gap < -0.5
+               or abs(line.size - prev.size) > 0.15 * max(line.size, prev.size))
+        if new:
+            paragraphs.append([line])
+        else:
+            paragraphs[-1].append(line)
+    return paragraphs
+
+
+def _continues(before: list[_Line], after: list[_Line]) -> bool:
+    """A paragraph cut by a page break: no closing punctuation, then a lower-case start."""
+    end, start = before[-1].text, after[0].text
+    return not end.endswith(tuple(_TERMINAL)) and start[:1].islower()
+
+
+def _join_lines(lines: list[_Line]) -> str:
+    text = ""
+    for line in lines:
+        part = line.text
+        if not text:
+            text = part
+        elif text.endswith("\u00ad") or (re.search(r"[^\W\d_]-$", text) and part[:1].islower()):
+            text = text[:-1] + part  # "commut-" + "ing": one word hyphenated at the line end
+        else:
+            text += " " + part
+    return text.replace("\u00ad", "")
+
+
+def _pdf_properties(reader: Any) -> dict[str, Any]:
+    """Title, author and date from the document information dictionary, else its XMP."""
+    found: dict[str, Any] = {}
+    info = reader.metadata
+    if info is not None:
+        found["title"], found["authors"] = info.title, info.author
+        try:
+            found["published"] = info.creation_date or info.modification_date
+        except ValueError:  # a date string pypdf cannot parse: the date is only metadata
+            found["published"] = None
+    if not all(found.get(k) for k in ("title", "authors", "published")):
+        xmp = reader.xmp_metadata
+        if xmp is not None:
+            titles = xmp.dc_title or {}
+            found["title"] = found.get("title") or titles.get("x-default") or next(
+                iter(titles.values()), None)
+            found["authors"] = found.get("authors") or xmp.dc_creator
+            found["published"] = found.get("published") or xmp.xmp_create_date
+    return found
+
+
+# -- Word ----------------------------------------------------------------------------------
+
+
+def parse_docx(raw: bytes, *, source: str = "<docx>") -> Article:
+    _check_package(raw, source)
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+        paragraphs, first_is_heading = _docx_text(document, source)
+        meta = _docx_properties(document)
+    except BadArticle:
+        raise
+    except Exception as exc:  # a damaged package fails anywhere in the parser, with any error
+        raise BadArticle(source, f"is damaged or not a Word document ({_short(exc)}); open "
+                         "and save it again in Word or LibreOffice") from exc
+    text = "\n\n".join(paragraphs)
+    if not text.strip():
+        raise BadArticle(source, "has no text")
+    return _article(meta, text, source, first_is_heading=first_is_heading)
+
+
+def _check_package(raw: bytes, source: str) -> None:
+    """Refuse what is not a .docx, and a zip bomb, from the zip directory before unpacking."""
+    import zipfile
+
+    if raw.startswith(_OLE_MAGIC):  # Office's encrypted files and old .doc share this container
+        if "EncryptedPackage".encode("utf-16-le") in raw:
+            raise BadArticle(source, _ENCRYPTED)
+        raise BadArticle(source, "is an old Word (.doc) file, not .docx: save it as .docx")
+    try:
+        members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise BadArticle(source, f"is damaged or truncated: not a readable .docx ({exc})") from exc
+    if len(members) > MAX_DOCX_MEMBERS:
+        raise BadArticle(source, f"holds {len(members):,} parts, over the "
+                         f"{MAX_DOCX_MEMBERS:,}-part limit for a .docx")
+    # zipfile never unpacks more than a member's declared size (it fails the CRC check rather),
+    # so these figures bound the memory the parser can use.
+    biggest = max(members, key=lambda m: m.file_size, default=None)
+    if biggest is not None and biggest.file_size > MAX_DOCX_PART_BYTES:
+        raise BadArticle(source, f"unpacks {biggest.filename} to {biggest.file_size:,} bytes, "
+                         f"over the {MAX_DOCX_PART_BYTES:,}-byte limit per part (a zip bomb, "
+                         "or far more than an article)")
+    total = sum(m.file_size for m in members)
+    if total > MAX_DOCX_UNPACKED_BYTES:
+        raise BadArticle(source, f"unpacks to {total:,} bytes, over the "
+                         f"{MAX_DOCX_UNPACKED_BYTES:,}-byte limit; remove large images or "
+                         "split it")
+
+
+def _docx_text(document: Any, source: str) -> tuple[list[str], bool]:
+    """Body paragraphs and table rows in order, and whether the first is a title or heading."""
+    from docx.table import Table
+
+    out: list[str] = []
+    first_is_heading = False
+    chars = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            texts = [_cells(row) for row in block.rows]
+        else:
+            texts = [block.text]
+            if not out:
+                style = (block.style.name if block.style is not None else "") or ""
+                first_is_heading = style == "Title" or style.startswith("Heading")
+        for text in texts:
+            text = re.sub(r"[ \t\u00a0]*\n[ \t\u00a0]*", " ", text).strip()
+            if text:
+                out.append(text)
+                chars += len(text) + 2
+        if chars > MAX_TEXT_CHARS:
+            raise BadArticle(source, f"holds more than {MAX_TEXT_CHARS:,} characters of text; "
+                             "split it into articles")
+    return out, first_is_heading
+
+
+def _cells(row: Any) -> str:
+    texts: list[str] = []
+    for cell in row.cells:  # a merged cell appears once per grid column it spans
+        if not texts or cell.text != texts[-1]:
+            texts.append(cell.text)
+    return " | ".join(t.strip() for t in texts if t.strip())
+
+
+def _docx_properties(document: Any) -> dict[str, Any]:
+    try:
+        props = document.core_properties
+        published = props.created or props.modified
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}  # broken core properties cost the title and date, not the text
+    if published == _DOCX_TEMPLATE_DATE:  # python-docx's template, not the document's date
+        published = None
+    return {"title": props.title, "authors": props.author, "published": published}
+
+
+# -- both ----------------------------------------------------------------------------------
+
+
+def _article(meta: dict[str, Any], text: str, source: str, *, first_is_heading: bool) -> Article:
+    """The article, its title from the properties, else the first paragraph when it is set as
+    a heading (then taken out of the text, as a Markdown heading is), else the first line."""
+    title = re.sub(r"\s+", " ", str(meta.get("title") or "")).strip()
+    title = "" if _PLACEHOLDER_TITLE.match(title) else title
+    first, _, rest = text.partition("\n\n")
+    same = title and re.sub(r"\W+", " ", first).strip().lower() == \
+        re.sub(r"\W+", " ", title).strip().lower()
+    if rest.strip() and (same or (not title and first_is_heading and len(first) <= 200)):
+        title, text = title or first, rest
+    authors = tuple(a for a in split_authors(meta.get("authors"))
+                    if a.lower() not in _PLACEHOLDER_AUTHORS)
+    try:
+        return Article(title=title, text=text, published=meta.get("published"),
+                       authors=authors)
+    except (TypeError, ValueError) as exc:
+        raise BadArticle(source, str(exc)) from exc
+
+
+def _short(exc: BaseException) -> str:
+    text = re.sub(r"\s+", " ", str(exc)).strip()
+    text = text[:150] + "…" if len(text) > 150 else text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
