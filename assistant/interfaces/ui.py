@@ -186,8 +186,10 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
         chatbot.clear(chat.cleared, store, store, api_visibility="private")
         new.click(chat.new, store, [chatbot, store], api_visibility="private")
         picker.input(chat.switch, [picker, store], [chatbot, store], api_visibility="private")
-        store.change(chat.listed, store, [picker, export], api_visibility="private")
-        demo.load(chat.restore, store, [chatbot, picker, export], api_visibility="private")
+        store.change(chat.listed, store, [picker, export], api_visibility="private",
+                     show_progress="hidden")
+        demo.load(chat.restore, store, [chatbot, picker, export], api_visibility="private",
+                  show_progress="hidden")
         gr.api(chat.api(), api_name="ask")
         refresh.click(list_articles, query, table, api_name="list_articles")
         query.submit(list_articles, query, table, api_visibility="private")

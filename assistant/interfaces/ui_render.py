@@ -39,7 +39,7 @@ CSS = """
 .source.flash { outline: 2px solid #f59e0b; }
 a.cite { text-decoration: none; font-weight: 600; }
 .meta { opacity: 0.75; font-size: 0.9em; }
-.date, #articles td:nth-child(3), #articles th:nth-child(3) { white-space: nowrap; }
+.date { white-space: nowrap; }
 #articles .header-table, #articles .virtual-row, #articles input { font-family: var(--font); }
 #example { white-space: normal; text-align: left; height: auto; justify-content: flex-start; }
 #articles-result, #delete-result { min-height: 1.5em; }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -22,8 +24,9 @@ def server(news) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def browser():
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, through Playwright."""
     if not shutil.which(CHROMIUM):
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install "
                     "chromium)")
@@ -41,13 +44,24 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def recording_page(browser, width: int = 1280, height: int = 1000):
     """A page that records every JavaScript dialog and page error."""
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.dialogs = []
     page.errors = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = recording_page(browser)
     yield page
     page.close()
 
