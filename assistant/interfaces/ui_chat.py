@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import IndexNotFound, is_user_error, user_message
+from assistant.answering.conversation import normalise_history
+from assistant.errors import IndexNotFound, InvalidOption, is_user_error, user_message
 from assistant.interfaces import ui_conversations as conv
 from assistant.interfaces.options import check_question, retrieval_options
 from assistant.interfaces.ui_render import (
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STOPPED = "_Stopped._"
+MAX_K = 50  # as the HTTP API's /ask
 
 
 def problem(exc: Exception) -> str:
@@ -49,6 +51,8 @@ def render_reply(answer: Answer) -> str:
 
 def _text(content: Any) -> str:
     """A chat message's text, whether Gradio sends it as a string or as content parts."""
+    if isinstance(content, dict):
+        content = [content]
     if isinstance(content, list):
         return " ".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
     return str(content or "")
@@ -213,6 +217,12 @@ class Chat:
             """Answer a question with [n] citations to the indexed articles."""
             try:
                 check_question(question or "")
+                if not 1 <= int(k) <= MAX_K:
+                    raise InvalidOption("k", f"k is {k}; read between 1 and {MAX_K} passages.")
+                try:
+                    normalise_history(history)
+                except ValueError as exc:  # says which entry and what it should look like
+                    raise InvalidOption("history", str(exc)) from exc
                 options = retrieval_options(mode=mode, sources=sources, since=since,
                                             until=until)
                 answer = self.assistant.ask(question, history=history, k=int(k), **options)

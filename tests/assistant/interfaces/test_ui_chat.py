@@ -111,6 +111,10 @@ def test_gradio_client_asks_with_only_the_question(site):
     assert follow["rewritten_question"] == "What did Marlene Schiappa kick off?"
     bad = client.predict(SCHIAPPA, since="soon", api_name="/ask")
     assert "'soon' is not a date" in bad["error"] and bad["citations"] == []
+    robot = client.predict(SCHIAPPA, history=[{"role": "robot", "content": "hi"}],
+                           api_name="/ask")
+    assert "role 'user' or 'assistant'" in robot["error"] and robot["answer"] == ""
+    assert "between 1 and 50" in client.predict(SCHIAPPA, k=0, api_name="/ask")["error"]
 
 
 def test_a_conversation_is_answered_again_edited_exported_and_kept(site, browser, tmp_path):
