@@ -10,17 +10,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import DENEUVE_QUESTION, serving
+from tests.conftest import DENEUVE_QUESTION, TEST_DATA, served_assistant, serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture
-def server(news) -> Iterator[str]:
-    from assistant.interfaces.server import create_app
-
-    with serving(create_app(news)) as url:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embeddings) -> Iterator[str]:
+    """The app over the sample article and four short news items, served once for the module
+    (indexing them again for every test made these the slowest tests of CI). Tests that change
+    the index (an upload) add only articles of their own."""
+    root = tmp_path_factory.mktemp("ui-site")
+    with served_assistant(root, embeddings, TEST_DATA / "articles.jsonl") as url:
         yield url
 
 
@@ -43,7 +45,7 @@ def chromium() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
     with chromium() as b:
         yield b

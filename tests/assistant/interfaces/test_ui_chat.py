@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.assistant.interfaces.test_ui import chromium, open_chat, recording_page
+from tests.assistant.interfaces import test_ui as ui
+from tests.assistant.interfaces.test_ui import open_chat, recording_page
 from tests.assistant.interfaces.test_ui_answers import answered, screenshot
-from tests.conftest import DENEUVE_QUESTION, TEST_DATA, served_assistant, serving
+from tests.conftest import DENEUVE_QUESTION, TEST_DATA, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,30 +34,24 @@ SLOW_REPLY = ("The European Central Bank raised its key interest rate by a quart
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, embeddings) -> Iterator[str]:
-    """The app over the sample article and four short news items, for the whole module."""
-    root = tmp_path_factory.mktemp("chat-site")
-    with served_assistant(root, embeddings, TEST_DATA / "articles.jsonl") as url:
-        yield url
+# One headless Chromium and one server over the sample and four news items for the module.
+browser, site = ui.browser, ui.server
 
 
 def slow_model() -> Any:
-    """A fake LLM (the one part that cannot run here) that writes a word every 0.2 s, so an
-    answer is still streaming when Stop is clicked."""
+    """A fake LLM (the one part that cannot run here) whose first answer writes a word every
+    0.4 s, so it is still streaming when Stop is clicked on a loaded machine; later answers (the
+    retry) come at 0.05 s a word."""
     from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
     from langchain_core.messages import AIMessage
 
+    streams = itertools.count()
+
     class SlowChatModel(GenericFakeChatModel):
         def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            pause = 0.4 if next(streams) == 0 else 0.05
             for chunk in super()._stream(*args, **kwargs):
-                time.sleep(0.2)
+                time.sleep(pause)
                 yield chunk
 
     return SlowChatModel(messages=itertools.cycle([AIMessage(content=SLOW_REPLY)]))
