@@ -9,7 +9,9 @@ own beyond the app's.
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,8 +65,10 @@ class Chat:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
-        # Exports are written here and copied by Gradio into its own file cache when served.
+        # Exports are written here and copied by Gradio into its own file cache when served;
+        # the folder goes with the app.
         self.exports = Path(tempfile.mkdtemp(prefix="assistant-exports-"))
+        weakref.finalize(self, shutil.rmtree, self.exports, True)
 
     # -- answering ------------------------------------------------------------------------------
 
@@ -77,10 +81,10 @@ class Chat:
         shown = [*conv.messages(before), {"role": "user", "content": question},
                  {"role": "assistant", "content": ""}]
         yield shown, "", gr.skip(), gr.update(interactive=True)
+        turn = None
         try:
             check_question(question)
             options = retrieval_options(mode=mode, sources=sources, since=since, until=until)
-            turn = None
             for event in self.assistant.stream(question, history=conv.history(before),
                                                k=int(k), **options):
                 if isinstance(event, Final):
