@@ -1,29 +1,20 @@
 """The Gradio UI: a chat with streamed, cited answers, and an Articles tab to manage the index.
 
 The handlers parse the inputs (``options``), call one Assistant method and render the result
-(``ui_render``, which escapes every piece of article text).
+(``ui_render``, which escapes every piece of article text). The chat's handlers and its
+conversations, kept in the browser, are in ``ui_chat`` and ``ui_conversations``.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import is_user_error, user_message
-from assistant.interfaces.options import check_question, is_url, retrieval_options
-from assistant.interfaces.ui_render import (
-    EXAMPLE,
-    TITLE,
-    escape_md,
-    render_answer,
-    render_dates,
-    render_rewritten,
-    report_text,
-    status_text,
-)
-from assistant.results import MODES, Final
+from assistant.interfaces.options import is_url
+from assistant.interfaces.ui_chat import Chat, problem
+from assistant.interfaces.ui_conversations import new_store
+from assistant.interfaces.ui_render import EXAMPLE, TITLE, escape_md, report_text, status_text
+from assistant.results import MODES
 from index.loaders import SUPPORTED_SUFFIXES
 from index.offline import ensure_offline
 
@@ -32,45 +23,17 @@ if TYPE_CHECKING:
 
     from assistant.service import Assistant
 
-log = logging.getLogger(__name__)
-
-
-def _problem(exc: Exception) -> str:
-    """An error as a chat or result message; internal errors are logged, not shown."""
-    if not is_user_error(exc):
-        log.error("UI action failed", exc_info=exc)
-    return f"⚠️ {escape_md(user_message(exc))}"
+# Where the browser keeps the conversations (localStorage). Gradio sends BrowserState's secret to
+# every page, so it hides nothing from the page's own user; a fixed one keeps conversations
+# readable after a server restart, which a random one per start would lose.
+STORAGE_KEY = "news-assistant-conversations"
+STORAGE_SECRET = "news-assistant-conversations-v1"
+NO_SELECTION = "_Select an article in the table to delete it._"
 
 
 def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
     ensure_offline()
     import gradio as gr
-
-    def respond(message: str, history: list[dict[str, Any]], k: float, mode: str,
-                sources: list[str] | None, since: str, until: str) -> Iterator[Any]:
-        message = (message or "").strip()
-        if not message:
-            yield history, ""
-            return
-        earlier = list(history)
-        history = [*history, {"role": "user", "content": message},
-                   {"role": "assistant", "content": ""}]
-        yield history, ""
-        try:
-            check_question(message)
-            options = retrieval_options(mode=mode, sources=sources, since=since, until=until)
-            for event in assistant.stream(message, history=earlier, k=int(k), **options):
-                if isinstance(event, Final):
-                    answer = event.answer
-                    content = render_rewritten(answer) + render_dates(answer) \
-                        + render_answer(answer)
-                else:
-                    content = history[-1]["content"] + escape_md(event.text)
-                history[-1] = {"role": "assistant", "content": content}
-                yield history, ""
-        except Exception as exc:  # shown as a message, never as a traceback
-            history[-1] = {"role": "assistant", "content": _problem(exc)}
-            yield history, ""
 
     def list_articles(query: str) -> list[list[Any]]:
         _, rows = assistant.find_articles(query or None, limit=200)
@@ -90,7 +53,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
         try:
             report = assistant.add_urls([url])
         except Exception as exc:
-            return _problem(exc), list_articles(query), status_text(assistant)
+            return problem(exc), list_articles(query), status_text(assistant)
         return report_text(report), list_articles(query), status_text(assistant)
 
     def add_files(files: list[str] | None, query: str,
@@ -102,13 +65,13 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
             report = assistant.add_files(((Path(path).name, Path(path).read_bytes())
                                           for path in files), max_bytes=max_upload_bytes)
         except Exception as exc:
-            return _problem(exc), list_articles(query), status_text(assistant)
+            return problem(exc), list_articles(query), status_text(assistant)
         return report_text(report), list_articles(query), status_text(assistant)
 
     def delete_article(article_id: str, query: str) -> tuple[str, Any, str]:
         article_id = (article_id or "").strip()
         if not article_id:
-            message = "Click an article in the table (or paste its id) first."
+            message = "Select an article in the table first."
         elif assistant.get_article(article_id) is None:
             message = f"No article with id `{escape_md(article_id)}`."
         else:
@@ -116,17 +79,26 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
             message = f"Deleted `{escape_md(article_id)}`."
         return message, list_articles(query), status_text(assistant)
 
-    def pick(evt: gr.SelectData, table: Any) -> str:
+    def pick(evt: gr.SelectData, table: Any) -> tuple[str, str, Any]:
+        """A clicked row becomes the selection: its id, its title shown, Delete enabled."""
         row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
         try:
-            return str(table.iloc[row, 0])
+            article_id, title = str(table.iloc[row, 0]), str(table.iloc[row, 1])
         except (AttributeError, IndexError):
-            return str(table[row][0])
+            article_id, title = str(table[row][0]), str(table[row][1])
+        return (article_id, f"Selected: **{escape_md(title)}** (`{escape_md(article_id)}`)",
+                gr.update(interactive=True))
+
+    def unselect() -> tuple[str, str, Any]:
+        return "", NO_SELECTION, gr.update(interactive=False)
 
     # Gradio finds event-data parameters by their annotation object, not its postponed string.
     pick.__annotations__["evt"] = gr.SelectData
     add_files.__annotations__["progress"] = gr.Progress
     add_url.__annotations__["progress"] = gr.Progress
+    chat = Chat(assistant)
+    chat.edit.__func__.__annotations__["edited"] = gr.EditData
+    chat.undo.__func__.__annotations__["undone"] = gr.UndoData
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}")
@@ -137,15 +109,23 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                     with gr.Column(scale=4):
                         chatbot = gr.Chatbot(
                             label="Chat", height=560, sanitize_html=True, elem_id="chat",
-                            buttons=["copy"], feedback_options=None,
+                            buttons=["copy"], feedback_options=None, editable="user",
                         )
                         with gr.Row():
                             box = gr.Textbox(placeholder="Ask a question about the articles…",
                                              show_label=False, scale=8, elem_id="question",
                                              autofocus=True)
                             send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                        gr.Examples([[EXAMPLE]], inputs=[box])
+                            stop = gr.Button("Stop", variant="stop", scale=1, elem_id="stop",
+                                             interactive=False)
+                        # A button, not gr.Examples: its table cuts a long question off.
+                        example = gr.Button(EXAMPLE, size="sm", elem_id="example")
                     with gr.Column(scale=1, min_width=240):
+                        new = gr.Button("New conversation", size="sm", elem_id="new")
+                        picker = gr.Dropdown(choices=[], label="Conversations",
+                                             elem_id="conversations")
+                        export = gr.DownloadButton("Export as Markdown", size="sm",
+                                                   elem_id="export", interactive=False)
                         gr.Markdown("**Filters**")
                         sources = gr.Dropdown(choices=[], multiselect=True, label="Sources",
                                               allow_custom_value=True, elem_id="sources")
@@ -158,7 +138,8 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                         k = gr.Slider(1, 20, value=assistant.options.k, step=1,
                                       label="Passages (k)",
                                       elem_id="k")
-                        clear = gr.Button("New conversation", size="sm")
+                store = gr.BrowserState(new_store(), storage_key=STORAGE_KEY,
+                                        secret=STORAGE_SECRET)
             with gr.Tab("Articles", id="articles-tab"):
                 with gr.Row():
                     query = gr.Textbox(placeholder="Search titles, sources, links…",
@@ -168,31 +149,60 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                     headers=["id", "title", "published", "source", "passages", "duplicate of"],
                     datatype=["str", "str", "str", "str", "number", "str"], interactive=False,
                     wrap=True, elem_id="articles", label="Indexed articles",
+                    # Fixed widths: fitted to a phone's width, columns squeeze to a few pixels
+                    # and break dates ("2026-11-" / "20"); the table scrolls sideways instead.
+                    column_widths=["150px", "320px", "110px", "140px", "90px", "150px"],
                 )
                 with gr.Row():
                     with gr.Column():
                         files = gr.File(label="Add article files", file_count="multiple",
                                         file_types=list(SUPPORTED_SUFFIXES), elem_id="upload")
                         add = gr.Button("Index files", variant="primary", elem_id="add-files")
+                        result = gr.Markdown(elem_id="articles-result")
                         url = gr.Textbox(label="…or a page's address", elem_id="url",
                                          placeholder="https://…")
                         add_link = gr.Button("Fetch and index", elem_id="add-url")
+                        url_result = gr.Markdown(elem_id="url-result")
                     with gr.Column():
-                        selected = gr.Textbox(label="Selected article id", elem_id="selected")
-                        delete = gr.Button("Delete article", variant="stop", elem_id="delete")
-                result = gr.Markdown(elem_id="articles-result")
+                        # The id travels hidden: a row is selected by clicking it, not typed.
+                        selected = gr.Textbox(visible=False, elem_id="selected")
+                        chosen = gr.Markdown(NO_SELECTION, elem_id="chosen")
+                        delete = gr.Button("Delete article", variant="stop", elem_id="delete",
+                                           interactive=False)
+                        deleted = gr.Markdown(elem_id="delete-result")
 
-        asked = [box, chatbot, k, mode, sources, since, until]
-        send.click(respond, asked, [chatbot, box], api_name="ask")
-        box.submit(respond, asked, [chatbot, box], api_visibility="private")
-        clear.click(lambda: [], None, chatbot, api_visibility="private")
+        options = [k, mode, sources, since, until]
+        reply = [chatbot, box, store, stop]
+        asking = [send.click(chat.respond, [box, store, *options], reply,
+                             api_visibility="private"),
+                  box.submit(chat.respond, [box, store, *options], reply,
+                             api_visibility="private"),
+                  chatbot.retry(chat.retry, [store, *options], reply, api_visibility="private"),
+                  chatbot.edit(chat.edit, [store, *options], reply, api_visibility="private")]
+        stop.click(chat.stop, [chatbot, store], [chatbot, store, stop], cancels=asking,
+                   api_visibility="private")
+        chatbot.undo(chat.undo, store, [chatbot, box, store], api_visibility="private")
+        example.click(lambda: EXAMPLE, None, box, api_visibility="private")
+        chatbot.clear(chat.cleared, store, store, api_visibility="private")
+        new.click(chat.new, store, [chatbot, store], api_visibility="private")
+        picker.input(chat.switch, [picker, store], [chatbot, store], api_visibility="private")
+        store.change(chat.listed, store, [picker, export], api_visibility="private",
+                     show_progress="hidden")
+        demo.load(chat.restore, store, [chatbot, picker, export], api_visibility="private",
+                  show_progress="hidden")
+        gr.api(chat.api(), api_name="ask")
         refresh.click(list_articles, query, table, api_name="list_articles")
         query.submit(list_articles, query, table, api_visibility="private")
-        add.click(add_files, [files, query], [result, table, status], api_name="add_files")
-        add_link.click(add_url, [url, query], [result, table, status], api_name="add_url")
-        delete.click(delete_article, [selected, query], [result, table, status],
-                     api_name="delete_article")
-        table.select(pick, table, selected, api_visibility="private")
+        # Progress is drawn on the result under the button, not over the header and the table.
+        add.click(add_files, [files, query], [result, table, status], api_name="add_files",
+                  show_progress_on=result).then(lambda: None, None, files,
+                                                api_visibility="private")
+        add_link.click(add_url, [url, query], [url_result, table, status], api_name="add_url",
+                       show_progress_on=url_result)
+        delete.click(delete_article, [selected, query], [deleted, table, status],
+                     api_name="delete_article", show_progress_on=deleted,
+                     ).then(unselect, None, [selected, chosen, delete], api_visibility="private")
+        table.select(pick, table, [selected, chosen, delete], api_visibility="private")
         demo.load(lambda q: (status_text(assistant), list_articles(q)), query,
                   [status, table], api_name="stats")
         demo.load(source_choices, None, sources, api_visibility="private")

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 TITLE = "News assistant"
 EXAMPLE = "What did Catherine Deneuve and the other signatories call the #MeToo campaign?"
+# The UI's own words for an empty index: its user adds articles in the Articles tab (the shared
+# error message names the command line, which a UI user may not have).
+EMPTY_INDEX = ("**No articles are indexed yet.** Add some in the *Articles* tab (upload .txt, "
+               ".md, .html, .json, .pdf or .docx files, or fetch a page by its address), then "
+               "ask again.")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
 
 CSS = """
@@ -35,10 +40,14 @@ CSS = """
 .source.flash { outline: 2px solid #f59e0b; }
 a.cite { text-decoration: none; font-weight: 600; }
 .meta { opacity: 0.75; font-size: 0.9em; }
+.date { white-space: nowrap; }
+#articles .header-table, #articles .virtual-row, #articles input { font-family: var(--font); }
+#example { white-space: normal; text-align: left; height: auto; justify-content: flex-start; }
+#articles-result, #delete-result { min-height: 1.5em; }
 """
 
 # Opens the cited passage when its [n] is clicked (the sanitiser keeps href/id/class only).
-HEAD = """
+HEAD = r"""
 <script>
 document.addEventListener("click", (event) => {
   const link = event.target.closest && event.target.closest("a.cite");
@@ -53,6 +62,25 @@ document.addEventListener("click", (event) => {
   box.scrollIntoView({behavior: "smooth", block: "nearest"});
   setTimeout(() => box.classList.remove("flash"), 1600);
 }, true);
+// The chat gives each message an aria-label made of its raw content (HTML and Markdown); a
+// screen reader should hear the answer's words: tags and escapes removed, the sources left out.
+{
+  const spoken = (label) => {
+    const [who, ...rest] = label.split(": ");
+    const body = rest.join(": ").split("**Sources**")[0].split("**Related passages**")[0];
+    const text = new DOMParser().parseFromString(body, "text/html").body.textContent || "";
+    return `${who}: ${text.replace(/\\(.)/g, "$1").replace(/\s+/g, " ").trim()}`;
+  };
+  new MutationObserver(() => {
+    for (const el of document.querySelectorAll("#chat [aria-label*='message: ']")) {
+      const label = el.getAttribute("aria-label");
+      if (el.dataset.spoken === label) continue;  // already relabelled: no loop
+      el.dataset.spoken = spoken(label);
+      el.setAttribute("aria-label", el.dataset.spoken);
+    }
+  }).observe(document.documentElement, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"]});
+}
 </script>
 """
 
@@ -75,8 +103,8 @@ def _safe_url(url: str | None) -> str | None:
 def render_citation(c: Citation, anchor: str) -> str:
     """One numbered source as a <details> block: title, date, source, link, and the passage
     with its supporting sentences marked. One line of HTML, so Markdown leaves it alone."""
-    meta = [_esc(x) for x in (c.source, c.published) if x]
-    if agencies := [a for a in c.agencies if a != c.source]:  # "Reuters · … · Reuters" once
+    meta = _meta(c.source, c.published)
+    if agencies := _other_agencies(c.source, c.agencies):  # "Reuters · … · Reuters" once
         meta.append(_esc(", ".join(agencies)))
     if url := _safe_url(c.url):
         meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
@@ -86,6 +114,23 @@ def render_citation(c: Citation, anchor: str) -> str:
         f'</strong> <span class="meta">{" · ".join(meta)}</span></summary>'
         f"<blockquote>{_highlight(c)}</blockquote></details>"
     )
+
+
+def _meta(source: str | None, published: str | None) -> list[str]:
+    """Source and date, the date kept on one line (a narrow window would break it at "-")."""
+    meta = [_esc(source)] if source else []
+    return meta + ([f'<span class="date">{_esc(published)}</span>'] if published else [])
+
+
+def _other_agencies(source: str | None, agencies: Sequence[str]) -> list[str]:
+    """The wire agencies the source does not already name ("Reuters/AFP" names both)."""
+    named = set(re.findall(r"\w+", (source or "").casefold()))
+    seen: list[str] = []
+    for agency in agencies:
+        words = re.findall(r"\w+", agency.casefold())
+        if words and not set(words) <= named and agency.casefold() not in map(str.casefold, seen):
+            seen.append(agency)
+    return seen
 
 
 def _highlight(c: Citation) -> str:
@@ -139,7 +184,7 @@ def _bold_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 def render_related(p: Passage, anchor: str) -> str:
     """A passage shown beside an abstention: title, date, source, link and its text."""
-    meta = [_esc(x) for x in (p.source, p.published) if x]
+    meta = _meta(p.source, p.published)
     if url := _safe_url(p.url):
         meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
     return (f'<details class="source related" id="{anchor}"><summary>{_esc(p.title)} '
@@ -179,9 +224,7 @@ def report_text(report: Any) -> str:
 def status_text(assistant: Assistant) -> str:
     stats = assistant.stats()
     if stats.articles == 0:
-        return ("**No articles indexed yet.** Add some in the *Articles* tab, or with "
-                "`assistant index add PATH` (files or folders of .txt, .md, .html, .json, "
-                ".jsonl, .pdf, .docx), then ask away.")
+        return EMPTY_INDEX
     return (f"Ask about the **{stats.articles}** indexed article"
             f"{'s' if stats.articles != 1 else ''} ({stats.chunks} passages). "
             "Every answer cites its sources: click a [n] to read the passage.")

@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import DENEUVE_QUESTION, serving
+from tests.conftest import DENEUVE_QUESTION, TEST_DATA, served_assistant, serving
 from tests.documents import BRIDGE, image_only_pdf, make_docx, make_pdf
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture
-def server(news) -> Iterator[str]:
-    from assistant.interfaces.server import create_app
-
-    with serving(create_app(news)) as url:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embeddings) -> Iterator[str]:
+    """The app over the sample article and four short news items, served once for the module
+    (indexing them again for every test made these the slowest tests of CI). Tests that change
+    the index (an upload) add only articles of their own."""
+    root = tmp_path_factory.mktemp("ui-site")
+    with served_assistant(root, embeddings, TEST_DATA / "articles.jsonl") as url:
         yield url
 
 
-@pytest.fixture
-def browser():
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, through Playwright."""
     if not shutil.which(CHROMIUM):
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install "
                     "chromium)")
@@ -41,14 +46,25 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def recording_page(browser, width: int = 1280, height: int = 1000):
     """A page that records every JavaScript dialog and page error."""
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.dialogs = []
     page.errors = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = recording_page(browser)
     yield page
     page.close()
 

@@ -37,17 +37,24 @@ ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 browser, page = ui.browser, ui.page
 
 
-@pytest.fixture
-def server(make_assistant) -> Iterator[str]:
-    """The app over the news set, with "today" fixed at REFERENCE_DATE."""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embeddings) -> Iterator[str]:
+    """The app over the news set, with "today" fixed at REFERENCE_DATE; indexed and served
+    once for the module (the tests only ask)."""
+    from assistant import Assistant, Settings
     from assistant.evaluation import load_qa_articles
     from assistant.interfaces.server import create_app
 
-    assistant = make_assistant(reference_date=REFERENCE_DATE)
-    report = assistant.add_articles(load_qa_articles(NEWS / "articles.jsonl"))
-    assert not report.failed
-    with serving(create_app(assistant)) as url:
-        yield url
+    assistant = Assistant.from_settings(
+        Settings(data_dir=tmp_path_factory.mktemp("news-eval") / "data",
+                 reference_date=REFERENCE_DATE), embeddings=embeddings)
+    try:
+        report = assistant.add_articles(load_qa_articles(NEWS / "articles.jsonl"))
+        assert not report.failed
+        with serving(create_app(assistant)) as url:
+            yield url
+    finally:
+        assistant.close()
 
 
 def screenshot(page, tmp_path: Path, name: str) -> Path:

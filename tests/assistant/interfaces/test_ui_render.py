@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from assistant.interfaces.ui_render import (
+    CSS,
     escape_md,
     render_answer,
     render_citation,
@@ -35,7 +37,14 @@ def test_markdown_and_html_are_escaped():
 def test_supporting_sentence_is_marked_in_the_passage():
     html = render_citation(CITATION, "src-1")
     assert "<mark>Crews &lt;b&gt;worked&lt;/b&gt; all night.</mark>" in html
-    assert 'id="src-1"' in html and "Herald · 2018-01-09 · AFP" in html
+    assert 'id="src-1"' in html and meta(html) == "Herald · 2018-01-09 · AFP"
+
+
+def meta(html: str) -> str:
+    """The text of a source's meta line (source · date · agencies · link)."""
+    found = re.search(r'<span class="meta">(.*?)</span></summary>', html)
+    assert found, html
+    return re.sub(r"<[^>]+>", "", found.group(1))
 
 
 def test_answer_links_its_citations_to_the_sources():
@@ -70,4 +79,19 @@ def test_an_agency_that_is_the_source_is_not_named_twice():
     from dataclasses import replace
 
     html = render_citation(replace(CITATION, source="Reuters", agencies=("Reuters", "AFP")), "s")
-    assert "Reuters · 2018-01-09 · AFP" in html and html.count("Reuters") == 1
+    assert meta(html) == "Reuters · 2018-01-09 · AFP" and html.count("Reuters") == 1
+    # A source naming several agencies, or in other letters, is not followed by them again.
+    for source, agencies in (("Reuters/AFP", ("Reuters", "AFP")), ("REUTERS", ("Reuters",)),
+                             ("Reuters", ("reuters", "Reuters"))):
+        html = render_citation(replace(CITATION, source=source, agencies=agencies), "s")
+        assert meta(html) == f"{source} · 2018-01-09", meta(html)
+    html = render_citation(replace(CITATION, source="Herald", agencies=("AFP", "afp")), "s")
+    assert meta(html) == "Herald · 2018-01-09 · AFP"
+
+
+def test_a_date_is_kept_on_one_line():
+    """The date sits in a span the page's CSS keeps unbroken (a phone would split it at "-")."""
+    html = render_citation(CITATION, "s")
+    assert '<span class="date">2018-01-09</span>' in html
+    assert ".date" in CSS and "white-space: nowrap" in CSS
+
