@@ -22,8 +22,9 @@ Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 
 __all__ = [
-    "ABSTAIN_TEXT", "MODES", "Answer", "ArticleRow", "Citation", "Delta", "Final", "Mode",
-    "Passage", "RetrievalResult", "Source", "Stats", "StreamEvent", "text_deltas",
+    "ABSTAIN_TEXT", "MODES", "Answer", "ArticleRow", "Citation", "Conflict", "Delta", "Final",
+    "Mode", "Passage", "RetrievalResult", "Source", "StatedFigure", "Stats", "StreamEvent",
+    "text_deltas",
 ]
 
 ABSTAIN_TEXT = "The indexed articles don't appear to contain an answer to this question."
@@ -180,6 +181,28 @@ def describe_sources(sources: Sequence[Source]) -> str:
 
 
 @dataclass(frozen=True)
+class StatedFigure:
+    """A figure as one cited report states it: "3 million journeys" in citation ``n``."""
+
+    text: str
+    n: int
+    source: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Cited reports that state different figures for one fact: ``differ`` (sources disagree)
+    or ``updated`` (a newer report changed it; ``figures`` newest first, the rest superseded)."""
+
+    kind: Literal["differ", "updated"]
+    figures: tuple[StatedFigure, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "figures": [asdict(f) for f in self.figures]}
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -208,6 +231,7 @@ class Answer:
     sources: tuple[Source, ...] = ()
     as_of: str | None = None
     notes: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
 
     @property
     def sources_summary(self) -> str:
@@ -232,6 +256,7 @@ class Answer:
             "sources_summary": self.sources_summary,
             "as_of": self.as_of,
             "notes": list(self.notes),
+            "conflicts": [c.to_dict() for c in self.conflicts],
         }
 
     @classmethod

@@ -17,7 +17,7 @@ from assistant.answering import Answerer
 from assistant.answering.compose import nothing_published
 from assistant.answering.conversation import last_cited, normalise_history
 from assistant.answering.forms import question_form, search_text
-from assistant.answering.provenance import annotate
+from assistant.answering.provenance import annotate, headline_likeness
 from assistant.answering.verify import CitationVerifier
 from assistant.fetching import FetchGate
 from assistant.maintenance import StoreFactory
@@ -376,7 +376,8 @@ class Assistant:
                          date_range=found.date_range, date_filter_applied=found.date_filter_applied,
                          dates_preferred=found.dates_preferred)
         return annotate(answer, copies_of=self.catalog.story_copies, window=found.date_range,
-                        reference=reference or self.options.reference_date or date.today())
+                        reference=reference or self.options.reference_date or date.today(),
+                        same_story=headline_likeness(self.embeddings.embed_documents))
 
     # -- state -------------------------------------------------------------------------------
 
