@@ -307,7 +307,8 @@ def answer_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, f
 
     ``answer_contains`` and ``cited_contains`` count an abstention on an answerable question as
     a miss; the ``answered_`` variants are over the answerable questions that were answered, so
-    the cost of abstaining more is visible apart from the quality of the answers given."""
+    the cost of abstaining more is visible apart from the quality of the answers given; so are
+    the source-diversity figures."""
     answerable = [(q, a) for q, a in outcomes if q.answerable]
     answered = [(q, a) for q, a in answerable if not a.abstained]
 
@@ -319,6 +320,10 @@ def answer_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, f
                                            if not q.answerable), 4),
         "answered_answer_contains": round(mean(found(q, a) for q, a in answered), 4),
         "answered_cited_contains": round(mean(cited(q, a) for q, a in answered), 4),
+        # Citation source diversity: independent sources per answer (syndicated copies of one
+        # wire story count once), and the share of answers resting on two or more.
+        "sources_per_answer": round(mean(len(a.sources) for _, a in answered), 4),
+        "multi_source_answers": round(mean(len(a.sources) > 1 for _, a in answered), 4),
     }
 
 
@@ -353,7 +358,9 @@ def kind_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, dic
         kinds.setdefault(q.kind or "all", []).append((q, a))
     return {kind: {"questions": len(pairs),
                    "correct": round(mean(correct(q, a) for q, a in pairs), 4),
-                   "abstained": round(mean(a.abstained for _, a in pairs), 4)}
+                   "abstained": round(mean(a.abstained for _, a in pairs), 4),
+                   "sources_per_answer": round(mean(
+                       len(a.sources) for _, a in pairs if not a.abstained), 4)}
             for kind, pairs in sorted(kinds.items())}
 
 

@@ -24,8 +24,9 @@ Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 
 __all__ = [
-    "ABSTAIN_TEXT", "MODES", "Answer", "ArticleRow", "Citation", "Delta", "Final", "Mode",
-    "Passage", "RetrievalResult", "Stats", "StreamEvent", "text_deltas",
+    "ABSTAIN_TEXT", "MODES", "Answer", "ArticleRow", "Citation", "Conflict", "Delta", "Final",
+    "Mode", "Passage", "RetrievalResult", "Source", "StatedFigure", "Stats", "StreamEvent",
+    "text_deltas",
 ]
 
 
@@ -136,6 +137,7 @@ class Citation:
     authors: tuple[str, ...] = ()
     place: str | None = None
     agencies: tuple[str, ...] = ()
+    canonical_id: str | None = None  # the story this article copies, when it is a copy
 
     @classmethod
     def of(
@@ -147,13 +149,72 @@ class Citation:
             published=passage.published, source=passage.source, passage=passage.text,
             start=passage.start, end=passage.end, score=round(float(score), 4),
             sentences=tuple(sentences), authors=passage.authors, place=passage.place,
-            agencies=passage.agencies,
+            agencies=passage.agencies, canonical_id=passage.canonical_id,
         )
+
+    @property
+    def story_id(self) -> str:
+        """The story this citation reports: its canonical article, or itself."""
+        return self.canonical_id or self.article_id
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["sentences"] = [list(s) for s in self.sentences]
         return data
+
+
+@dataclass(frozen=True)
+class Source:
+    """One independent source: a wire agency or an outlet's own reporting, the citations
+    ``[n]`` that rest on it, and the outlets that carried what is cited from it."""
+
+    name: str
+    citations: tuple[int, ...]
+    outlets: tuple[str, ...] = ()
+    agency: bool = False  # the name is a wire agency's (from a dateline)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["citations"] = list(self.citations)
+        data["outlets"] = list(self.outlets)
+        return data
+
+
+def describe_sources(sources: Sequence[Source]) -> str:
+    """"3 sources: Reuters, AFP, BBC" or "1 source (Reuters), carried by 4 outlets"."""
+    if not sources:
+        return ""
+    if len(sources) == 1:
+        only = sources[0]
+        carried = len(only.outlets)
+        if carried > 1:
+            return f"1 source ({only.name}), carried by {carried} outlets"
+        return f"1 source: {only.name}"
+    names = ", ".join(s.name + (f" (carried by {len(s.outlets)} outlets)"
+                                if len(s.outlets) > 1 else "") for s in sources)
+    return f"{len(sources)} sources: {names}"
+
+
+@dataclass(frozen=True)
+class StatedFigure:
+    """A figure as one cited report states it: "3 million journeys" in citation ``n``."""
+
+    text: str
+    n: int
+    source: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Cited reports that state different figures for one fact: ``differ`` (sources disagree)
+    or ``updated`` (a newer report changed it; ``figures`` newest first, the rest superseded)."""
+
+    kind: Literal["differ", "updated"]
+    figures: tuple[StatedFigure, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "figures": [asdict(f) for f in self.figures]}
 
 
 @dataclass(frozen=True)
@@ -179,6 +240,18 @@ class Answer:
     related: tuple[Passage, ...] = ()
     # "factoid", "list" or "digest" (answering/forms.py).
     form: str = "factoid"
+    # The independent sources the citations rest on (syndicated copies count once), the
+    # newest publication date among the cited articles, and notes for the reader (an answer
+    # to a "latest"/"now" question that rests on older articles says so).
+    sources: tuple[Source, ...] = ()
+    as_of: str | None = None
+    notes: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+    @property
+    def sources_summary(self) -> str:
+        """"3 sources: Reuters, AFP, BBC" or "1 source (Reuters), carried by 4 outlets"."""
+        return describe_sources(self.sources)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -194,6 +267,11 @@ class Answer:
             "answer_spans": [list(s) for s in self.answer_spans],
             "related": [p.to_dict() for p in self.related],
             "form": self.form,
+            "sources": [s.to_dict() for s in self.sources],
+            "sources_summary": self.sources_summary,
+            "as_of": self.as_of,
+            "notes": list(self.notes),
+            "conflicts": [c.to_dict() for c in self.conflicts],
         }
 
     @classmethod

@@ -17,6 +17,7 @@ from assistant.answering import Answerer
 from assistant.answering.compose import nothing_published
 from assistant.answering.conversation import last_cited, normalise_history
 from assistant.answering.forms import question_form, search_text
+from assistant.answering.provenance import annotate, headline_likeness
 from assistant.answering.verify import CitationVerifier
 from assistant.fetching import FetchGate
 from assistant.maintenance import StoreFactory
@@ -341,16 +342,18 @@ class Assistant:
             # "in December 2023", so the answerer should not look for those words in it.
             asked = without_phrase(asked, found.date_range.expression, within=found.date_range,
                                    dated=found.passages[0].published if found.passages else None)
+        def finish(answer: Answer) -> Answer:
+            return self._finish(answer, question, standalone, found, options.get("reference_date"))
+
         if digest and found.date_filter_applied and not found.passages and found.date_range:
-            answer = self._finish(nothing_published(question, found.date_range), question,
-                                  standalone, found)
+            answer = finish(nothing_published(question, found.date_range))
             yield from text_deltas(answer.text)
             yield Final(answer)
             return
         if self.answerer.verifies_itself:
             for event in self.answerer.stream(asked, found.passages):
                 if isinstance(event, Final):
-                    event = Final(self._finish(event.answer, question, standalone, found))
+                    event = Final(finish(event.answer))
                 yield event
             return
         answer = self.answerer.answer(asked, found.passages)
@@ -359,7 +362,7 @@ class Assistant:
             retry = self.answerer.answer(asked, self.search(asked, k=k, filters=Filters(
                 article_ids=cited)).passages)
             answer = answer if retry.abstained else retry
-        answer = self._finish(self.verifier.check(answer), question, standalone, found)
+        answer = finish(self.verifier.check(answer))
         yield from text_deltas(answer.text)
         yield Final(answer)
 
@@ -367,12 +370,14 @@ class Assistant:
         turns = normalise_history(history)  # the question standing alone, None if it does
         return self.answerer.condense(question, turns) if turns else None
 
-    @staticmethod
-    def _finish(answer: Answer, question: str, standalone: str | None,
-                found: RetrievalResult) -> Answer:
-        return replace(answer, question=question, rewritten_question=standalone,
-                       date_range=found.date_range, date_filter_applied=found.date_filter_applied,
-                       dates_preferred=found.dates_preferred)
+    def _finish(self, answer: Answer, question: str, standalone: str | None,
+                found: RetrievalResult, reference: date | None) -> Answer:
+        answer = replace(answer, question=question, rewritten_question=standalone,
+                         date_range=found.date_range, date_filter_applied=found.date_filter_applied,
+                         dates_preferred=found.dates_preferred)
+        return annotate(answer, copies_of=self.catalog.story_copies, window=found.date_range,
+                        reference=reference or self.options.reference_date or date.today(),
+                        same_story=headline_likeness(self.embeddings.embed_documents))
 
     # -- state -------------------------------------------------------------------------------
 

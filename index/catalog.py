@@ -10,7 +10,7 @@ and their migration are in ``index.schema``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from index.articles import Article, text_hash
 from index.locking import catalog_lock
+from index.news import parse_news
 from index.schema import (
     aliases_table,
     articles_table,
@@ -61,6 +62,18 @@ class ArticleRow:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoryCopy:
+    """One copy of a story: an article (or an exact duplicate that was not stored), the story
+    (canonical article) it copies, the outlet that carried it and its dateline's agencies."""
+
+    article_id: str
+    story_id: str
+    source: str | None
+    agencies: tuple[str, ...] = ()
+    exact: bool = False  # an exact duplicate, known only by its alias row
 
 
 @dataclass(frozen=True)
@@ -154,15 +167,18 @@ class Catalog:
             _bump(conn)
         return int(result.rowcount or 0)
 
-    def add_aliases(self, pairs: Sequence[tuple[str, str]]) -> None:
-        """Remember (alias id, stored article id) for exact duplicates that were not stored."""
+    def add_aliases(self, pairs: Sequence[tuple[str, str]],
+                    sources: Mapping[str, str | None] | None = None) -> None:
+        """Remember (alias id, stored article id) for exact duplicates that were not stored,
+        with the outlet (``sources``: alias id → source) that carried each copy."""
         if not pairs:
             return
+        sources = sources or {}
         with self.engine.begin() as conn:
             conn.execute(delete(aliases_table).where(
                 aliases_table.c.alias.in_([a for a, _ in pairs])))
-            conn.execute(aliases_table.insert(),
-                         [{"alias": a, "article_id": b} for a, b in pairs])
+            conn.execute(aliases_table.insert(), [
+                {"alias": a, "article_id": b, "source": sources.get(a)} for a, b in pairs])
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` are stored articles or aliases of one (exact duplicates not stored)."""
@@ -273,6 +289,28 @@ class Catalog:
                                 .where(articles_table.c.canonical_id.in_(list(ids)))
                                 .order_by(articles_table.c.added_at, articles_table.c.id))
             return [(r.id, r.canonical_id) for r in rows]
+
+    def story_copies(self, story_ids: Iterable[str]) -> list[StoryCopy]:
+        """Every copy of the stories ``story_ids`` (canonical article ids): the article itself,
+        its near-duplicates and its exact duplicates, each with the outlet that carried it."""
+        ids = list(set(story_ids))
+        if not ids:
+            return []
+        t, a = articles_table, aliases_table
+        # The dateline (where the wire agency is named) is at the top of the text.
+        stored = (select(t.c.id, t.c.canonical_id, t.c.source, func.substr(t.c.text, 1, 400))
+                  .where(t.c.id.in_(ids) | t.c.canonical_id.in_(ids)))
+        with self.engine.connect() as conn:
+            copies = [StoryCopy(r[0], r[1] or r[0], r[2], parse_news(r[3] or "").agencies)
+                      for r in conn.execute(stored)]
+            held = [c.article_id for c in copies]
+            aliased = conn.execute(select(a.c.alias, a.c.article_id, a.c.source)
+                                   .where(a.c.article_id.in_(held)))
+            story = {c.article_id: c.story_id for c in copies}
+            by_id = {c.article_id: c for c in copies}
+            copies += [StoryCopy(r[0], story[r[1]], r[2], by_id[r[1]].agencies, exact=True)
+                       for r in aliased]
+        return copies
 
     def set_canonical(self, ids: Sequence[str], canonical_id: str | None) -> None:
         with self.engine.begin() as conn:

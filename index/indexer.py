@@ -185,7 +185,7 @@ class Indexer:
             if batch.size() >= self.batch_chunks:
                 flush()
         flush()
-        self.catalog.add_aliases(exact)
+        self.catalog.add_aliases(exact, {a.id: a.source for a in fresh})
         if progress and unchanged and not embedded:
             progress(len(unchanged), 0)
         return ReindexReport(tuple(added), tuple(updated), tuple(unchanged), tuple(failed),

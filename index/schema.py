@@ -70,6 +70,7 @@ aliases_table = Table(
     tables,
     Column("alias", String(64), primary_key=True),
     Column("article_id", String(64), nullable=False, index=True),
+    Column("source", Text),  # the outlet that carried the copy: it counts among the story's outlets
 )
 
 # One row whose number goes up in every transaction that changes an article: a reader (another
@@ -82,8 +83,10 @@ generation_table = Table(
 )
 
 # Columns added after the first release: a catalog created without them gets them on opening.
-_ADDED_COLUMNS = {"text_hash": "VARCHAR(64)", "canonical_id": "VARCHAR(64)", "origin": "TEXT",
-                  "minhash": "BLOB"}
+_ADDED_COLUMNS = {
+    articles_table: ("text_hash", "canonical_id", "origin", "minhash"),
+    aliases_table: ("source",),
+}
 
 
 def make_engine(url: str) -> Engine:
@@ -128,16 +131,19 @@ def create_schema(engine: Engine) -> None:
 
 def _migrate(engine: Engine) -> None:
     """Add the columns newer versions need to a catalog created by an older one."""
-    have = {c["name"] for c in inspect(engine).get_columns("articles")}
-    missing = {k: v for k, v in _ADDED_COLUMNS.items() if k not in have}
-    if missing:
+    inspector = inspect(engine)
+    for table, added in _ADDED_COLUMNS.items():
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        missing = [name for name in added if name not in have]
+        if not missing:
+            continue
         with engine.begin() as conn:
             for name in missing:
                 # The dialect's own type name (PostgreSQL has BYTEA, not BLOB); IF NOT EXISTS
                 # there because several replicas may start, and migrate, at once.
-                kind = articles_table.c[name].type.compile(dialect=engine.dialect)
+                kind = table.c[name].type.compile(dialect=engine.dialect)
                 guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
-                conn.execute(text(f"ALTER TABLE articles ADD COLUMN {guard}{name} {kind}"))
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {guard}{name} {kind}"))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.interfaces.options import MAX_QUESTION_CHARS, URL_PATTERN, retrieval_options
-from assistant.results import Answer, ArticleRow, Citation, Mode, Passage
+from assistant.results import Answer, ArticleRow, Citation, Mode, Passage, Source
 
 
 class ErrorOut(BaseModel):
@@ -48,12 +48,24 @@ class AnswerOut(BaseModel):
     related: list[Passage] = Field(
         default_factory=list, description="When it abstains: passages that look related, "
                                           "not an answer.")
+    sources: list[Source] = Field(
+        default_factory=list, description="The independent sources the citations rest on: "
+        "syndicated copies of one wire story count once (outlets lists who carried it).")
+    sources_summary: str = Field(
+        "", description='"3 sources: Reuters, AFP, BBC" or "1 source (Reuters), carried by 4 '
+                        'outlets"; empty when nothing is cited.')
+    as_of: str | None = Field(
+        None, description="The newest publication date among the cited articles.")
+    notes: list[str] = Field(
+        default_factory=list, description="Notes for the reader, e.g. that a question about "
+                                          "the present rests on older news.")
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
         data = answer.to_dict()
         data["citations"] = list(answer.citations)
         data["related"] = list(answer.related)
+        data["sources"] = list(answer.sources)
         return cls.model_validate(data)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import pytest
 from typer.testing import CliRunner
@@ -20,7 +21,7 @@ from assistant.evaluation import (
     retrieval_metrics,
 )
 from assistant.interfaces import cli
-from assistant.results import Answer, Citation
+from assistant.results import Answer, Citation, Source
 
 runner = CliRunner()
 
@@ -74,6 +75,11 @@ def test_answer_metrics_by_hand():
     assert got["answered_answer_contains"] == round(1 / 3, 4)
     assert got["answered_cited_contains"] == round(2 / 3, 4)
     assert got["abstain_answerable"] == 0.25 and got["abstain_unanswerable"] == 0.5
+    assert got["sources_per_answer"] == 0 and got["multi_source_answers"] == 0  # not annotated
+    two = replace(outcomes[0][1], sources=(Source("AFP", (1,)), Source("BBC", (2,))))
+    one = replace(outcomes[1][1], sources=(Source("AFP", (1, 2), ("AFP", "Le Monde")),))
+    diverse = answer_metrics([(answerable[0], two), (answerable[1], one), outcomes[3]])
+    assert diverse["sources_per_answer"] == 1.5 and diverse["multi_source_answers"] == 0.5
 
 
 def test_qrels_skip_the_header(tmp_path):

@@ -71,6 +71,29 @@ def test_file_records_hold_nanosecond_mtimes_and_aliases(catalog):
     assert catalog.delete([stored]) == 1 and catalog.known_ids(["alias-1"]) == set()
 
 
+def test_story_copies_gather_near_and_exact_duplicates_with_their_outlets(catalog):
+    wire = Article(title="Port strike", text="ROTTERDAM (Reuters) - Dockworkers walked out.",
+                   source="Reuters")
+    copy = Article(title="Dockers strike", text="Dockworkers walked out on Monday.",
+                   source="Daily Gazette")
+    other = Article(title="Other", text="ANTWERP (AFP) - Another strike.", source="AFP")
+    for a in (wire, copy, other):
+        catalog.upsert(a, chunks=1)
+    catalog.set_canonical([copy.id], wire.id)
+    catalog.add_aliases([("exact-1", wire.id), ("exact-2", copy.id)],
+                        {"exact-1": "Port News", "exact-2": None})
+    found = {(c.article_id, c.story_id, c.source, c.agencies, c.exact)
+             for c in catalog.story_copies([wire.id])}
+    assert found == {
+        (wire.id, wire.id, "Reuters", ("Reuters",), False),
+        (copy.id, wire.id, "Daily Gazette", (), False),
+        ("exact-1", wire.id, "Port News", ("Reuters",), True),
+        ("exact-2", wire.id, None, (), True),
+    }
+    assert [c.agencies for c in catalog.story_copies([other.id])] == [("AFP",)]
+    assert catalog.story_copies([]) == []
+
+
 def test_generation_and_versions_follow_every_article_change(catalog):
     """What a replica's lexical index relies on to skip work while nothing changed."""
     first, versions = catalog.generation(), catalog.article_versions()
@@ -96,12 +119,15 @@ def test_an_older_catalog_is_migrated(postgres_url):
                                             "metadata", "content_hash", "added_at",
                                             "updated_at")),
                 Column("published", String(10)), Column("chunks", Integer))
+    Table("aliases", old.metadata, Column("alias", String(64), primary_key=True),
+          Column("article_id", String(64)))
     old.metadata.create_all(engine)
     engine.dispose()
     catalog = Catalog.from_url(postgres_url)
     Catalog.from_url(postgres_url).close()  # a second replica starting finds nothing to do
     columns = {c["name"]: c for c in inspect(catalog.engine).get_columns("articles")}
     assert {"text_hash", "canonical_id", "origin", "minhash"} <= set(columns)
+    assert "source" in {c["name"] for c in inspect(catalog.engine).get_columns("aliases")}
     catalog.upsert(art("1", None), chunks=1, minhash=b"sig")
     assert catalog.signatures() == [(art("1", None).id, None, b"sig")]
     catalog.close()

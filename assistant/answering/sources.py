@@ -1,0 +1,70 @@
+"""How many independent sources an answer rests on.
+
+Three outlets printing one Reuters story are one source, not three. A cited article belongs to a
+story (its near-duplicate cluster: ``Citation.story_id``), and a story to an origin: the wire
+agency of its dateline when any copy names one ("LONDON (Reuters) -"), else the outlet that
+published the story first (the cluster's canonical article). Citations are grouped by origin;
+each group is one ``Source``, with every outlet that carried its stories (near-duplicates and
+exact duplicates included). Pure: the copies come from the catalog (``Catalog.story_copies``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from assistant.results import Source
+
+
+class Copy(Protocol):
+    """A copy of a story, as ``index.catalog.StoryCopy`` gives it."""
+
+    article_id: str
+    story_id: str
+    source: str | None
+    agencies: tuple[str, ...]
+
+
+class Cited(Protocol):
+    n: int
+    article_id: str
+    source: str | None
+    agencies: tuple[str, ...]
+    title: str
+
+    @property
+    def story_id(self) -> str: ...
+
+
+def independent_sources(citations: Sequence[Cited], copies: Iterable[Copy]) -> tuple[Source, ...]:
+    """The answer's sources, in the order of their first citation."""
+    by_story: dict[str, list[Copy]] = {}
+    for copy in copies:
+        by_story.setdefault(copy.story_id, []).append(copy)
+    groups: dict[tuple[str, ...], dict[str, Any]] = {}
+    for c in sorted(citations, key=lambda c: c.n):
+        story = by_story.get(c.story_id, [])
+        key, name, agency = _origin(c, story)
+        group = groups.setdefault(key, {"name": name, "agency": agency, "n": [], "outlets": {}})
+        group["n"].append(c.n)
+        for outlet in [c.source, *(copy.source for copy in story)]:
+            if outlet and outlet.strip():
+                group["outlets"].setdefault(outlet.strip().casefold(), outlet.strip())
+    return tuple(Source(g["name"], tuple(dict.fromkeys(g["n"])), tuple(g["outlets"].values()),
+                        g["agency"]) for g in groups.values())
+
+
+def _origin(c: Cited, story: Sequence[Copy]) -> tuple[tuple[str, ...], str, bool]:
+    """(grouping key, display name, is an agency) of a citation's story."""
+    agencies = c.agencies or next((copy.agencies for copy in story if copy.agencies), ())
+    if agencies:
+        names = sorted(dict.fromkeys(agencies), key=str.casefold)
+        return tuple(a.casefold() for a in names), " and ".join(names), True
+    first = next((copy for copy in story if copy.article_id == c.story_id), None)
+    outlet = (first.source if first and first.source else None) or c.source
+    if outlet and outlet.strip():
+        # Keyed by name like an agency: an outlet called "Reuters" is the agency Reuters.
+        return (outlet.strip().casefold(),), outlet.strip(), False
+    # Nobody named: the story is its own source (never merged with another unnamed one).
+    name = f"unnamed source ({c.title})" if c.title else "unnamed source"
+    return ("\0story", c.story_id), name, False
