@@ -68,8 +68,17 @@ def answer_text(answer: Answer) -> str:
     lines = [answer.text]
     if answer.citations:
         lines += ["", *(citation_line(c) for c in answer.citations)]
+    lines += provenance_lines(answer)
     lines += related_lines(answer)
     return "\n".join(lines + _date_lines(answer))
+
+
+def provenance_lines(answer: Answer) -> list[str]:
+    """How many independent sources, as of which date, and the notes for the reader."""
+    head = " · ".join(x for x in (answer.sources_summary,
+                                  f"as of {answer.as_of}" if answer.as_of else "") if x)
+    return ([""] if head or answer.notes else []) + ([head] if head else []) + \
+        [f"Note: {n}" for n in answer.notes]
 
 
 def retrieval_text(result: RetrievalResult) -> str:
@@ -114,7 +123,7 @@ def chat_turn(answer: Answer, *, streamed: bool) -> str:
         lines.append(answer.text)
     lines += [f"  [{c.n}] {c.title}" + (f" ({c.published})" if c.published else "")
               for c in answer.citations]
-    return "\n".join([*lines, *related_lines(answer), ""])
+    return "\n".join([*lines, *provenance_lines(answer), *related_lines(answer), ""])
 
 
 def passages_text(result: RetrievalResult, *, width: int = 300) -> str:

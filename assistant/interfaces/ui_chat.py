@@ -238,6 +238,8 @@ class Chat:
             return {"question": question, "answer": answer.text, "abstained": answer.abstained,
                     "citations": data["citations"],
                     "rewritten_question": answer.rewritten_question,
+                    **{key: data[key] for key in ("sources", "sources_summary", "as_of",
+                                                  "notes", "conflicts")},
                     "html": render_reply(answer), "error": None}
 
         return ask

@@ -105,7 +105,9 @@ def choices(store: Store) -> list[tuple[str, str]]:
 
 def answer_turn(answer: Answer, html: str) -> Turn:
     return {"question": answer.question, "answer": answer.text, "html": html, "kind": "answer",
-            "citations": [{f: getattr(c, f) for f in CITATION_FIELDS} for c in answer.citations]}
+            "citations": [{f: getattr(c, f) for f in CITATION_FIELDS} for c in answer.citations],
+            "provenance": " · ".join(x for x in (answer.sources_summary, f"as of {answer.as_of}"
+                                                 if answer.as_of else "", *answer.notes) if x)}
 
 
 def message_turn(question: str, html: str, kind: str) -> Turn:
@@ -149,7 +151,8 @@ def export_markdown(store: Store, *, now: datetime | None = None) -> str:
             lines += [f"_{_plain(str(turn.get('html', '')))}_", ""]
         cited = [c for c in turn.get("citations", []) if isinstance(c, dict)]
         if cited:
-            lines += ["Sources:", ""]
+            lines += [f"Sources ({turn['provenance']}):" if turn.get("provenance")
+                      else "Sources:", ""]
             for c in cited:
                 lines += _source_lines(c)
     return "\n".join(lines).rstrip() + "\n"

@@ -39,7 +39,7 @@ CSS = """
 .source mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .source.flash { outline: 2px solid #f59e0b; }
 a.cite { text-decoration: none; font-weight: 600; }
-.meta { opacity: 0.75; font-size: 0.9em; }
+.meta, .provenance { opacity: 0.75; font-size: 0.9em; }
 .date { white-space: nowrap; }
 #articles .header-table, #articles .virtual-row, #articles input { font-family: var(--font); }
 #example { white-space: normal; text-align: left; height: auto; justify-content: flex-start; }
@@ -167,7 +167,16 @@ def render_answer(answer: Answer) -> str:
 
     text = re.sub(r"\\\[(\d+)\\\]", link, _bold_spans(answer.text, answer.answer_spans))
     sources = "\n".join(render_citation(c, f"src-{uid}-{c.n}") for c in answer.citations)
-    return f"{text}{SOURCES_MARK}\n\n{sources}"
+    return f"{text}{SOURCES_MARK}{render_provenance(answer)}\n\n{sources}"
+
+
+def render_provenance(answer: Answer) -> str:
+    """After the sources heading: how many independent sources, as of which date, and the
+    notes (old news for a question about now) — kept out of what a follow-up reads."""
+    head = " · ".join(escape_md(x) for x in (answer.sources_summary, f"as of {answer.as_of}"
+                                             if answer.as_of else "") if x)
+    notes = "".join(f"\n\n> ⚠️ {escape_md(n)}" for n in answer.notes)
+    return (f' <span class="provenance">· {head}</span>' if head else "") + notes
 
 
 def _bold_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:

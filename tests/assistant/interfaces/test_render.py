@@ -15,7 +15,7 @@ from assistant.interfaces.render import (
     report_summary,
     terminal_safe,
 )
-from assistant.results import Answer, Citation
+from assistant.results import Answer, Citation, Source
 from assistant.retrieval.dates import DateRange
 from index.errors import BadArticle, IndexNotFound
 from index.indexer import ReindexReport
@@ -66,6 +66,19 @@ def test_answers_with_their_sources():
     assert chat_turn(follow, streamed=False) == (
         "(understood as: What did the storm close?)\nRoads closed. [1]\n"
         "  [1] Storm hits the coast (2018-01-09)\n")
+
+
+def test_answers_say_their_sources_date_and_notes():
+    answer = Answer(question="q", text="Roads closed. [1]", citations=(CITATION,),
+                    sources=(Source("Coast Herald", (1,), ("Coast Herald", "Daily")),),
+                    as_of="2018-01-09", notes=("The newest article is old.",))
+    assert answer_text(answer) == (
+        "Roads closed. [1]\n\n[1] Storm hits the coast (Coast Herald · 2018-01-09 · "
+        "https://x.org/a)\n\n1 source (Coast Herald), carried by 2 outlets · as of 2018-01-09"
+        "\nNote: The newest article is old.")
+    assert chat_turn(answer, streamed=True).endswith(
+        "(2018-01-09)\n\n1 source (Coast Herald), carried by 2 outlets · as of 2018-01-09\n"
+        "Note: The newest article is old.\n")
 
 
 def test_errors_have_one_message_and_status_everywhere():

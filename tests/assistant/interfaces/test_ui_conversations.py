@@ -3,10 +3,11 @@ follow-up reads, and the Markdown export."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from assistant.interfaces import ui_conversations as conv
-from assistant.results import Answer, Citation
+from assistant.results import Answer, Citation, Source
 
 CITATION = Citation(n=1, article_id="bridge", title="City council approves new river bridge",
                     url="https://news.example/bridge", published="2024-03-05",
@@ -90,3 +91,9 @@ def test_export_is_markdown_with_each_source():
         "## Who is *she*?\n\n"
         "_⚠️ The question is too long._\n")
     assert conv.export_name(store) == "conversation-how-much-will-the-bridge-cost.md"
+    # With its independent sources, date and notes when the answer has them.
+    sourced = replace(ANSWER, sources=(Source("Local Courier", (1,), ("Local Courier",)),),
+                      as_of="2024-03-05", notes=("Older than asked.",))
+    text = conv.export_markdown(conv.with_turns(conv.new_store(),
+                                                [conv.answer_turn(sourced, "x")]))
+    assert "Sources (1 source: Local Courier · as of 2024-03-05 · Older than asked.):" in text

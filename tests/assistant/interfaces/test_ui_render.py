@@ -14,7 +14,7 @@ from assistant.interfaces.ui_render import (
     render_rewritten,
     report_text,
 )
-from assistant.results import ABSTAIN_TEXT, Answer, Citation
+from assistant.results import ABSTAIN_TEXT, Answer, Citation, Source
 from assistant.retrieval.dates import DateRange
 from index.errors import BadArticle
 from index.indexer import ReindexReport
@@ -54,6 +54,16 @@ def test_answer_links_its_citations_to_the_sources():
     assert head.count('class="cite"') == 1 and "\\[7\\]" in head  # no source 7: left as text
     link = head.split('href="#')[1].split('"')[0]
     assert f'id="{link}"' in sources
+
+
+def test_sources_count_date_and_notes_follow_the_sources_heading():
+    answer = Answer(question="q", text="Roads closed [1].", citations=(CITATION,),
+                    sources=(Source("AFP", (1,), ("Herald", "Gazette"), agency=True),),
+                    as_of="2018-01-09", notes=("Old *news*.",))
+    head, sources = render_answer(answer).split("**Sources**")
+    assert "AFP" not in head and "as of" not in head  # a follow-up never reads them as said
+    assert sources.startswith(' <span class="provenance">· 1 source \\(AFP\\), carried by 2 '
+                              "outlets · as of 2018\\-01\\-09</span>\n\n> ⚠️ Old \\*news\\*\\.")
 
 
 def test_abstention_and_notes():
