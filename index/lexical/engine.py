@@ -1,0 +1,263 @@
+"""The BM25 engine: the chunks' terms in a tantivy index, plus which catalog version of every
+article it holds.
+
+``<data dir>/lexical/`` holds tantivy's files (segments, deletes, merges and the clean-up of
+unused files are tantivy's) and ``state.json``: the format, the catalog generation the index was
+last brought up to date with, and a digest of the version of every article it holds. An update
+runs under tantivy's writer lock (one writer per folder across processes; the operating system
+releases it when its holder dies): it re-reads the state, compares it with the catalog's
+versions, deletes the chunks of removed and changed articles, adds the new ones, commits, and only
+then replaces ``state.json``. So the state can lag the index (a crash after the commit), never
+lead it: the next update re-adds those articles — deleting by article id first, so nothing is
+doubled — and never misses one.
+
+Terms are the project's tokens (``tokens.tokenize``) joined by spaces under tantivy's whitespace
+tokenizer, so tantivy indexes exactly those terms. Scoring is tantivy's BM25 (Lucene's: k1 1.2,
+b 0.75, idf ln(1 + (N − n + 0.5) / (n + 0.5)), times 1 + k1); chunk lengths are kept on one byte
+(exact up to 40 terms, within a few percent above), and a deleted chunk still counts in the term
+statistics until tantivy merges its segment away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from index.metadata import ARTICLE_ID
+from index.store import StoredChunk
+
+FORMAT = 1  # of the schema, the tokens and state.json: an index in another format is rebuilt
+STATE = "state.json"
+_HEAP = 64_000_000  # tantivy's indexing memory; it writes a segment when full
+_ARTICLE, _TERMS, _RECORD = "article", "terms", "record"
+
+
+def _schema() -> Any:
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    # Deleting an article's chunks is a delete by this exact term.
+    builder.add_text_field(_ARTICLE, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(_TERMS, tokenizer_name="whitespace", index_option="freq")
+    # The chunk as the vector store holds it (id, text, metadata): hits need no second lookup.
+    builder.add_bytes_field(_RECORD, stored=True, indexed=False)
+    return builder.build()
+
+
+def digest(version: str) -> str:
+    return hashlib.blake2b(version.encode(), digest_size=8).hexdigest()
+
+
+def saved(path: Path) -> bool:
+    """Whether something was saved at ``path`` (this format's files or an older format's)."""
+    return any((path / name).exists() for name in (STATE, "meta.json", "manifest.json"))
+
+
+class LexicalEngine:
+    """One tantivy index and its state. ``search`` ranks chunks; ``update`` follows the catalog.
+    A search reads one searcher (a snapshot): an update committing meanwhile does not disturb it."""
+
+    def __init__(self, index: Any, path: Path | None, *, generation: int | None = None,
+                 versions: Mapping[str, str] | None = None) -> None:
+        self._index = index
+        self.path = path  # None: kept in memory only
+        self.generation = generation  # of the catalog this index reflects (None: unknown)
+        self.versions = dict(versions or {})  # article id → digest of its catalog version
+        self._searcher = index.searcher()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def in_memory(cls) -> LexicalEngine:
+        import tantivy
+
+        return cls(tantivy.Index(_schema()), None)
+
+    @classmethod
+    def of(cls, chunks: Sequence[StoredChunk]) -> LexicalEngine:
+        """An in-memory index of these chunks (benchmarks, tests)."""
+        engine = cls.in_memory()
+        counts = Counter(str(c.metadata.get(ARTICLE_ID)) for c in chunks)
+        engine.update({a: ("", n) for a, n in counts.items()}, 0, lambda _ids: chunks)
+        return engine
+
+    @classmethod
+    def open(cls, path: Path) -> LexicalEngine | None:
+        """The index saved at ``path``, or None when missing, of another format, or unreadable
+        (a truncated or missing file fails tantivy's footer checks when its searcher opens)."""
+        import tantivy
+
+        state = _read_state(path)
+        if state is None:
+            return None
+        try:
+            index = tantivy.Index.open(str(path))
+            index.config_reader("Manual", 0)  # reloaded when the catalog's generation moves
+            return cls(index, path, generation=state["generation"], versions=state["versions"])
+        except ValueError:
+            return None
+
+    @classmethod
+    def create(cls, path: Path) -> LexicalEngine:
+        """An empty index at ``path``, replacing whatever was there."""
+        import tantivy
+
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        index = tantivy.Index(_schema(), path=str(path), reuse=False)
+        index.config_reader("Manual", 0)
+        engine = cls(index, path)
+        engine._write_state()
+        return engine
+
+    def reload(self) -> None:
+        """See what other processes committed. The state is read before the index, so what is
+        read of the state is never newer than the index. Raises ValueError / OSError when the
+        folder was removed or damaged meanwhile."""
+        if self.path is not None:
+            state = _read_state(self.path)
+            if state is None:
+                raise ValueError(f"{self.path / STATE} is missing or unreadable")
+            self.generation, self.versions = state["generation"], state["versions"]
+            self._index.reload()
+        self._searcher = self._index.searcher()
+
+    # -- searching -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return int(self._searcher.num_docs)
+
+    def search(
+        self, query: str, *, k: int, keep: Callable[[Mapping[str, Any]], bool] | None = None
+    ) -> list[StoredChunk]:
+        """The ``k`` best chunks with a positive BM25 score (those ``keep`` accepts)."""
+        import tantivy
+
+        from index.lexical.tokens import tokenize
+
+        searcher = self._searcher
+        terms = Counter(tokenize([query])[0])
+        if k <= 0 or not terms or searcher.num_docs == 0:
+            return []
+        schema = self._index.schema
+        # A term repeated in the question counts that many times, as in a BM25 sum over tokens.
+        query_ = tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.term_query(schema, _TERMS, t) if n == 1 else
+             tantivy.Query.boost_query(tantivy.Query.term_query(schema, _TERMS, t), float(n)))
+            for t, n in terms.items()])
+        # Try the best few first; only a filter that rejects most of them needs every match.
+        window = 4 * k + 16
+        while True:
+            hits = searcher.search(query_, limit=window, count=False).hits
+            chosen: list[StoredChunk] = []
+            for score, address in hits:
+                chunk = _chunk(searcher.doc(address)[_RECORD][0], float(score))
+                if keep is None or keep(chunk.metadata):
+                    chosen.append(chunk)
+                    if len(chosen) == k:
+                        break
+            if len(chosen) == k or len(hits) < window:
+                break
+            window = searcher.num_docs
+        return sorted(chosen, key=lambda h: (-h.score, h.id))
+
+    # -- following the catalog -----------------------------------------------------------------
+
+    def update(self, versions: Mapping[str, tuple[str, int]], generation: int,
+               fetch: Callable[[Sequence[str]], Sequence[StoredChunk]], *,
+               wait: float = 60.0) -> bool:
+        """Bring the index in line with the catalog's ``versions`` (id → (version key, chunk
+        count), read at ``generation``): removed and changed articles' chunks deleted, new and
+        changed ones read with ``fetch`` (article ids → their chunks) and added. Returns False,
+        changing nothing, when another process held the writer for ``wait`` seconds."""
+        writer = self._writer(wait)
+        if writer is None:
+            return False
+        try:
+            if self.path is not None:
+                self.reload()  # another process may have updated it while we waited
+            if self.generation != generation:
+                self._apply(writer, versions, generation, fetch)
+        finally:
+            writer.wait_merging_threads()  # lets merges finish; releases the writer lock
+        self._searcher = self._index.searcher()
+        return True
+
+    def _apply(self, writer: Any, versions: Mapping[str, tuple[str, int]], generation: int,
+               fetch: Callable[[Sequence[str]], Sequence[StoredChunk]]) -> None:
+        import tantivy
+
+        from index.lexical.tokens import lexical_text, tokenize
+
+        wanted_keys = {a: digest(v) for a, (v, _) in versions.items()}
+        gone = {a for a, v in self.versions.items() if wanted_keys.get(a) != v}
+        wanted = [a for a, v in wanted_keys.items() if self.versions.get(a) != v]
+        fetched: dict[str, list[StoredChunk]] = {}
+        for chunk in fetch(wanted) if wanted else ():
+            fetched.setdefault(str(chunk.metadata.get(ARTICLE_ID)), []).append(chunk)
+        # An article whose chunks are not all there yet (a write in progress) is left out:
+        # the commit that completes it changes the catalog, and the next update fetches it.
+        complete = [a for a in wanted if len(fetched.get(a, ())) == versions[a][1]]
+        if not self.versions:
+            writer.delete_all_documents()  # nothing known (a new index, or its state lost)
+        # Articles new to the state may be in the index already (a state that lagged a commit).
+        for article_id in gone | set(complete):
+            writer.delete_documents_by_term(_ARTICLE, article_id)
+        chunks = sorted((c for a in complete for c in fetched[a]), key=lambda c: c.id)
+        tokens = tokenize([lexical_text(c.text, c.metadata) for c in chunks])
+        for chunk, terms in zip(chunks, tokens, strict=True):
+            writer.add_document(tantivy.Document(**{
+                _ARTICLE: str(chunk.metadata.get(ARTICLE_ID)), _TERMS: " ".join(terms),
+                _RECORD: json.dumps({"id": chunk.id, "text": chunk.text,
+                                     "metadata": dict(chunk.metadata)},
+                                    ensure_ascii=False).encode()}))
+        if gone or complete or not self.versions:
+            writer.commit()
+            self._index.reload()
+        self.versions = {a: v for a, v in self.versions.items() if a not in gone}
+        self.versions.update({a: wanted_keys[a] for a in complete})
+        self.generation = generation
+        self._write_state()  # after the commit: the state never claims more than the index holds
+
+    def _writer(self, wait: float) -> Any:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return self._index.writer(_HEAP, 1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    return None
+                time.sleep(0.05)
+
+    def _write_state(self) -> None:
+        if self.path is None:
+            return
+        tmp = self.path / f"{STATE}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"format": FORMAT, "generation": self.generation,
+                                   "versions": self.versions}))
+        os.replace(tmp, self.path / STATE)
+
+
+def _read_state(path: Path) -> dict[str, Any] | None:
+    try:
+        state = json.loads((path / STATE).read_text())
+        if state.get("format") != FORMAT or not isinstance(state.get("versions"), dict):
+            return None
+        return state
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _chunk(raw: bytes, score: float) -> StoredChunk:
+    record = json.loads(raw)
+    return StoredChunk(id=record["id"], text=record["text"], metadata=record["metadata"],
+                       score=score)
