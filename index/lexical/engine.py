@@ -2,12 +2,13 @@
 article it holds.
 
 ``<data dir>/lexical/`` holds tantivy's files (segments, deletes, merges and the clean-up of
-unused files are tantivy's) and ``state.json``: the format, the catalog generation the index was
-last brought up to date with, and a digest of the version of every article it holds. An update
+unused files are tantivy's) and ``state.tsv``: a JSON header line (the format, the catalog
+generation the index was last brought up to date with), then one line per article it holds: id,
+catalog version, number of terms (for the average chunk length). An update
 runs under tantivy's writer lock (one writer per folder across processes; the operating system
 releases it when its holder dies): it re-reads the state, compares it with the catalog's
 versions, deletes the chunks of removed and changed articles, adds the new ones, commits, and only
-then replaces ``state.json``. So the state can lag the index (a crash after the commit), never
+then replaces ``state.tsv``. So the state can lag the index (a crash after the commit), never
 lead it: the next update re-adds those articles — deleting by article id first, so nothing is
 doubled — and never misses one.
 
@@ -22,7 +23,6 @@ its segment away.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -36,11 +36,12 @@ from typing import Any
 from index.metadata import ARTICLE_ID
 from index.store import StoredChunk
 
-FORMAT = 1  # of the schema, the tokens and state.json: an index in another format is rebuilt
-STATE = "state.json"
+FORMAT = 1  # of the schema, the tokens and the state file: an index in another format is rebuilt
+STATE = "state.tsv"
 _HEAP = 64_000_000  # tantivy's indexing memory; it writes a segment when full
 K1, B = 1.5, 0.75
 _ARTICLE, _TERMS, _RECORD = "article", "terms", "record"
+Seen = tuple[int, int, int]  # inode, modification time, size: whether a file was replaced
 
 
 def _schema() -> Any:
@@ -54,10 +55,6 @@ def _schema() -> Any:
     # The chunk as the vector store holds it (id, text, metadata): hits need no second lookup.
     builder.add_bytes_field(_RECORD, stored=True, indexed=False)
     return builder.build()
-
-
-def digest(version: str) -> str:
-    return hashlib.blake2b(version.encode(), digest_size=8).hexdigest()
 
 
 def saved(path: Path) -> bool:
@@ -74,9 +71,10 @@ class LexicalEngine:
         self._index = index
         self.path = path  # None: kept in memory only
         self.generation = generation  # of the catalog this index reflects (None: unknown)
-        # article id → (digest of its catalog version, how many terms its chunks hold)
+        # article id → (its catalog version, how many terms its chunks hold)
         self._set_versions({a: (v[0], int(v[1])) for a, v in (versions or {}).items()})
         self._searcher = index.searcher()
+        self._state_seen: Seen | None = None  # the state file last read
 
     def _set_versions(self, versions: dict[str, tuple[str, int]]) -> None:
         self.versions = versions
@@ -110,7 +108,9 @@ class LexicalEngine:
         try:
             index = tantivy.Index.open(str(path))
             index.config_reader("Manual", 0)  # reloaded when the catalog's generation moves
-            return cls(index, path, generation=state["generation"], versions=state["versions"])
+            engine = cls(index, path, generation=state[0], versions=state[1])
+            engine._state_seen = state[2]
+            return engine
         except ValueError:
             return None
 
@@ -132,11 +132,13 @@ class LexicalEngine:
         read of the state is never newer than the index. Raises ValueError / OSError when the
         folder was removed or damaged meanwhile."""
         if self.path is not None:
-            state = _read_state(self.path)
-            if state is None:
-                raise ValueError(f"{self.path / STATE} is missing or unreadable")
-            self.generation = state["generation"]
-            self._set_versions({a: (v[0], int(v[1])) for a, v in state["versions"].items()})
+            seen = _stat(self.path / STATE)
+            if seen is None or seen != self._state_seen:  # else nothing was committed since
+                state = _read_state(self.path)
+                if state is None:
+                    raise ValueError(f"{self.path / STATE} is missing or unreadable")
+                self.generation, versions, self._state_seen = state
+                self._set_versions(versions)
             self._index.reload()
         self._searcher = self._index.searcher()
 
@@ -204,12 +206,12 @@ class LexicalEngine:
         count), read at ``generation``): removed and changed articles' chunks deleted, new and
         changed ones read with ``fetch`` (article ids → their chunks) and added. Returns False,
         changing nothing, when another process held the writer for ``wait`` seconds."""
-        writer = self._writer(wait)
+        writer, waited = self._writer(wait)
         if writer is None:
             return False
         try:
-            if self.path is not None:
-                self.reload()  # another process may have updated it while we waited
+            if waited and self.path is not None:
+                self.reload()  # another process updated it while we waited
             if self.generation != generation:
                 self._apply(writer, versions, generation, fetch)
         finally:
@@ -223,9 +225,8 @@ class LexicalEngine:
 
         from index.lexical.tokens import lexical_text, tokenize
 
-        wanted_keys = {a: digest(v) for a, (v, _) in versions.items()}
-        gone = {a for a, (v, _) in self.versions.items() if wanted_keys.get(a) != v}
-        wanted = [a for a, v in wanted_keys.items() if self.versions.get(a, ("",))[0] != v]
+        gone = {a for a, (v, _) in self.versions.items() if versions.get(a, (None,))[0] != v}
+        wanted = [a for a, (v, _) in versions.items() if self.versions.get(a, (None,))[0] != v]
         fetched: dict[str, list[StoredChunk]] = {}
         for chunk in fetch(wanted) if wanted else ():
             fetched.setdefault(str(chunk.metadata.get(ARTICLE_ID)), []).append(chunk)
@@ -250,41 +251,72 @@ class LexicalEngine:
         if gone or complete or not self.versions:
             writer.commit()
             self._index.reload()
-        versions_ = {a: v for a, v in self.versions.items() if a not in gone}
-        versions_.update({a: (wanted_keys[a], lengths[a]) for a in complete})
-        self._set_versions(versions_)
+        for article_id in gone:
+            self._terms -= self.versions.pop(article_id)[1]
+        for article_id in complete:
+            self.versions[article_id] = (versions[article_id][0], lengths[article_id])
+            self._terms += lengths[article_id]
         self.generation = generation
         self._write_state()  # after the commit: the state never claims more than the index holds
 
-    def _writer(self, wait: float) -> Any:
+    def _writer(self, wait: float) -> tuple[Any, bool]:
+        """tantivy's writer (None after ``wait`` seconds), and whether it had to wait for it."""
         deadline = time.monotonic() + wait
+        waited = False
         while True:
             try:
-                return self._index.writer(_HEAP, 1)
+                return self._index.writer(_HEAP, 1), waited
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
                     raise
                 if time.monotonic() >= deadline:
-                    return None
+                    return None, True
+                waited = True
                 time.sleep(0.05)
 
     def _write_state(self) -> None:
         if self.path is None:
             return
+        lines = [json.dumps({"format": FORMAT, "generation": self.generation})]
+        lines += [f"{_id(a)}\t{v}\t{n}" for a, (v, n) in self.versions.items()]
         tmp = self.path / f"{STATE}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"format": FORMAT, "generation": self.generation,
-                                   "versions": self.versions}))
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
         os.replace(tmp, self.path / STATE)
+        self._state_seen = _stat(self.path / STATE)
 
 
-def _read_state(path: Path) -> dict[str, Any] | None:
+def _id(article_id: str) -> str:
+    # Ids are written as they are unless a tab or newline (or a leading quote) would garble the
+    # line; those are written as JSON strings.
+    if "\t" in article_id or "\n" in article_id or article_id.startswith('"'):
+        return json.dumps(article_id)
+    return article_id
+
+
+def _stat(path: Path) -> Seen | None:
     try:
-        state = json.loads((path / STATE).read_text())
-        if state.get("format") != FORMAT:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _read_state(path: Path) -> tuple[int | None, dict[str, tuple[str, int]], Seen | None] | None:
+    """(generation, versions, stat) of the state file; None when missing, damaged or of
+    another format."""
+    try:
+        seen = _stat(path / STATE)
+        text = (path / STATE).read_text(encoding="utf-8")
+        header, _, body = text.partition("\n")
+        meta = json.loads(header)
+        if meta.get("format") != FORMAT or not text.endswith("\n"):
             return None
-        for version, length in state["versions"].values():
-            if not isinstance(version, str) or not isinstance(length, int):
-                return None
-        return state
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        versions: dict[str, tuple[str, int]] = {}
+        for line in body.splitlines():
+            article_id, version, terms = line.rsplit("\t", 2)
+            if article_id.startswith('"'):
+                article_id = json.loads(article_id)
+            versions[article_id] = (version, int(terms))
+        return meta.get("generation"), versions, seen
+    except (OSError, ValueError, AttributeError, TypeError):
         return None

@@ -4,7 +4,6 @@ unreadable, safe when a process dies mid-update or holds the writer."""
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import shutil
@@ -41,7 +40,7 @@ def test_built_on_index_and_reloaded_without_rebuilding(make_assistant, tmp_path
     a = make_assistant()
     a.add_articles(ARTICLES)
     folder = tmp_path / "data" / "lexical"
-    assert (folder / "state.json").is_file() and (folder / "meta.json").is_file()
+    assert (folder / "state.tsv").is_file() and (folder / "meta.json").is_file()
     # Stemming and stopwords: "ferries striking" finds "Ferry strike".
     assert [c.metadata["article_id"] for c in a.lexical.search("the ferries striking", k=5)] \
         == ["ferry"]
@@ -105,6 +104,9 @@ def test_rebuilt_when_stale_missing_damaged_or_old(make_assistant, tmp_path, cap
     assert make_assistant().lexical.damaged()
     assert [c.id for c in make_assistant().lexical.search("estuary", k=5)] == ["bridge:0"]
     assert not (folder / "manifest.json").exists()
+    (folder / "state.tsv").write_text('{"format": 1, "gen')  # a state file cut short
+    assert make_assistant().lexical.damaged()
+    assert [c.id for c in make_assistant().lexical.search("estuary", k=5)] == ["bridge:0"]
 
 
 def test_filter_predicate_and_in_memory_index(make_assistant):
@@ -220,7 +222,7 @@ def test_a_state_lagging_the_index_re_adds_without_doubling(make_assistant, tmp_
     state does not know (deleting by article first), so no chunk is doubled or missed."""
     a = make_assistant()
     a.add_articles(ARTICLES[:1])
-    state = tmp_path / "data" / "lexical" / "state.json"
+    state = tmp_path / "data" / "lexical" / "state.tsv"
     before = state.read_text()
     a.add_articles(ARTICLES[1:])
     state.write_text(before)  # as if the process died right after committing the second write
@@ -229,7 +231,8 @@ def test_a_state_lagging_the_index_re_adds_without_doubling(make_assistant, tmp_
     hits = b.lexical.search("estuary bridge ferry council", k=10)
     assert fetched == ["bridge"] and sorted(h.id for h in hits) == ["bridge:0", "ferry:0"]
     assert len(b.lexical.current()) == 2
-    assert set(json.loads(state.read_text())["versions"]) == {"bridge", "ferry"}
+    assert {line.split("\t")[0] for line in state.read_text().splitlines()[1:]} \
+        == {"bridge", "ferry"}
 
 
 HOLD_WRITER = """
