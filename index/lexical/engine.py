@@ -1,16 +1,16 @@
 """The BM25 engine: the chunks' terms in a tantivy index, plus which catalog version of every
 article it holds.
 
-``<data dir>/lexical/`` holds tantivy's files (segments, deletes, merges and the clean-up of
-unused files are tantivy's) and ``state.tsv``: a JSON header line (the format, the catalog
-generation the index was last brought up to date with), then one line per article it holds: id,
-catalog version, number of terms (for the average chunk length). An update
-runs under tantivy's writer lock (one writer per folder across processes; the operating system
-releases it when its holder dies): it re-reads the state, compares it with the catalog's
+``<data dir>/lexical/`` holds tantivy's files (segments, deletes, merges and the clean-up of unused
+files are tantivy's) and ``state.tsv``: a JSON header line (the format, the catalog generation the
+index was last brought up to date with), then one line per article it holds: id, catalog version,
+number of terms (for the average chunk length). An update runs under tantivy's writer lock (one
+writer per folder across processes; the operating system releases it when its holder dies): it re-
+reads the state if another process held the writer meanwhile, compares it with the catalog's
 versions, deletes the chunks of removed and changed articles, adds the new ones, commits, and only
-then replaces ``state.tsv``. So the state can lag the index (a crash after the commit), never
-lead it: the next update re-adds those articles — deleting by article id first, so nothing is
-doubled — and never misses one.
+then replaces ``state.tsv``. So the state can lag the index (a crash after the commit), never lead
+it: the next update re-adds those articles — deleting by article id first, so nothing is doubled —
+and never misses one.
 
 Terms are the project's tokens (``tokens.tokenize``) joined by spaces under tantivy's whitespace
 tokenizer, so tantivy indexes exactly those terms. tantivy finds and ranks the candidates with its
