@@ -5,8 +5,8 @@ article it holds.
 files are tantivy's) and ``state.tsv``: a JSON header line (the format, the catalog generation the
 index was last brought up to date with), then one line per article it holds: id, catalog version,
 number of terms (for the average chunk length). An update runs under tantivy's writer lock (one
-writer per folder across processes; the operating system releases it when its holder dies): it re-
-reads the state if another process held the writer meanwhile, compares it with the catalog's
+writer per folder across processes; the operating system releases it when its holder dies): it
+re-reads the state if another process held the writer meanwhile, compares it with the catalog's
 versions, deletes the chunks of removed and changed articles, adds the new ones, commits, and only
 then replaces ``state.tsv``. So the state can lag the index (a crash after the commit), never lead
 it: the next update re-adds those articles — deleting by article id first, so nothing is doubled —
