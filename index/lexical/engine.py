@@ -2,23 +2,26 @@
 article it holds.
 
 ``<data dir>/lexical/`` holds tantivy's files (segments, deletes, merges and the clean-up of unused
-files are tantivy's) and ``state.tsv``: a JSON header line (the format, the catalog generation the
-index was last brought up to date with), then one line per article it holds: id, catalog version,
-number of terms (for the average chunk length). An update runs under tantivy's writer lock (one
-writer per folder across processes; the operating system releases it when its holder dies): it
-re-reads the state if another process held the writer meanwhile, compares it with the catalog's
-versions, deletes the chunks of removed and changed articles, adds the new ones, commits, and only
-then replaces ``state.tsv``. So the state can lag the index (a crash after the commit), never lead
-it: the next update re-adds those articles — deleting by article id first, so nothing is doubled —
-and never misses one.
+files are tantivy's), the chunks' records (``records``; tantivy keeps only each chunk's key to its
+record) and ``state.tsv``: a JSON header line (the format, the catalog generation the index was
+last brought up to date with, the records file and its size then), then one line per article it
+holds: id, catalog version, number of terms (for the average chunk length), bytes of its records.
+An update runs under tantivy's writer lock (one writer per folder across processes; the operating
+system releases it when its holder dies): it re-reads the state if another process held the
+writer meanwhile, compares it with the catalog's versions, deletes the chunks of removed and
+changed articles, appends the new ones' records (fsynced) and adds them to tantivy, commits, and
+only then replaces ``state.tsv``. So the state can lag the index (a crash after the commit), never
+lead it: the next update re-adds those articles — deleting by article id first, so nothing is
+doubled — and never misses one. A state naming a records file that is missing or shorter than it
+was is a damaged index (rebuilt).
 
 Terms are the project's tokens (``tokens.tokenize``) joined by spaces under tantivy's whitespace
 tokenizer, so tantivy indexes exactly those terms. tantivy finds and ranks the candidates with its
 BM25 (Lucene's, k1 fixed at 1.2, chunk lengths kept on one byte); the ``k`` it returns are then
 scored with the project's BM25 (bm25s's "lucene" variant, k1 1.5, b 0.75, exact lengths) from
-their stored terms, so the ranking is the one measured on SciFact (k1 1.2 cost 0.01 nDCG@10
-there). Document frequencies are tantivy's: a deleted chunk counts in them until tantivy merges
-its segment away.
+their records' term counts, so the ranking is the one measured on SciFact (k1 1.2 cost 0.01
+nDCG@10 there). Document frequencies are tantivy's: a deleted chunk counts in them until tantivy
+merges its segment away.
 """
 
 from __future__ import annotations
@@ -33,14 +36,16 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from index.lexical.records import Records, encode, loads, term_hash
 from index.metadata import ARTICLE_ID
 from index.store import StoredChunk
 
-FORMAT = 1  # of the schema, the tokens and the state file: an index in another format is rebuilt
+FORMAT = 2  # of the schema, the tokens and the state file: an index in another format is rebuilt
 STATE = "state.tsv"
 _HEAP = 64_000_000  # tantivy's indexing memory; it writes a segment when full
 K1, B = 1.5, 0.75
-_ARTICLE, _TERMS, _RECORD = "article", "terms", "record"
+_ARTICLE, _TERMS, _KEY = "article", "terms", "key"
+Entry = tuple[int, bytes, bytes, bytes]  # a record: terms, distinct terms' hashes, counts, JSON
 Seen = tuple[int, int, int]  # inode, modification time, size: whether a file was replaced
 
 
@@ -50,10 +55,10 @@ def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     # Deleting an article's chunks is a delete by this exact term.
     builder.add_text_field(_ARTICLE, tokenizer_name="raw", index_option="basic")
-    # Stored too: the hits' term frequencies and lengths for the final BM25.
-    builder.add_text_field(_TERMS, stored=True, tokenizer_name="whitespace", index_option="freq")
-    # The chunk as the vector store holds it (id, text, metadata): hits need no second lookup.
-    builder.add_bytes_field(_RECORD, stored=True, indexed=False)
+    builder.add_text_field(_TERMS, tokenizer_name="whitespace", index_option="freq")
+    # Where the chunk's line is in the records files (its terms for the final BM25, and the
+    # chunk as the vector store holds it): nothing is read from tantivy's document store.
+    builder.add_integer_field(_KEY, fast=True)
     return builder.build()
 
 
@@ -66,19 +71,22 @@ class LexicalEngine:
     """One tantivy index and its state. ``search`` ranks chunks; ``update`` follows the catalog.
     A search reads one searcher (a snapshot): an update committing meanwhile does not disturb it."""
 
-    def __init__(self, index: Any, path: Path | None, *, generation: int | None = None,
-                 versions: Mapping[str, tuple[str, int]] | None = None) -> None:
+    def __init__(self, index: Any, path: Path | None, records: Records, *,
+                 generation: int | None = None,
+                 versions: Mapping[str, tuple[str, int, int]] | None = None) -> None:
         self._index = index
         self.path = path  # None: kept in memory only
+        self._records = records
         self.generation = generation  # of the catalog this index reflects (None: unknown)
-        # article id → (its catalog version, how many terms its chunks hold)
-        self._set_versions({a: (v[0], int(v[1])) for a, v in (versions or {}).items()})
+        # article id → (its catalog version, how many terms its chunks hold, their lines' bytes)
+        self._set_versions(dict(versions or {}))
         self._searcher = index.searcher()
         self._state_seen: Seen | None = None  # the state file last read
 
-    def _set_versions(self, versions: dict[str, tuple[str, int]]) -> None:
+    def _set_versions(self, versions: dict[str, tuple[str, int, int]]) -> None:
         self.versions = versions
-        self._terms = sum(length for _, length in versions.values())  # for the average length
+        self._terms = sum(v[1] for v in versions.values())  # for the average length
+        self._bytes = sum(v[2] for v in versions.values())  # of live lines in the records
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -86,7 +94,7 @@ class LexicalEngine:
     def in_memory(cls) -> LexicalEngine:
         import tantivy
 
-        return cls(tantivy.Index(_schema()), None)
+        return cls(tantivy.Index(_schema()), None, Records(None))
 
     @classmethod
     def of(cls, chunks: Sequence[StoredChunk]) -> LexicalEngine:
@@ -105,10 +113,16 @@ class LexicalEngine:
         state = _read_state(path)
         if state is None:
             return None
+        records = Records(path, state[3]["records"])
+        try:  # the records file the state names, at least as long as it was then
+            if records.file(state[3]["file"]).stat().st_size < state[3]["size"]:
+                return None
+        except OSError:
+            return None
         try:
             index = tantivy.Index.open(str(path))
             index.config_reader("Manual", 0)  # reloaded when the catalog's generation moves
-            engine = cls(index, path, generation=state[0], versions=state[1])
+            engine = cls(index, path, records, generation=state[0], versions=state[1])
             engine._state_seen = state[2]
             return engine
         except ValueError:
@@ -123,7 +137,7 @@ class LexicalEngine:
         path.mkdir(parents=True)
         index = tantivy.Index(_schema(), path=str(path), reuse=False)
         index.config_reader("Manual", 0)
-        engine = cls(index, path)
+        engine = cls(index, path, Records(path))
         engine._write_state()
         return engine
 
@@ -137,7 +151,9 @@ class LexicalEngine:
                 state = _read_state(self.path)
                 if state is None:
                     raise ValueError(f"{self.path / STATE} is missing or unreadable")
-                self.generation, versions, self._state_seen = state
+                if state[3]["records"] != self._records.token:
+                    raise ValueError(f"{self.path} was rebuilt by another process")
+                self.generation, versions, self._state_seen, _ = state
                 self._set_versions(versions)
             self._index.reload()
         self._searcher = self._index.searcher()
@@ -166,35 +182,27 @@ class LexicalEngine:
              tantivy.Query.boost_query(tantivy.Query.term_query(schema, _TERMS, t), float(n)))
             for t, n in terms.items()])
         # Try the best few first; only a filter that rejects most of them needs every match.
-        window = 4 * k + 16
+        window = k if keep is None else 4 * k + 16
         while True:
             hits = searcher.search(query_, limit=window, count=False).hits
-            chosen: list[tuple[dict[str, Any], str]] = []
-            for _, address in hits:
-                doc = searcher.doc(address)
-                record = json.loads(doc[_RECORD][0])
+            chosen: list[tuple[dict[str, Any], Entry]] = []
+            for key in searcher.fast_field_values(_KEY, [address for _, address in hits]):
+                entry = self._records.get(int(key))  # type: ignore[arg-type]
+                record = loads(entry[3])
                 if keep is None or keep(record["metadata"]):
-                    chosen.append((record, doc[_TERMS][0]))
+                    chosen.append((record, entry))
                     if len(chosen) == k:
                         break
             if len(chosen) == k or len(hits) < window:
                 break
             window = searcher.num_docs
         n = searcher.num_docs
-        # Terms are stored two spaces apart, so " t " matches every occurrence of t.
-        weights = [(f" {t} ", q * math.log(1 + (n - df + 0.5) / (df + 0.5)))
+        weights = [(term_hash(t), q * math.log(1 + (n - df + 0.5) / (df + 0.5)))
                    for t, q in terms.items() if (df := searcher.doc_freq(_TERMS, t))]
-        average = max(self._terms / n, 1.0)
-        scored = []
-        for record, stored in chosen:
-            padded = f" {stored} "
-            norm = K1 * (1 - B + B * (stored.count("  ") + 1) / average)
-            score = 0.0
-            for needle, weight in weights:
-                if tf := padded.count(needle):
-                    score += weight * tf / (tf + norm)
-            scored.append(StoredChunk(id=record["id"], text=record["text"],
-                                      metadata=record["metadata"], score=score))
+        scores = _bm25([entry for _, entry in chosen], weights, max(self._terms / n, 1.0))
+        scored = [StoredChunk(id=record["id"], text=record["text"], metadata=record["metadata"],
+                              score=score) for (record, _), score in zip(chosen, scores,
+                                                                         strict=True)]
         return sorted(scored, key=lambda h: (-h.score, h.id))
 
     # -- following the catalog -----------------------------------------------------------------
@@ -225,39 +233,58 @@ class LexicalEngine:
 
         from index.lexical.tokens import lexical_text, tokenize
 
-        gone = {a for a, (v, _) in self.versions.items() if versions.get(a, (None,))[0] != v}
-        wanted = [a for a, (v, _) in versions.items() if self.versions.get(a, (None,))[0] != v]
+        records = self._records
+        records.number = max(records.numbers(), default=0)  # another process may have moved on
+        # Nothing known (a new index, or its state lost), or a records file mostly dead lines:
+        # every article is added again (a compaction reads the chunks like a first build).
+        rebuild = not self.versions or records.wasteful(self._bytes)
+        if rebuild and self.versions:
+            records.compacting()
+        gone = {a for a, v in self.versions.items() if versions.get(a, (None,))[0] != v[0]}
+        wanted = [a for a, (v, _) in versions.items()
+                  if rebuild or self.versions.get(a, (None,))[0] != v]
         fetched: dict[str, list[StoredChunk]] = {}
         for chunk in fetch(wanted) if wanted else ():
             fetched.setdefault(str(chunk.metadata.get(ARTICLE_ID)), []).append(chunk)
         # An article whose chunks are not all there yet (a write in progress) is left out:
         # the commit that completes it changes the catalog, and the next update fetches it.
         complete = [a for a in wanted if len(fetched.get(a, ())) == versions[a][1]]
-        if not self.versions:
-            writer.delete_all_documents()  # nothing known (a new index, or its state lost)
+        if rebuild:
+            writer.delete_all_documents()
+            gone = set(self.versions)
         # Articles new to the state may be in the index already (a state that lagged a commit).
         for article_id in gone | set(complete):
             writer.delete_documents_by_term(_ARTICLE, article_id)
         chunks = sorted((c for a in complete for c in fetched[a]), key=lambda c: c.id)
         tokens = tokenize([lexical_text(c.text, c.metadata) for c in chunks])
+        hashes: dict[str, int] = {}
+        lines = [encode(terms, c.id, c.text, dict(c.metadata), hashes)
+                 for c, terms in zip(chunks, tokens, strict=True)]
+        keys = records.append(lines) if lines else []  # fsynced before the commit refers to it
         lengths: Counter[str] = Counter()
-        for chunk, terms in zip(chunks, tokens, strict=True):
-            lengths[str(chunk.metadata.get(ARTICLE_ID))] += len(terms)
+        sizes: Counter[str] = Counter()
+        for chunk, terms, raw, key in zip(chunks, tokens, lines, keys, strict=True):
+            article_id = str(chunk.metadata.get(ARTICLE_ID))
+            lengths[article_id] += len(terms)
+            sizes[article_id] += len(raw)
             writer.add_document(tantivy.Document(**{
-                _ARTICLE: str(chunk.metadata.get(ARTICLE_ID)), _TERMS: "  ".join(terms),
-                _RECORD: json.dumps({"id": chunk.id, "text": chunk.text,
-                                     "metadata": dict(chunk.metadata)},
-                                    ensure_ascii=False).encode()}))
-        if gone or complete or not self.versions:
+                _ARTICLE: article_id, _TERMS: "  ".join(terms), _KEY: key}))
+        if gone or complete or rebuild:
             writer.commit()
             self._index.reload()
         for article_id in gone:
-            self._terms -= self.versions.pop(article_id)[1]
+            _, terms, size = self.versions.pop(article_id)
+            self._terms -= terms
+            self._bytes -= size
         for article_id in complete:
-            self.versions[article_id] = (versions[article_id][0], lengths[article_id])
+            self.versions[article_id] = (versions[article_id][0], lengths[article_id],
+                                         sizes[article_id])
             self._terms += lengths[article_id]
+            self._bytes += sizes[article_id]
         self.generation = generation
         self._write_state()  # after the commit: the state never claims more than the index holds
+        if rebuild:
+            records.drop_old()
 
     def _writer(self, wait: float) -> tuple[Any, bool]:
         """tantivy's writer (None after ``wait`` seconds), and whether it had to wait for it."""
@@ -277,12 +304,36 @@ class LexicalEngine:
     def _write_state(self) -> None:
         if self.path is None:
             return
-        lines = [json.dumps({"format": FORMAT, "generation": self.generation})]
-        lines += [f"{_id(a)}\t{v}\t{n}" for a, (v, n) in self.versions.items()]
+        lines = [json.dumps({"format": FORMAT, "generation": self.generation,
+                             "records": self._records.token, "file": self._records.number,
+                             "size": self._records.size()})]
+        lines += [f"{_id(a)}\t{v}\t{n}\t{b}" for a, (v, n, b) in self.versions.items()]
         tmp = self.path / f"{STATE}.{os.getpid()}.tmp"
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
         os.replace(tmp, self.path / STATE)
         self._state_seen = _stat(self.path / STATE)
+
+
+def _bm25(entries: Sequence[Entry], weights: Sequence[tuple[int, float]], average: float
+          ) -> list[float]:
+    """The BM25 score of each record for the question's (term hash, weight)s: numpy finds the
+    terms in the records' hashes; each score then sums its terms in the question's order."""
+    import numpy as np
+
+    if not entries or not weights:
+        return [0.0] * len(entries)
+    hashes = np.frombuffer(b"".join(e[1] for e in entries), dtype=np.uint64)
+    counts = np.frombuffer(b"".join(e[2] for e in entries), dtype=np.uint32)
+    found = np.flatnonzero(np.isin(hashes, np.array([h for h, _ in weights], dtype=np.uint64)))
+    ends = np.cumsum([len(e[1]) // 8 for e in entries])
+    rank = {h: i for i, (h, _) in enumerate(weights)}
+    scores = [0.0] * len(entries)
+    norms = [K1 * (1 - B + B * e[0] / average) for e in entries]
+    for d, r, tf in sorted(zip(np.searchsorted(ends, found, side="right").tolist(),
+                               [rank[h] for h in hashes[found].tolist()],
+                               counts[found].tolist(), strict=True)):
+        scores[d] += weights[r][1] * tf / (tf + norms[d])
+    return scores
 
 
 def _id(article_id: str) -> str:
@@ -301,22 +352,25 @@ def _stat(path: Path) -> Seen | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def _read_state(path: Path) -> tuple[int | None, dict[str, tuple[str, int]], Seen | None] | None:
-    """(generation, versions, stat) of the state file; None when missing, damaged or of
+def _read_state(path: Path) -> tuple[int | None, dict[str, tuple[str, int, int]], Seen | None,
+                                      dict[str, Any]] | None:
+    """(generation, versions, stat, header) of the state file; None when missing, damaged or of
     another format."""
     try:
         seen = _stat(path / STATE)
         text = (path / STATE).read_text(encoding="utf-8")
         header, _, body = text.partition("\n")
         meta = json.loads(header)
-        if meta.get("format") != FORMAT or not text.endswith("\n"):
+        if (meta.get("format") != FORMAT or not text.endswith("\n")
+                or not isinstance(meta.get("records"), str)
+                or not all(isinstance(meta.get(f), int) for f in ("file", "size"))):
             return None
-        versions: dict[str, tuple[str, int]] = {}
-        for line in body.splitlines():
-            article_id, version, terms = line.rsplit("\t", 2)
+        versions: dict[str, tuple[str, int, int]] = {}
+        for entry in body.splitlines():
+            article_id, version, terms, size = entry.rsplit("\t", 3)
             if article_id.startswith('"'):
                 article_id = json.loads(article_id)
-            versions[article_id] = (version, int(terms))
-        return meta.get("generation"), versions, seen
+            versions[article_id] = (version, int(terms), int(size))
+        return meta.get("generation"), versions, seen, meta
     except (OSError, ValueError, AttributeError, TypeError):
         return None

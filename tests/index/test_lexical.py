@@ -281,3 +281,33 @@ def test_another_process_holding_the_writer(make_assistant, tmp_path, monkeypatc
     assert dead.wait() == -signal.SIGKILL
     a.remove(["bridge"])  # its update takes the writer the dead process held
     assert a.lexical.search("estuary", k=5) == [] and reader.lexical.search("estuary", k=5) == []
+
+
+def test_records_compacted_when_mostly_dead_and_rebuilt_when_missing(make_assistant, tmp_path,
+                                                                      monkeypatch, caplog):
+    """Replaced chunks leave their records behind until a compaction writes the live ones to a
+    new file; a searcher of another process follows it; a records file gone is a damaged index."""
+    import index.lexical.records as records
+
+    monkeypatch.setattr(records, "_SLACK", 0)
+    folder = tmp_path / "data" / "lexical"
+    a = make_assistant()
+    a.add_articles(ARTICLES)
+    reader = make_assistant()
+    assert reader.lexical.search("ferry", k=1)[0].id == "ferry:0"
+    for i in range(12):  # the same article changed again and again: its old records die
+        a.add_articles([Article(id="bridge", title="Bridge approved", source="City Desk",
+                                text=f"The council voted {i} times on the estuary bridge.")])
+        hits = reader.lexical.search("estuary council", k=5)
+        assert [h.text for h in hits] == [f"The council voted {i} times on the estuary bridge."]
+    numbers = sorted(int(p.stem.rsplit("-", 1)[1]) for p in folder.glob("records-*.bin"))
+    assert numbers[-1] >= 2 and len(numbers) <= 2  # compacted twice; the oldest files deleted
+    assert a.lexical.search("ferry pay", k=5)[0].id == "ferry:0"
+    assert len(make_assistant().lexical.current()) == 2
+
+    for path in folder.glob("records-*.bin"):
+        path.unlink()
+    assert make_assistant().lexical.damaged()
+    caplog.set_level(logging.WARNING)
+    assert [c.id for c in make_assistant().lexical.search("estuary", k=5)] == ["bridge:0"]
+    assert "rebuilding it" in caplog.text
