@@ -86,7 +86,8 @@ class LexicalEngine:
     def _set_versions(self, versions: dict[str, tuple[str, int, int]]) -> None:
         self.versions = versions
         self._terms = sum(v[1] for v in versions.values())  # for the average length
-        self._bytes = sum(v[2] for v in versions.values())  # of live lines in the records
+        self._bytes = sum(v[2] for v in versions.values())  # of live records
+        self._lines: dict[str, str] = {}  # the state file's lines, made when first written
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -274,11 +275,14 @@ class LexicalEngine:
             self._index.reload()
         for article_id in gone:
             _, terms, size = self.versions.pop(article_id)
+            self._lines.pop(article_id, None)
             self._terms -= terms
             self._bytes -= size
         for article_id in complete:
-            self.versions[article_id] = (versions[article_id][0], lengths[article_id],
-                                         sizes[article_id])
+            self.versions[article_id] = entry = (versions[article_id][0], lengths[article_id],
+                                                 sizes[article_id])
+            if self._lines:
+                self._lines[article_id] = _line(article_id, entry)
             self._terms += lengths[article_id]
             self._bytes += sizes[article_id]
         self.generation = generation
@@ -304,12 +308,13 @@ class LexicalEngine:
     def _write_state(self) -> None:
         if self.path is None:
             return
-        lines = [json.dumps({"format": FORMAT, "generation": self.generation,
+        if not self._lines:  # kept from then on, so a write formats only the articles it changed
+            self._lines = {a: _line(a, entry) for a, entry in self.versions.items()}
+        header = json.dumps({"format": FORMAT, "generation": self.generation,
                              "records": self._records.token, "file": self._records.number,
-                             "size": self._records.size()})]
-        lines += [f"{_id(a)}\t{v}\t{n}\t{b}" for a, (v, n, b) in self.versions.items()]
+                             "size": self._records.size()})
         tmp = self.path / f"{STATE}.{os.getpid()}.tmp"
-        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        tmp.write_text("\n".join((header, *self._lines.values())) + "\n", encoding="utf-8")
         os.replace(tmp, self.path / STATE)
         self._state_seen = _stat(self.path / STATE)
 
@@ -334,6 +339,10 @@ def _bm25(entries: Sequence[Entry], weights: Sequence[tuple[int, float]], averag
                                counts[found].tolist(), strict=True)):
         scores[d] += weights[r][1] * tf / (tf + norms[d])
     return scores
+
+
+def _line(article_id: str, entry: tuple[str, int, int]) -> str:
+    return f"{_id(article_id)}\t{entry[0]}\t{entry[1]}\t{entry[2]}"
 
 
 def _id(article_id: str) -> str:
