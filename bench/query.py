@@ -40,7 +40,7 @@ from assistant import Assistant, Settings  # noqa: E402
 from index import Article  # noqa: E402
 from index.chunking import split_sentences  # noqa: E402
 from index.embeddings import LocalEmbeddings  # noqa: E402
-from index.lexical import BM25Index  # noqa: E402
+from index.lexical import LexicalEngine  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 SUBJECTS = ["The council", "The minister", "Investors", "The company", "Local residents",
@@ -152,7 +152,7 @@ def add_one(writer: Assistant, made: int, pool: list[str]) -> dict[str, float]:
         writer.add_articles(articles(made + i, 1, pool))
         seconds.append(time.perf_counter() - start)
     start = time.perf_counter()
-    BM25Index.build(writer.store.all_chunks())
+    LexicalEngine.of(writer.store.all_chunks())
     full = time.perf_counter() - start
     return {"add_one_article_s": round(statistics.median(seconds), 3),
             "bm25_full_build_s": round(full, 2)}

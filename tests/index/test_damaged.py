@@ -89,7 +89,7 @@ def test_truncated_vector_store_is_named_and_rebuilt_from_the_catalog(make_assis
 def test_truncated_lexical_postings_are_rebuilt_with_a_warning(make_assistant, sample_dir):
     a, data = indexed(make_assistant, sample_dir, "lexical")
     a.close()
-    [postings] = (data / "lexical").glob("seg-*/postings.npz")
+    [postings] = (data / "lexical").glob("*.idx")
     with postings.open("r+b") as f:
         f.truncate(100)
     run = cli(data, "retrieve", "Deneuve puritanism", "--mode", "lexical", "-k", "1")
