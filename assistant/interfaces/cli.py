@@ -354,7 +354,7 @@ def timeline(
     since: SinceOpt = None,
     until: UntilOpt = None,
 ) -> None:
-    """The articles about a question or topic by date, with their story and source."""
+    """Articles on a topic by date, with their story and source."""
     options = _retrieval_options(None, source, None, since, until)
     check_question(question)
     result = _assistant().timeline(question, k=k, **options)
