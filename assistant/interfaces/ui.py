@@ -198,14 +198,16 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
         refresh.click(list_articles, query, table, api_name="list_articles")
         query.submit(list_articles, query, table, api_visibility="private")
         # Progress is drawn on the result under the button, not over the header and the table.
-        add.click(add_files, [files, query], [result, table, status], api_name="add_files",
-                  show_progress_on=result).then(lambda: None, None, files,
-                                                api_visibility="private")
-        add_link.click(add_url, [url, query], [url_result, table, status], api_name="add_url",
-                       show_progress_on=url_result)
-        delete.click(delete_article, [selected, query], [deleted, table, status],
-                     api_name="delete_article", show_progress_on=deleted,
-                     ).then(unselect, None, [selected, chosen, delete], api_visibility="private")
+        changes = [
+            add.click(add_files, [files, query], [result, table, status], api_name="add_files",
+                      show_progress_on=result).then(lambda: None, None, files,
+                                                    api_visibility="private"),
+            add_link.click(add_url, [url, query], [url_result, table, status],
+                           api_name="add_url", show_progress_on=url_result),
+            delete.click(delete_article, [selected, query], [deleted, table, status],
+                         api_name="delete_article", show_progress_on=deleted,
+                         ).then(unselect, None, [selected, chosen, delete],
+                                api_visibility="private")]
         table.select(pick, table, [selected, chosen, delete], api_visibility="private")
         demo.load(lambda q: (status_text(assistant), list_articles(q)), query,
                   [status, table], api_name="stats")
@@ -214,6 +216,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                   show_progress="hidden")
         for changed in (add, add_link, delete):
             changed.click(source_choices, None, sources, api_visibility="private")
-            changed.click(lambda: per_day_chart(assistant), None, per_day,
-                          api_visibility="private", show_progress="hidden")
+        for done in changes:  # drawn once the articles are in (or out), not beside the write
+            done.then(lambda: per_day_chart(assistant), None, per_day, api_visibility="private",
+                      show_progress="hidden")
     return demo

@@ -2,6 +2,7 @@
 server: ``GET /api/v1/timeline``, then in one headless Chromium page the Articles tab's chart of
 articles per day, the Timeline tab's chart (points linked to their articles) and its list, and a
 "latest" question answered from older articles showing its "as of" date and note.
+An upload (an otter story of its own) shows the per-day chart redrawn.
 
 Screenshots go to ``tmp_path`` (and to ``$ASSISTANT_SCREENSHOTS``).
 """
@@ -85,6 +86,15 @@ def test_timeline_chart_per_day_chart_and_as_of_answer_in_the_browser(site, brow
         "2024-03-04", "2024-03-05", "2024-03-06", "2024-03-14", "2024-08-21"]
     assert "1 undated article not shown" in chart.inner_text()
     screenshot(page, tmp_path, "articles-per-day.png")
+    # An uploaded article is drawn once it is indexed.
+    story = tmp_path / "otters.md"
+    story.write_text("---\ntitle: Otters return to the Thames\nsource: River Gazette\n"
+                     "published: 2024-04-02\n---\nConservationists counted eleven otters "
+                     "along the upper Thames this spring.\n")
+    page.locator("#upload input[type=file]").set_input_files(str(story))
+    page.locator("#add-files").click()
+    expect(chart.locator("rect.day-bar title", has_text="2024-04-02 — River Gazette: 1 article")
+           ).to_have_count(1, timeout=60_000)
 
     # Timeline tab: a point per article, on its source's row, linked to the article.
     page.get_by_role("tab", name="Timeline").click()
