@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from assistant.retrieval.hybrid import HybridRetriever
     from assistant.service import Assistant
     from assistant.settings import Settings
+    from assistant.timeline import Timeline, TimelineEntry
     from index.indexer import ReindexReport
 
 # Public name → the module that defines it.
@@ -62,6 +63,8 @@ _WHERE = {
     "RetrievalResult": "assistant.results",
     "Settings": "assistant.settings",
     "Stats": "assistant.results",
+    "Timeline": "assistant.timeline",
+    "TimelineEntry": "assistant.timeline",
 }
 
 __all__ = [
@@ -84,6 +87,8 @@ __all__ = [
     "RetrievalResult",
     "Settings",
     "Stats",
+    "Timeline",
+    "TimelineEntry",
 ]
 
 

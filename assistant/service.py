@@ -35,6 +35,7 @@ from assistant.retrieval.dates import resolve_dates, without_phrase
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.rerank import Reranker
+from assistant.timeline import TIMELINE_K, Timeline, build_timeline
 from assistant.wiring import Options, parts
 from index.articles import Article, article_id
 from index.catalog import ArticleRow, Catalog, CatalogEntry
@@ -42,7 +43,6 @@ from index.check import CheckReport, export_jsonl, require_chunks
 from index.chunking import MAX_TOKENS
 from index.duplicates import NearDuplicateFinder
 from index.embeddings import LocalEmbeddings
-from index.errors import IndexNotFound
 from index.indexer import Indexer, ProgressFn, ReindexReport, RepairReport
 from index.lexical import LexicalIndex
 from index.loaders import load_paths, parse_files
@@ -366,6 +366,12 @@ class Assistant:
         yield from text_deltas(answer.text)
         yield Final(answer)
 
+    def timeline(self, query: str, *, k: int | None = None, **options: Any) -> Timeline:
+        """The articles about ``query`` by date, each with its story and independent source;
+        ``options`` as for ``search`` (mode, filters, …)."""
+        found = self.search(query, k=k or TIMELINE_K, digest=False, **options)
+        return build_timeline(query, found.passages, self.catalog.story_copies)
+
     def standalone_question(self, question: str, history: History | None) -> str | None:
         turns = normalise_history(history)  # the question standing alone, None if it does
         return self.answerer.condense(question, turns) if turns else None
@@ -382,18 +388,10 @@ class Assistant:
     # -- state -------------------------------------------------------------------------------
 
     def stats(self) -> Stats:
-        articles, chunks = self.catalog.counts()
-        return Stats(
-            data_dir=str(self.data_dir or ""), articles=articles, chunks=chunks,
-            embedding_model=self.embeddings.name,
-            embedding_dimension=self.embeddings.dimension,
-        )
+        return maintenance.stats(self.catalog, self.embeddings, self.data_dir)
 
     def _require_index(self) -> None:
-        if not self.catalog.has_articles():
-            where = f" in {self.data_dir}" if self.data_dir else ""
-            raise IndexNotFound(f"No articles are indexed{where} yet — run "
-                                '"assistant index add PATH" (files or folders) first.')
+        maintenance.require_index(self.catalog, self.data_dir)
 
     def close(self) -> None:
         self._shared.close()

@@ -10,6 +10,7 @@ import json
 import logging
 import secrets
 from collections.abc import Iterator
+from datetime import date
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -38,10 +39,13 @@ from assistant.interfaces.api_models import (
     ReportOut,
     RetrieveIn,
     RetrieveOut,
+    TimelineOut,
     UrlIn,
 )
+from assistant.interfaces.options import MAX_QUESTION_CHARS, retrieval_options
 from assistant.interfaces.render import nothing_indexed
 from assistant.results import Final, Stats
+from assistant.timeline import TIMELINE_K
 from index.articles import Article
 from index.loaders import SUPPORTED_SUFFIXES, check_nesting, parse_bytes
 
@@ -128,6 +132,21 @@ def add_api(
                            date_range=data["date_range"],
                            date_filter_applied=found.date_filter_applied,
                            dates_preferred=found.dates_preferred, passages=found.passages)
+
+    @router.get("/timeline", response_model=TimelineOut, tags=["answers"])
+    def timeline(
+        q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS,
+                                description="A question or topic.")],
+        k: Annotated[int, Query(ge=1, le=100, description="Passages to read.")] = TIMELINE_K,
+        source: Annotated[list[str] | None, Query(max_length=20, description="Only these "
+                                                  "sources (repeatable).")] = None,
+        since: Annotated[date | None, Query(description="Published on or after.")] = None,
+        until: Annotated[date | None, Query(description="Published on or before.")] = None,
+    ) -> TimelineOut:
+        """The articles about a question or topic by date, with their story (near-duplicate
+        cluster) and independent source."""
+        options = retrieval_options(sources=source, since=since, until=until)
+        return TimelineOut.model_validate(assistant.timeline(q, k=k, **options).to_dict())
 
     @router.get("/articles", response_model=ArticlePage, tags=["articles"])
     def list_articles(

@@ -169,3 +169,27 @@ class DeletedOut(BaseModel):
 class HealthOut(BaseModel):
     status: Literal["ok"]
     articles: int
+
+
+class TimelineEntryOut(BaseModel):
+    article_id: str
+    title: str
+    date: str | None = Field(description="Publication date, YYYY-MM-DD.")
+    published: str | None = Field(description="Publication date as indexed (may have a time).")
+    source: str | None = Field(description="The outlet that published this article.")
+    url: str | None
+    story_id: str = Field(description="The story (near-duplicate cluster): its canonical "
+                                      "article's id, shared by syndicated copies.")
+    origin: str = Field(description="The independent source: the wire agency of the dateline, "
+                                    "else the outlet that published the story first.")
+    agency: bool = Field(description="origin is a wire agency.")
+    outlets: list[str] = Field(description="Every outlet that carried this story.")
+    score: float = Field(description="Retrieval score of the article's best passage.")
+
+
+class TimelineOut(BaseModel):
+    query: str
+    stories: int = Field(description="Distinct stories (near-duplicate clusters).")
+    sources: list[str] = Field(description="Distinct independent sources.")
+    entries: list[TimelineEntryOut] = Field(description="Dated articles, oldest first.")
+    undated: list[TimelineEntryOut] = Field(description="Articles without a date, best first.")

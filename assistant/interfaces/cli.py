@@ -345,6 +345,26 @@ def retrieve(
 
 
 @app.command()
+def timeline(
+    question: Annotated[str, typer.Argument(help="A question or topic.")],
+    k: Annotated[int | None, typer.Option("-k", min=1, max=100, help="How many passages to "
+                                          "read, several per article [default: 30].")] = None,
+    as_json: JsonOpt = False,
+    source: SourceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+) -> None:
+    """Articles on a topic by date, with their story and source."""
+    options = _retrieval_options(None, source, None, since, until)
+    check_question(question)
+    result = _assistant().timeline(question, k=k, **options)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    echo(render.timeline_text(result))
+
+
+@app.command()
 def stats(as_json: JsonOpt = False) -> None:
     """Counts of indexed articles and chunks."""
     s = _assistant().stats()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.results import Answer, Citation, Passage, RetrievalResult, Stats
     from assistant.retrieval.dates import DateRange
+    from assistant.timeline import Timeline, TimelineEntry
 
 
 def report_summary(report: Any) -> str:
@@ -90,6 +91,26 @@ def retrieval_text(result: RetrievalResult) -> str:
 def _date_lines(result: Answer | RetrievalResult) -> list[str]:
     note = date_note(result.date_range, result.date_filter_applied, result.dates_preferred)
     return ["", note] if note else []
+
+
+def story_note(e: TimelineEntry) -> str:
+    """Where an article on a timeline comes from: "Reuters story, carried by 4 outlets"."""
+    note = f"{e.origin} story" if e.agency or e.origin != e.source else "own story"
+    return note + (f", carried by {len(e.outlets)} outlets" if len(e.outlets) > 1 else "")
+
+
+def timeline_text(timeline: Timeline) -> str:
+    """One line per article, oldest first (undated ones last), then the counts."""
+    if not timeline.entries and not timeline.undated:
+        return f"No indexed article is about {timeline.query!r}."
+    lines = [f"{e.date or 'undated':<10}  {e.title} — {e.source or 'unknown source'} "
+             f"({story_note(e)})" + (f"\n            {e.url}" if e.url else "")
+             for e in (*timeline.entries, *timeline.undated)]
+    count = len(timeline.entries) + len(timeline.undated)
+    sources = timeline.sources
+    return "\n".join([*lines, "", f"{count} article{'s' * (count != 1)}, {timeline.stories} "
+                       f"stor{'ies' if timeline.stories != 1 else 'y'}, {len(sources)} "
+                       f"independent source{'s' * (len(sources) != 1)}: {', '.join(sources)}"])
 
 
 def removal_text(removed: int, requested: int, unknown: list[str]) -> str:

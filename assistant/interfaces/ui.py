@@ -1,4 +1,5 @@
-"""The Gradio UI: a chat with streamed, cited answers, and an Articles tab to manage the index.
+"""The Gradio UI: a chat with streamed, cited answers, a Timeline tab (``ui_timeline``), and an
+Articles tab to manage the index, with a chart of articles per day by source.
 
 The handlers parse the inputs (``options``), call one Assistant method and render the result
 (``ui_render``, which escapes every piece of article text). The chat's handlers and its
@@ -14,6 +15,7 @@ from assistant.interfaces.options import is_url
 from assistant.interfaces.ui_chat import Chat, problem
 from assistant.interfaces.ui_conversations import new_store
 from assistant.interfaces.ui_render import EXAMPLE, TITLE, escape_md, report_text, status_text
+from assistant.interfaces.ui_timeline import per_day_chart, timeline_tab
 from assistant.results import MODES
 from index.loaders import SUPPORTED_SUFFIXES
 from index.offline import ensure_offline
@@ -140,6 +142,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                                       elem_id="k")
                 store = gr.BrowserState(new_store(), storage_key=STORAGE_KEY,
                                         secret=STORAGE_SECRET)
+            timeline_tab(assistant)
             with gr.Tab("Articles", id="articles-tab"):
                 with gr.Row():
                     query = gr.Textbox(placeholder="Search titles, sources, links…",
@@ -153,6 +156,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                     # and break dates ("2026-11-" / "20"); the table scrolls sideways instead.
                     column_widths=["150px", "320px", "110px", "140px", "90px", "150px"],
                 )
+                per_day = gr.Markdown(elem_id="per-day-chart")
                 with gr.Row():
                     with gr.Column():
                         files = gr.File(label="Add article files", file_count="multiple",
@@ -194,18 +198,25 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
         refresh.click(list_articles, query, table, api_name="list_articles")
         query.submit(list_articles, query, table, api_visibility="private")
         # Progress is drawn on the result under the button, not over the header and the table.
-        add.click(add_files, [files, query], [result, table, status], api_name="add_files",
-                  show_progress_on=result).then(lambda: None, None, files,
-                                                api_visibility="private")
-        add_link.click(add_url, [url, query], [url_result, table, status], api_name="add_url",
-                       show_progress_on=url_result)
-        delete.click(delete_article, [selected, query], [deleted, table, status],
-                     api_name="delete_article", show_progress_on=deleted,
-                     ).then(unselect, None, [selected, chosen, delete], api_visibility="private")
+        changes = [
+            add.click(add_files, [files, query], [result, table, status], api_name="add_files",
+                      show_progress_on=result).then(lambda: None, None, files,
+                                                    api_visibility="private"),
+            add_link.click(add_url, [url, query], [url_result, table, status],
+                           api_name="add_url", show_progress_on=url_result),
+            delete.click(delete_article, [selected, query], [deleted, table, status],
+                         api_name="delete_article", show_progress_on=deleted,
+                         ).then(unselect, None, [selected, chosen, delete],
+                                api_visibility="private")]
         table.select(pick, table, [selected, chosen, delete], api_visibility="private")
         demo.load(lambda q: (status_text(assistant), list_articles(q)), query,
                   [status, table], api_name="stats")
         demo.load(source_choices, None, sources, api_visibility="private")
+        demo.load(lambda: per_day_chart(assistant), None, per_day, api_visibility="private",
+                  show_progress="hidden")
         for changed in (add, add_link, delete):
             changed.click(source_choices, None, sources, api_visibility="private")
+        for done in changes:  # drawn once the articles are in (or out), not beside the write
+            done.then(lambda: per_day_chart(assistant), None, per_day, api_visibility="private",
+                      show_progress="hidden")
     return demo

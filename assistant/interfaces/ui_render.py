@@ -44,6 +44,12 @@ a.cite { text-decoration: none; font-weight: 600; }
 #articles .header-table, #articles .virtual-row, #articles input { font-family: var(--font); }
 #example { white-space: normal; text-align: left; height: auto; justify-content: flex-start; }
 #articles-result, #delete-result { min-height: 1.5em; }
+.chart-wrap { overflow-x: auto; }
+.chart .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.9em; }
+.chart .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+.timeline-list { margin: 6px 0 6px 1.4em; }
+.timeline-list li { margin: 2px 0; }
+#timeline-svg a.tl-point:hover circle, #timeline-svg a.tl-point:focus circle { stroke: #f59e0b; }
 """
 
 # Opens the cited passage when its [n] is clicked (the sanitiser keeps href/id/class only).
@@ -61,6 +67,14 @@ document.addEventListener("click", (event) => {
   box.classList.add("flash");
   box.scrollIntoView({behavior: "smooth", block: "nearest"});
   setTimeout(() => box.classList.remove("flash"), 1600);
+}, true);
+// A timeline point is an SVG link, whose target the sanitiser drops: open it in a new tab, as
+// the links listed under the chart do, and keep the app open.
+document.addEventListener("click", (event) => {
+  const point = event.target.closest && event.target.closest("#timeline-svg a.tl-point");
+  if (!point) return;
+  event.preventDefault();
+  window.open(point.getAttribute("href"), "_blank", "noopener");
 }, true);
 // The chat gives each message an aria-label made of its raw content (HTML and Markdown); a
 // screen reader should hear the answer's words: tags and escapes removed, the sources left out.

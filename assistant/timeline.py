@@ -1,0 +1,127 @@
+"""A story timeline: the articles a question or topic brings up, in order of publication.
+
+A wide retrieval (``Assistant.search`` with ``TIMELINE_K`` passages) is grouped by article. An
+article is kept when its best passage scores at least ``min_share`` of the best article's: the
+tail of a wide retrieval is mostly other stories that share a word or two with the query. Each
+entry names its story (near-duplicate cluster, exact duplicates included) and the independent
+source it comes from, by the rules an answer's sources follow (``answering.sources``): a Reuters
+story carried by three outlets is one source, Reuters, and three outlets. Undated articles are
+listed apart. Pure: the copies come from the catalog (``Catalog.story_copies``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from assistant.answering.sources import Copy, independent_sources
+from assistant.results import Passage
+
+# Passages read for a timeline: several per article, for a few dozen articles at most.
+TIMELINE_K = 30
+MIN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One article on the timeline, with its story and the independent source it rests on."""
+
+    article_id: str
+    title: str
+    published: str | None  # YYYY-MM-DD (or with a time), as indexed
+    source: str | None  # the outlet that published this copy
+    url: str | None
+    story_id: str  # the story's canonical article: copies of one story share it
+    origin: str  # the independent source: the wire agency, else the first outlet
+    agency: bool  # ``origin`` is a wire agency named in a dateline
+    outlets: tuple[str, ...]  # every outlet that carried this story (its copies)
+    score: float  # the best passage's retrieval score
+
+    @property
+    def date(self) -> str | None:
+        return self.published[:10] if self.published else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["outlets"] = list(self.outlets)
+        data["date"] = self.date
+        return data
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The articles about ``query``: ``entries`` dated, oldest first; ``undated`` apart."""
+
+    query: str
+    entries: tuple[TimelineEntry, ...]
+    undated: tuple[TimelineEntry, ...] = ()
+
+    @property
+    def stories(self) -> int:
+        """How many distinct stories (near-duplicate clusters) the timeline holds."""
+        return len({e.story_id for e in (*self.entries, *self.undated)})
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The independent sources, in order of first appearance."""
+        return tuple(dict.fromkeys(e.origin for e in (*self.entries, *self.undated)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "stories": self.stories, "sources": list(self.sources),
+                "entries": [e.to_dict() for e in self.entries],
+                "undated": [e.to_dict() for e in self.undated]}
+
+
+@dataclass(frozen=True)
+class _Cited:
+    """An article as ``independent_sources`` reads a citation: ``n`` is its place in the list."""
+
+    n: int
+    article_id: str
+    source: str | None
+    agencies: tuple[str, ...]
+    title: str
+    story_id: str
+
+
+def build_timeline(
+    query: str,
+    passages: Sequence[Passage],
+    copies_of: Callable[[Iterable[str]], Iterable[Copy]],
+    *,
+    min_share: float = MIN_SHARE,
+) -> Timeline:
+    """The timeline of these retrieved passages (any order); ``copies_of`` gives the copies of
+    story ids, as ``Catalog.story_copies`` does."""
+    best: dict[str, Passage] = {}
+    for p in passages:
+        if p.article_id not in best or p.score > best[p.article_id].score:
+            best[p.article_id] = p
+    top = max((p.score for p in best.values()), default=0.0)
+    # Fused scores are not on a fixed scale; only a positive best gives a share to compare to.
+    kept = [p for p in best.values() if top <= 0 or p.score >= min_share * top]
+    cited = [_Cited(n, p.article_id, p.source, p.agencies, p.title,
+                    p.canonical_id or p.article_id) for n, p in enumerate(kept, start=1)]
+    copies = list(copies_of({c.story_id for c in cited}))
+    outlets: dict[str, dict[str, str]] = {}
+    for c in [*cited, *copies]:
+        if c.source and c.source.strip():
+            outlets.setdefault(c.story_id, {}).setdefault(c.source.strip().casefold(),
+                                                          c.source.strip())
+    origin_of: dict[int, Any] = {}
+    for source in independent_sources(cited, copies):
+        for n in source.citations:
+            origin_of[n] = source
+    entries = [
+        TimelineEntry(
+            article_id=p.article_id, title=p.title, published=p.published, source=p.source,
+            url=p.url, story_id=c.story_id, origin=origin_of[c.n].name,
+            agency=origin_of[c.n].agency, score=p.score,
+            outlets=tuple(outlets.get(c.story_id, {}).values()))
+        for p, c in zip(kept, cited, strict=True)
+    ]
+    dated = sorted((e for e in entries if e.published),
+                   key=lambda e: (e.published or "", e.title.casefold(), e.article_id))
+    undated = sorted((e for e in entries if not e.published), key=lambda e: -e.score)
+    return Timeline(query, tuple(dated), tuple(undated))
