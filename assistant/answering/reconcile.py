@@ -69,8 +69,9 @@ def _counter(mine: _Stated, other: _Stated, asked: frozenset[str], same_story: S
                      other.title) or agree(mine.figure, other.figure):
         return False
     # Only reports of one story ("Peru quake death toll rises to 31" / "Earthquake kills 12 in
-    # Peru") are set against each other: a figure of another story is another fact.
-    if not same_story(mine.title, other.title):
+    # Peru"), or two sentences saying nearly the same thing, are set against each other: a
+    # figure of another story is another fact.
+    if not (same_story(mine.title, other.title) or same_story(mine.sentence, other.sentence)):
         return False
     if _day(mine) and _day(other) and _day(mine) != _day(other):
         return True  # an update
@@ -89,10 +90,18 @@ def _flag(answer: Answer, mine: _Stated, other: _Stated) -> Answer:
         old = stated[id(older)]
         superseded = (f"(Superseded: an earlier report of {older.published} gave "
                       f"{old.text} [{old.n}].)")
-        if newer is other and not _quoted(answer, other):  # the newer report leads
-            lead = f"Updated {other.published}: {other.sentence} [{n}]\n"
-            text = lead + answer.text + "\n" + superseded
-            spans = tuple((s + len(lead), e + len(lead)) for s, e in answer.answer_spans)
+        quoted = f"{newer.sentence} [{stated[id(newer)].n}]"
+        at = answer.text.find(quoted)
+        if at == -1 or at > answer.text.find(f"{older.sentence} [{old.n}]") != -1:
+            # The newer report leads (moved up when the answer quoted it after the older one).
+            lead = f"Updated {newer.published}: {quoted}\n"
+            rest = answer.text if at == -1 else \
+                (answer.text[:at] + answer.text[at + len(quoted):]).replace("  ", " ").strip()
+            text = lead + rest + "\n" + superseded
+            # The asked-for phrase keeps its place when the text only moved down; a reordered
+            # text has none (rare: an update quoted after its first report).
+            spans = tuple((s + len(lead), e + len(lead)) for s, e in answer.answer_spans) \
+                if at == -1 else ()
         else:
             text, spans = answer.text + "\n" + superseded, answer.answer_spans
     else:

@@ -69,3 +69,63 @@ def test_old_news_for_a_question_about_now_says_so(desk):
     # The same fact asked without "now" carries its date and no warning.
     plain = desk.ask("What were Hurricane Delia's maximum sustained winds?")
     assert plain.as_of == "2026-09-02" and not plain.notes
+
+
+TUBE_REUTERS = ("LONDON (Reuters) - A strike by London Underground staff shut most of the Tube on "
+                "Monday. Transport for London said 2.8 million journeys were made on the Tube on "
+                "Monday, about half the usual number, as commuters switched to buses and bikes.")
+TUBE_BBC = ("Commuters faced long queues at bus stops on Monday as a walkout closed most Tube "
+            "lines. Officials said 3 million journeys were made on the Tube on Monday, with only "
+            "the Elizabeth line running a full service.")
+FIRE_FIRST = ("ATHENS (AFP) - A wildfire fanned by strong winds has burned about 4,800 hectares of "
+              "forest in western Greece, forcing the evacuation of six villages, the fire service "
+              "said on Monday.")
+FIRE_LATER = ("ATHENS (AFP) - The wildfire in western Greece has now burned about 11,300 hectares, "
+              "the fire service said on Wednesday in an updated assessment, as firefighters "
+              "brought most of the blaze under control.")
+
+
+@pytest.fixture(scope="module")
+def disputed(tmp_path_factory, embeddings):
+    from assistant import Assistant, Settings
+
+    a = Assistant.from_settings(
+        Settings(data_dir=tmp_path_factory.mktemp("disputed"), reference_date=REF),
+        embeddings=embeddings)
+    a.add_articles([
+        article(TUBE_REUTERS, "Reuters", "reuters-tube", "2026-11-23",
+                "Tube strike brings London to a standstill"),
+        article(TUBE_BBC, "BBC", "bbc-tube", "2026-11-23", "London Tube strike: commuters queue"),
+        article(FIRE_FIRST, "AFP", "afp-fire-1", "2026-11-16",
+                "Wildfire in western Greece burns 4,800 hectares"),
+        article(FIRE_LATER, "AFP", "afp-fire-2", "2026-11-18",
+                "UPDATE: Greek wildfire burned area rises to 11,300 hectares"),
+        article(STORM, "Miami Herald", "herald", "2026-09-02", "Hurricane Delia strengthens"),
+    ])
+    yield a
+    a.close()
+
+
+def test_sources_that_disagree_on_a_figure_are_both_shown(disputed):
+    answer = disputed.ask("How many journeys were made on the Tube during the strike?")
+    assert [c.kind for c in answer.conflicts] == ["differ"]
+    shown = {(f.text, f.source) for f in answer.conflicts[0].figures}
+    assert shown == {("2.8 million journeys", "Reuters"), ("3 million journeys", "BBC")}
+    assert "Sources differ on this figure" in answer.text
+    assert {c.source for c in answer.citations} == {"Reuters", "BBC"}
+    assert {s.name for s in answer.sources} == {"Reuters", "BBC"}
+
+
+def test_an_updated_figure_leads_and_the_older_one_is_superseded(disputed):
+    answer = disputed.ask("How many hectares has the wildfire in Greece burned?")
+    assert [c.kind for c in answer.conflicts] == ["updated"]
+    newer, older = answer.conflicts[0].figures
+    assert (newer.text, newer.published) == ("about 11,300 hectares", "2026-11-18")
+    assert (older.text, older.published) == ("about 4,800 hectares", "2026-11-16")
+    assert answer.text.index("11,300") < answer.text.index("4,800")
+    assert "Superseded" in answer.text and answer.as_of == "2026-11-18"
+
+
+def test_different_facts_that_look_alike_are_not_a_conflict(disputed):
+    answer = disputed.ask("What were Hurricane Delia's maximum sustained winds?")
+    assert not answer.abstained and not answer.conflicts
