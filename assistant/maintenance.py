@@ -1,7 +1,6 @@
 """Keeping a data directory healthy: ``index check`` (and ``--repair``), and the part of a rebuild
 that gets a damaged vector store out of the way. The comparisons themselves are in
-``index.check``; this module decides what a repair does with the Assistant's parts. Also the
-index's counts (``stats``) and the "nothing indexed yet" check every question makes first.
+``index.check``; this module decides what a repair does with the Assistant's parts.
 """
 
 from __future__ import annotations
@@ -11,10 +10,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.results import Stats
 from index.catalog import Catalog
 from index.check import CheckReport, inspect, repair_derived
-from index.errors import DamagedIndex, IndexNotFound
+from index.errors import DamagedIndex
 from index.lexical import LexicalIndex
 from index.store import COLLECTION, ChunkStore
 
@@ -74,17 +72,3 @@ def check(
     return inspect(catalog, stores.open, lexical, embedding_model=embedding_model,
                    repaired=done)
 
-
-def require_index(catalog: Catalog, data_dir: Path | None) -> None:
-    """Raise ``IndexNotFound`` (saying how to add articles) when nothing is indexed."""
-    if not catalog.has_articles():
-        where = f" in {data_dir}" if data_dir else ""
-        raise IndexNotFound(f"No articles are indexed{where} yet — run "
-                            '"assistant index add PATH" (files or folders) first.')
-
-
-def stats(catalog: Catalog, embeddings: Any, data_dir: Path | None) -> Stats:
-    """What ``assistant stats`` shows: counts, and the model the vectors were made with."""
-    articles, chunks = catalog.counts()
-    return Stats(data_dir=str(data_dir or ""), articles=articles, chunks=chunks,
-                 embedding_model=embeddings.name, embedding_dimension=embeddings.dimension)

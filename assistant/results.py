@@ -253,6 +253,12 @@ class Answer:
         """"3 sources: Reuters, AFP, BBC" or "1 source (Reuters), carried by 4 outlets"."""
         return describe_sources(self.sources)
 
+    @property
+    def provenance(self) -> str:
+        """The sources summary and the date the answer is as of, on one line ("" if neither)."""
+        return " · ".join(x for x in (self.sources_summary,
+                                      f"as of {self.as_of}" if self.as_of else "") if x)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
@@ -289,6 +295,13 @@ class Stats:
     chunks: int
     embedding_model: str
     embedding_dimension: int
+
+    @classmethod
+    def of(cls, catalog: Any, embeddings: Any, data_dir: object | None) -> Stats:
+        """The catalog's counts and the model the vectors were made with."""
+        articles, chunks = catalog.counts()
+        return cls(data_dir=str(data_dir or ""), articles=articles, chunks=chunks,
+                   embedding_model=embeddings.name, embedding_dimension=embeddings.dimension)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

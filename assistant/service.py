@@ -39,7 +39,7 @@ from assistant.timeline import TIMELINE_K, Timeline, build_timeline
 from assistant.wiring import Options, parts
 from index.articles import Article, article_id
 from index.catalog import ArticleRow, Catalog, CatalogEntry
-from index.check import CheckReport, export_jsonl, require_chunks
+from index.check import CheckReport, export_jsonl, require_articles, require_chunks
 from index.chunking import MAX_TOKENS
 from index.duplicates import NearDuplicateFinder
 from index.embeddings import LocalEmbeddings
@@ -383,15 +383,15 @@ class Assistant:
                          dates_preferred=found.dates_preferred)
         return annotate(answer, copies_of=self.catalog.story_copies, window=found.date_range,
                         reference=reference or self.options.reference_date or date.today(),
-                        same_story=headline_likeness(self.embeddings.embed_documents))
+                        same_story=headline_likeness(self.verifier.embed))
 
     # -- state -------------------------------------------------------------------------------
 
     def stats(self) -> Stats:
-        return maintenance.stats(self.catalog, self.embeddings, self.data_dir)
+        return Stats.of(self.catalog, self.embeddings, self.data_dir)
 
     def _require_index(self) -> None:
-        maintenance.require_index(self.catalog, self.data_dir)
+        require_articles(self.catalog, self.data_dir)
 
     def close(self) -> None:
         self._shared.close()

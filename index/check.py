@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from index.catalog import Catalog
-from index.errors import DamagedIndex, IndexingError, ModelMismatch
+from index.errors import DamagedIndex, IndexingError, IndexNotFound, ModelMismatch
 from index.lexical import LexicalIndex
 from index.store import ChunkStore
 
@@ -72,6 +72,15 @@ def require_chunks(store: ChunkStore, catalog: Catalog, where: str) -> ChunkStor
         raise DamagedIndex(where, f"the vector store holds no chunks but the catalog has "
                                   f"{articles} articles", f"To re-embed them, {REBUILD}.")
     return store
+
+
+def require_articles(catalog: Catalog, data_dir: object | None) -> None:
+    """Raise ``IndexNotFound`` (saying how to add articles) when nothing is indexed: asked
+    before every question."""
+    if not catalog.has_articles():
+        where = f" in {data_dir}" if data_dir else ""
+        raise IndexNotFound(f"No articles are indexed{where} yet — run "
+                            '"assistant index add PATH" (files or folders) first.')
 
 
 def inspect(catalog: Catalog, open_store: Callable[[], ChunkStore], lexical: LexicalIndex,

@@ -20,6 +20,9 @@ LEAD_WITHIN = 300  # characters of dateline and byline before an article's first
 # A later report of the answer's story is quoted too when its best sentence scores this share.
 UPDATE_SHARE = 0.75
 Thread = Callable[[Passage, Passage], bool]
+# Two headlines this close in meaning (embedding cosine) report one story: the answerer's
+# threads and the figures set against each other (provenance) use the same bar.
+SAME_STORY = 0.65
 
 
 _GENERIC = STOPWORDS | frozenset("""

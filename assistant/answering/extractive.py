@@ -35,6 +35,7 @@ from assistant.answering.compose import (
 )
 from assistant.answering.conversation import Turn, rewrite_followup
 from assistant.answering.evidence import (
+    SAME_STORY,
     Thread,
     is_lead,
     missing_names,
@@ -76,8 +77,6 @@ PART_SENTENCES = 2
 PART_SHARE = 0.9
 # A story's lead stands for it in a list when it scores this share of its best sentence.
 LEAD_SHARE = 0.85
-# Two titles this close in meaning report one story.
-THREAD_SIMILARITY = 0.65
 # A list keeps the stories whose best sentence scores this share of the best one's.
 LIST_SHARE = 0.65
 # … and whose passage the retrieval scored at least this share of the best passage's score.
@@ -255,7 +254,7 @@ class ExtractiveAnswerer:
                 titles = list(dict.fromkeys(p.title for p in passages))
                 vectors.update(zip(titles, np.asarray(self.embed(titles), dtype=np.float32),
                                    strict=True))
-            return float(vectors[a.title] @ vectors[b.title]) >= THREAD_SIMILARITY
+            return float(vectors[a.title] @ vectors[b.title]) >= SAME_STORY
         return same
 
     @staticmethod

@@ -10,13 +10,11 @@ from dataclasses import replace
 from datetime import date
 
 from assistant.answering.currency import as_of, stale_note
+from assistant.answering.evidence import SAME_STORY
 from assistant.answering.reconcile import SameStory, reconcile
 from assistant.answering.sources import Copy, independent_sources
 from assistant.results import Answer
 from assistant.retrieval.dates import DateRange
-
-# Headlines this close report one story (the answerer's threads use the same bar).
-SAME_STORY = 0.65
 
 CopiesOf = Callable[[Iterable[str]], Sequence[Copy]]  # story ids → their copies (the catalog)
 
@@ -37,7 +35,8 @@ def annotate(answer: Answer, *, copies_of: CopiesOf, reference: date,
 
 
 def headline_likeness(embed: Callable[[list[str]], Sequence[Sequence[float]]]) -> SameStory:
-    """Whether two headlines report one story: their embeddings' cosine ≥ ``SAME_STORY``."""
+    """Whether two headlines report one story: their embeddings' cosine ≥ ``SAME_STORY``.
+    ``embed`` is the answerer's cached encoder, which has already seen the headlines."""
     import numpy as np
 
     def same(a: str, b: str) -> bool:

@@ -76,8 +76,7 @@ def answer_text(answer: Answer) -> str:
 
 def provenance_lines(answer: Answer) -> list[str]:
     """How many independent sources, as of which date, and the notes for the reader."""
-    head = " · ".join(x for x in (answer.sources_summary,
-                                  f"as of {answer.as_of}" if answer.as_of else "") if x)
+    head = answer.provenance
     return ([""] if head or answer.notes else []) + ([head] if head else []) + \
         [f"Note: {n}" for n in answer.notes]
 

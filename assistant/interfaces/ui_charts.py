@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from assistant.interfaces.render import story_note
-from assistant.interfaces.ui_render import _safe_url
+from assistant.interfaces.ui_render import safe_url
 from assistant.timeline import Timeline, TimelineEntry
 
 # Colour-blind-safe (Okabe-Ito), then greys; a story or source past them reuses the last.
@@ -59,7 +59,7 @@ def _point(e: TimelineEntry, x: float, y: float, colour: str) -> str:
     if len(e.outlets) > 1:
         circle += (f'<text x="{x + radius + 3:.1f}" y="{y + 4:.1f}" font-size="11" '
                    f'fill="currentColor">×{len(e.outlets)}</text>')
-    url = _safe_url(e.url)
+    url = safe_url(e.url)
     if url is None:
         return f'<g class="tl-point">{circle}</g>'
     return f'<a class="tl-point" href="{_esc(url)}">{circle}</a>'  # opened by ui_render.HEAD
@@ -117,7 +117,7 @@ def timeline_list(timeline: Timeline) -> str:
     """Every entry as a link to its article: the chart's points, reachable from the keyboard
     and a screen reader too; undated articles last, apart."""
     def item(e: TimelineEntry) -> str:
-        url = _safe_url(e.url)
+        url = safe_url(e.url)
         title = (f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">'
                  f"{_esc(e.title)}</a>" if url else _esc(e.title))
         return (f'<li><span class="date">'

@@ -106,8 +106,7 @@ def choices(store: Store) -> list[tuple[str, str]]:
 def answer_turn(answer: Answer, html: str) -> Turn:
     return {"question": answer.question, "answer": answer.text, "html": html, "kind": "answer",
             "citations": [{f: getattr(c, f) for f in CITATION_FIELDS} for c in answer.citations],
-            "provenance": " · ".join(x for x in (answer.sources_summary, f"as of {answer.as_of}"
-                                                 if answer.as_of else "", *answer.notes) if x)}
+            "provenance": " · ".join(x for x in (answer.provenance, *answer.notes) if x)}
 
 
 def message_turn(question: str, html: str, kind: str) -> Turn:

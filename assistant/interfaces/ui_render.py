@@ -108,7 +108,7 @@ def _esc(text: str | None) -> str:
     return html.escape(" ".join((text or "").split()), quote=True)
 
 
-def _safe_url(url: str | None) -> str | None:
+def safe_url(url: str | None) -> str | None:
     """A link that can go in an href: http(s), with nothing that could leave the attribute."""
     return url if url and re.match(URL_PATTERN, url) and not re.search(r"[\"'<>]", url) \
         else None
@@ -120,7 +120,7 @@ def render_citation(c: Citation, anchor: str) -> str:
     meta = _meta(c.source, c.published)
     if agencies := _other_agencies(c.source, c.agencies):  # "Reuters · … · Reuters" once
         meta.append(_esc(", ".join(agencies)))
-    if url := _safe_url(c.url):
+    if url := safe_url(c.url):
         meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
     return (
         f'<details class="source" id="{anchor}" data-article="{_esc(c.article_id)}"><summary>'
@@ -187,8 +187,7 @@ def render_answer(answer: Answer) -> str:
 def render_provenance(answer: Answer) -> str:
     """After the sources heading: how many independent sources, as of which date, and the
     notes (old news for a question about now) — kept out of what a follow-up reads."""
-    head = " · ".join(escape_md(x) for x in (answer.sources_summary, f"as of {answer.as_of}"
-                                             if answer.as_of else "") if x)
+    head = escape_md(answer.provenance)
     notes = "".join(f"\n\n> ⚠️ {escape_md(n)}" for n in answer.notes)
     return (f' <span class="provenance">· {head}</span>' if head else "") + notes
 
@@ -208,7 +207,7 @@ def _bold_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
 def render_related(p: Passage, anchor: str) -> str:
     """A passage shown beside an abstention: title, date, source, link and its text."""
     meta = _meta(p.source, p.published)
-    if url := _safe_url(p.url):
+    if url := safe_url(p.url):
         meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
     return (f'<details class="source related" id="{anchor}"><summary>{_esc(p.title)} '
             f'<span class="meta">{" · ".join(meta)}</span></summary>'

@@ -18,14 +18,21 @@ def article(text: str, source: str, slug: str, published: str, title: str) -> Ar
                    published=published)
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory, embeddings):
+def indexed(tmp_path_factory, embeddings, name: str, articles: list[Article]):
+    """An Assistant over ``articles`` in a fresh data dir, its reference date REF."""
     from assistant import Assistant, Settings
 
     a = Assistant.from_settings(
-        Settings(data_dir=tmp_path_factory.mktemp("desk"), reference_date=REF),
+        Settings(data_dir=tmp_path_factory.mktemp(name), reference_date=REF),
         embeddings=embeddings)
-    a.add_articles([
+    a.add_articles(articles)
+    yield a
+    a.close()
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory, embeddings):
+    yield from indexed(tmp_path_factory, embeddings, "desk", [
         article(PORT_STRIKE, "Reuters", "reuters", "2026-11-23", "Rotterdam dockworkers strike"),
         # The same wire story as three other outlets carried it: edited, trimmed, verbatim.
         article(PORT_STRIKE_VARIANTS["edited"], "Port News", "portnews", "2026-11-23",
@@ -38,8 +45,6 @@ def desk(tmp_path_factory, embeddings):
                 "Antwerp port workers strike over pensions"),
         article(STORM, "Miami Herald", "herald", "2026-09-02", "Hurricane Delia strengthens"),
     ])
-    yield a
-    a.close()
 
 
 def test_a_wire_story_carried_by_four_outlets_is_one_source(desk):
@@ -87,12 +92,7 @@ FIRE_LATER = ("ATHENS (AFP) - The wildfire in western Greece has now burned abou
 
 @pytest.fixture(scope="module")
 def disputed(tmp_path_factory, embeddings):
-    from assistant import Assistant, Settings
-
-    a = Assistant.from_settings(
-        Settings(data_dir=tmp_path_factory.mktemp("disputed"), reference_date=REF),
-        embeddings=embeddings)
-    a.add_articles([
+    yield from indexed(tmp_path_factory, embeddings, "disputed", [
         article(TUBE_REUTERS, "Reuters", "reuters-tube", "2026-11-23",
                 "Tube strike brings London to a standstill"),
         article(TUBE_BBC, "BBC", "bbc-tube", "2026-11-23", "London Tube strike: commuters queue"),
@@ -102,8 +102,6 @@ def disputed(tmp_path_factory, embeddings):
                 "UPDATE: Greek wildfire burned area rises to 11,300 hectares"),
         article(STORM, "Miami Herald", "herald", "2026-09-02", "Hurricane Delia strengthens"),
     ])
-    yield a
-    a.close()
 
 
 def test_sources_that_disagree_on_a_figure_are_both_shown(disputed):
