@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from assistant.answering.sources import Copy, independent_sources
+from assistant.answering.sources import Copy, distinct_outlets, independent_sources
 from assistant.results import Passage
 
 # Passages read for a timeline: several per article, for a few dozen articles at most.
@@ -104,11 +104,9 @@ def build_timeline(
     cited = [_Cited(n, p.article_id, p.source, p.agencies, p.title,
                     p.canonical_id or p.article_id) for n, p in enumerate(kept, start=1)]
     copies = list(copies_of({c.story_id for c in cited}))
-    outlets: dict[str, dict[str, str]] = {}
+    outlets: dict[str, list[str | None]] = {}
     for c in [*cited, *copies]:
-        if c.source and c.source.strip():
-            outlets.setdefault(c.story_id, {}).setdefault(c.source.strip().casefold(),
-                                                          c.source.strip())
+        outlets.setdefault(c.story_id, []).append(c.source)
     origin_of: dict[int, Any] = {}
     for source in independent_sources(cited, copies):
         for n in source.citations:
@@ -118,7 +116,7 @@ def build_timeline(
             article_id=p.article_id, title=p.title, published=p.published, source=p.source,
             url=p.url, story_id=c.story_id, origin=origin_of[c.n].name,
             agency=origin_of[c.n].agency, score=p.score,
-            outlets=tuple(outlets.get(c.story_id, {}).values()))
+            outlets=distinct_outlets(outlets.get(c.story_id, ())))
         for p, c in zip(kept, cited, strict=True)
     ]
     dated = sorted((e for e in entries if e.published),

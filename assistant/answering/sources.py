@@ -45,13 +45,20 @@ def independent_sources(citations: Sequence[Cited], copies: Iterable[Copy]) -> t
     for c in sorted(citations, key=lambda c: c.n):
         story = by_story.get(c.story_id, [])
         key, name, agency = _origin(c, story)
-        group = groups.setdefault(key, {"name": name, "agency": agency, "n": [], "outlets": {}})
+        group = groups.setdefault(key, {"name": name, "agency": agency, "n": [], "outlets": []})
         group["n"].append(c.n)
-        for outlet in [c.source, *(copy.source for copy in story)]:
-            if outlet and outlet.strip():
-                group["outlets"].setdefault(outlet.strip().casefold(), outlet.strip())
-    return tuple(Source(g["name"], tuple(dict.fromkeys(g["n"])), tuple(g["outlets"].values()),
+        group["outlets"] += [c.source, *(copy.source for copy in story)]
+    return tuple(Source(g["name"], tuple(dict.fromkeys(g["n"])), distinct_outlets(g["outlets"]),
                         g["agency"]) for g in groups.values())
+
+
+def distinct_outlets(names: Iterable[str | None]) -> tuple[str, ...]:
+    """The outlet names, trimmed, each once whatever its case, in order of appearance."""
+    seen: dict[str, str] = {}
+    for name in names:
+        if name and name.strip():
+            seen.setdefault(name.strip().casefold(), name.strip())
+    return tuple(seen.values())
 
 
 def _origin(c: Cited, story: Sequence[Copy]) -> tuple[tuple[str, ...], str, bool]:
