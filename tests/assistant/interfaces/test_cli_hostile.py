@@ -11,10 +11,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.index.test_hostile import BILLION_LAUGHS, GOOD
 
 pytestmark = pytest.mark.slow
@@ -85,17 +87,29 @@ def test_add_refuses_each_hostile_file_alone(tmp_path):
     assert "loop" in {f["source"]: f["reason"] for f in report["failed"]}[str(news / "loop")]
 
 
-def _as_unprivileged() -> list[str]:
-    """A command prefix that runs as a user chmod 000 applies to; skips when there is none."""
+@pytest.fixture
+def unprivileged() -> Iterator[list[str]]:
+    """A command prefix that runs as a user chmod 000 applies to; skips when there is none.
+
+    That user must reach the checkout and its venv: a clone in a private folder (``mktemp -d``
+    is 0700) gets search permission for others on the folders above it, for the test only."""
     if os.geteuid() != 0:
-        return []
+        yield []
+        return
     if shutil.which("setpriv") is None:
         pytest.skip("running as root without setpriv: chmod 000 cannot hide a folder from root")
-    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    closed = [d for d in (ROOT, *ROOT.parents) if not d.stat().st_mode & 0o001]
+    for d in closed:
+        d.chmod(d.stat().st_mode | 0o001)
+    try:
+        yield ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    finally:
+        for d in closed:
+            d.chmod(d.stat().st_mode & ~0o001)
 
 
-def test_sync_keeps_the_articles_of_a_folder_it_cannot_read():
-    user = _as_unprivileged()
+def test_sync_keeps_the_articles_of_a_folder_it_cannot_read(unprivileged):
+    user = unprivileged
     # Not under pytest's tmp_path: that is private to root, and the CLI runs as nobody here.
     top = Path(tempfile.mkdtemp(prefix="assistant-unreadable-"))
     try:
