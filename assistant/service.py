@@ -16,7 +16,7 @@ from assistant import maintenance
 from assistant.answering import Answerer
 from assistant.answering.compose import nothing_published
 from assistant.answering.conversation import last_cited, normalise_history
-from assistant.answering.forms import question_form, search_text
+from assistant.answering.forms import digest_like, search_text
 from assistant.answering.provenance import annotate, headline_likeness
 from assistant.answering.verify import CitationVerifier
 from assistant.fetching import FetchGate
@@ -307,7 +307,7 @@ class Assistant:
         """Passages and what shaped them: a date ranks its period first, or scopes a digest."""
         self._require_index()
         o, scope = self.options, digest if digest is not None else \
-            question_form(question).kind == "digest"
+            digest_like(question)
         use_dates = o.date_filter if date_filter is None else date_filter
         return self.retriever.search_result(
             search_text(question, scope), k=k or o.k, mode=mode or o.mode,
@@ -333,7 +333,7 @@ class Assistant:
         ``Final`` with the verified Answer (unbacked sentences moved to ``unsupported``)."""
         standalone = self.standalone_question(question, history)
         asked = standalone or question
-        digest = question_form(asked).kind == "digest"
+        digest = digest_like(asked)
         if digest:  # the lead of every story of the period: read more than k passages
             k = max(k or self.options.k, 3 * self.options.k)
         found = self.search(asked, k=k, digest=digest, **options)

@@ -5,8 +5,9 @@ answerable from unanswerable questions poorly (SQuAD 2.0's unanswerable question
 against the same paragraph), so a small logistic model combines it with cheap checks:
 
 - ``similarity``: the best sentence's cosine with the question;
-- ``type_ok``: the sentence holds the kind of answer asked for — a "when" needs a date, "how
-  many" a number, "who" a name that is not already in the question (0.5 when no type is asked);
+- ``type_ok``: the sentence holds an entity of the kind the question asks for (``Question``:
+  a DATE for "when", a number for "how many", a PERSON for "who" that the question does not
+  already name; 0.5 when no kind is asked);
 - ``negated``: the question has a negation ("wasn't", "never") — SQuAD's favourite way to make a
   question that looks answerable but is not;
 - ``terms_missing``: the share of the question's key terms (5-letter stems) the sentence lacks;
@@ -29,21 +30,11 @@ import re
 from dataclasses import dataclass
 
 from assistant.answering.evidence import aliased
-from assistant.answering.forms import ASKING, MEASURE
+from assistant.answering.forms import ASKING
 from assistant.answering.text import STOPWORDS
 
 _WORDS = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’-]*")
 _STOP = STOPWORDS | {"name", "named"}
-_WHEN = re.compile(r"\b(when|what year|which year|what date|what century|what decade|what time)\b")
-_HOW_MANY = re.compile(r"\bhow (many|much|long|old|far|large|big|often|tall|high)\b|"
-                       r"\bwhat (percentage|percent|number|amount|proportion)\b|" + MEASURE)
-_WHO = re.compile(r"^\s*who\b|\bwho (is|was|were|did|does|had|has)\b")
-_DATE = re.compile(r"\b(1\d{3}|20\d{2}|\d{2,4}s|centur(y|ies)|january|february|march|april|may|"
-                   r"june|july|august|september|october|november|december|bc|ad|bce|ce|"
-                   r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)\b")
-_NUMBER_WORDS = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-                           r"twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|"
-                           r"dozen|several|half|twice|thrice|few|percent)\b")
 _NEGATION = re.compile(r"\b(not|never|no longer|without)\b|n[’']t\b")
 _CAPITALISED = re.compile(r"(?<!^)\b[A-Z][\w-]+|\d+")
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*(?:st|nd|rd|th)?")
@@ -107,20 +98,6 @@ def _stems(text: str) -> set[str]:
             if w not in _STOP and len(w) > 2}
 
 
-def type_ok(question: str, sentence: str) -> float:
-    q, s = question.lower(), sentence.lower()
-    if _WHEN.search(q):
-        return 1.0 if _DATE.search(s) else 0.0
-    if _HOW_MANY.search(q):
-        return 1.0 if _NUMBER_WORDS.search(s) else 0.0
-    if _WHO.search(q):
-        asked = {w.lower() for w in _WORDS.findall(question)}
-        names = [w for w in re.findall(r"\b[A-Z][a-zà-ÿ]+", sentence[1:])
-                 if w.lower() not in asked]
-        return 1.0 if names else 0.0
-    return 0.5
-
-
 def _values(text: str) -> tuple[set[str], set[str]]:
     """The numbers and the ordinals of a text, as digits ("three" → 3, "3rd" → 3)."""
     numbers, ordinals = set(), set()
@@ -172,7 +149,10 @@ def conflict(question: str, sentence: str) -> float:
                    or negated_form_conflict(question, sentence)) else 0.0
 
 
-def signals(question: str, sentence: str, passage: str, similarity: float) -> Signals:
+def signals(question: str, sentence: str, passage: str, similarity: float, *,
+            type_ok: float) -> Signals:
+    """The abstention model's inputs; ``type_ok`` is 1 when the sentence holds an entity of the
+    kind the question asks for, 0 when it holds none, 0.5 when the question asks for no kind."""
     # "How long", "how much": the adjective asks for a measure, it is not a term to find.
     q_stems = _stems(ASKING.sub("how", question))
     missing = len(q_stems - _stems(sentence)) / len(q_stems) if q_stems else 0.0
@@ -182,7 +162,7 @@ def signals(question: str, sentence: str, passage: str, similarity: float) -> Si
              not in passage_stems and not aliased(w, low)]
     return Signals(
         similarity=similarity,
-        type_ok=type_ok(question, sentence),
+        type_ok=type_ok,
         negated=1.0 if _NEGATION.search(question.lower()) else 0.0,
         terms_missing=missing,
         names_missing=float(len(names)),

@@ -8,9 +8,8 @@ of first use and carry the offsets of their supporting sentences in the article.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from assistant.answering.forms import AnswerType
 from assistant.answering.text import Sentence
 from assistant.results import Answer, Citation, Passage
 from assistant.retrieval.dates import DateRange
@@ -19,22 +18,29 @@ Picked = Sequence[tuple[Sentence, float]]
 
 
 def compose(question: str, passages: Sequence[Passage], picked: Picked, *,
-            answer_type: AnswerType | None = None, separator: str = " ") -> Answer:
-    """Answer text with [n] markers, and citations numbered in order of first use; the phrases
-    of ``answer_type`` in the text are located as ``Answer.answer_spans``."""
+            span_of: Callable[[Sentence], list[tuple[int, int]]] | None = None,
+            separator: str = " ") -> Answer:
+    """Answer text with [n] markers, and citations numbered in order of first use; the
+    answer's phrase in each sentence (``span_of``) is located as ``Answer.answer_spans``. A
+    sentence is quoted once, however many parts of the answer picked it."""
     numbers: dict[int, int] = {}
     spans: dict[int, list[tuple[int, int]]] = {}
     support: dict[int, float] = {}
     parts: list[str] = []
     found: list[tuple[int, int]] = []
+    quoted: set[str] = set()
     at = 0
     for sentence, score in picked:
+        key = " ".join(sentence.text.lower().split())
+        if key in quoted:
+            continue
+        quoted.add(key)
         n = numbers.setdefault(sentence.passage, len(numbers) + 1)
         spans.setdefault(sentence.passage, []).append((sentence.start, sentence.end))
         support[sentence.passage] = max(support.get(sentence.passage, 0.0), score)
         if parts:
             at += len(separator)
-        found += [(at + s, at + e) for s, e in typed_spans(sentence.text, answer_type, question)]
+        found += [(at + s, at + e) for s, e in (span_of(sentence) if span_of else [])]
         part = f"{sentence.text} [{n}]"
         parts.append(part)
         at += len(part)
@@ -82,22 +88,6 @@ def lead_sentences(sentences: Sequence[Sentence], passages: Sequence[Passage], *
     return order[:limit]
 
 
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
-           "December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
-_DATE = re.compile(
-    rf"\b(?:(?:on |)(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:,? (?:{_MONTHS})"
-    rf" \d{{1,2}})?|(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\d{{1,2}} (?:{_MONTHS})"
-    rf"(?: \d{{4}})?|(?:in |)(?:{_MONTHS}) \d{{4}}|\d{{4}}|\d{{1,2}}:\d{{2}}(?: ?[ap]\.?m\.?)?)\b")
-_QUANTITY = re.compile(
-    r"(?:[$£€¥]\s?)?\d[\d,.:]*(?:\s?(?:%|percent|per cent|percentage points?))?"
-    r"(?:\s(?:million|billion|trillion|thousand|hundred))?"
-    r"(?:\s(?:[a-zA-Z]{1,12}))?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|a quarter|half|a third)(?: of a)?(?: percentage point| percent)?\b")
-_UNIT = re.compile(r"\s(?:the|a|an|and|or|of|in|on|at|to|for|by|from|with|is|was|were|will|"
-                   r"has|have|had|its|their|his|her|who|which|that)$")
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of |de |la |van |von |the )?[A-Z][\w’'-]+)*")
-
-
 def measured(sentence: str, unit: re.Pattern[str]) -> bool:
     """Whether a number of ``sentence`` comes with a word of ``unit`` ("1,800 jobs", "90
     million years ago", "£42 million")."""
@@ -105,27 +95,3 @@ def measured(sentence: str, unit: re.Pattern[str]) -> bool:
         if unit.search(sentence[max(0, m.start() - 2):m.end() + 30]):
             return True
     return False
-
-
-def typed_spans(sentence: str, answer_type: AnswerType | None, question: str
-                ) -> list[tuple[int, int]]:
-    """Where in ``sentence`` the phrase of the asked type is (at most one): the first date, the
-    first quantity, or the first name the question does not already hold."""
-    if answer_type is None:
-        return []
-    if answer_type == "date":
-        m = _DATE.search(sentence)
-        return [m.span()] if m else []
-    if answer_type == "number":
-        for m in _QUANTITY.finditer(sentence):
-            text = _UNIT.sub("", m.group(0)).rstrip(" ,.")
-            if any(c.isdigit() for c in text) or text.split()[0].lower() != "a":
-                return [(m.start(), m.start() + len(text))]
-        return []
-    asked = question.lower()
-    for m in _NAME.finditer(sentence):
-        if m.start() == 0 and " " not in m.group(0):
-            continue  # a capitalised first word is no name
-        if m.group(0).lower() not in asked and m.group(0).split()[0].lower() not in asked:
-            return [m.span()]
-    return []

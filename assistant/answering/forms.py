@@ -16,10 +16,8 @@ Rules over the question's words, pure and tested on their own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
-from assistant.answering.conversation import entities
 from assistant.answering.topics import spell_out
 
 Kind = Literal["factoid", "list", "digest"]
@@ -47,33 +45,9 @@ _LIST = re.compile(
     r"^\s*who (?:else|all)\b|\bwhich (?:\w+ )?(?:ones|others)\b|\bcompare[sd]?\b|"
     r"\bchange[sd]? (?:between|from)\b|\bdifference between\b|\b(?:versus|vs)\b|"
     r"\bthe (?:two|three|four|five) (?:[\w-]+ )?\w+s\b", re.IGNORECASE)
-_WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|date|day|month|time)\b|\bon what date\b|"
-                   r"\bat what time\b|\bhow long ago\b", re.IGNORECASE)
 # "How long", "how many": the adjective asks for a measure; it is no term to look for.
 ASKING = re.compile(r"\bhow (?:long|many|much|old|far|tall|high|deep|fast|often|big|large)\b",
                     re.IGNORECASE)
-# "What's the sticker price of …": a noun that asks for a number.
-MEASURE = (r"\bwhat(?:['’]s| is| was| are| were| will be)? (?:the |a |its |their )?(?:[\w-]+ )?"
-           r"(?:price|cost|fee|salary|wage|raise|value|budget|population|turnout|score|margin|"
-           r"temperature|speed|distance|weight|height|depth|length|capacity|death toll|tally)s?\b")
-_NUMBER = re.compile(r"\bhow (?:many|much|long|old|far|large|big|often|tall|high|fast|deep)\b|"
-                     r"\bwhat (?:percentage|percent|number|amount|proportion|share|rate|"
-                     r"level|price|figure|sum|total|toll|size|fine|penalty|cost)\b|"
-                     r"\bby how much\b|" + MEASURE, re.IGNORECASE)
-_WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\b(?:which|what) (?:person|people|man|men|woman|"
-                  r"women|minister|official|leader|player|candidate)s?\b", re.IGNORECASE)
-_WHICH_NAME = re.compile(r"\b(?:which|what) (?:compan(?:y|ies)|firms?|unions?|groups?|"
-                         r"manufacturers?|makers?|banks?|teams?|countries|country|parties|"
-                         r"party|satellites?|species|films?|movies?|books?|newspapers?|papers?|"
-                         r"magazines?|channels?|broadcasters?|agenc(?:y|ies)|brands?|airlines?|"
-                         r"clubs?|hospitals?|universit(?:y|ies)|ships?|products?|hashtags?)\b|"
-                         r"^\s*name (?:the|a|an)\b", re.IGNORECASE)
-_WHERE = re.compile(r"^\s*where\b|\bin which (?:city|country|town|region|state|area)\b|"
-                    r"\bwhich (?:city|country|town|region|state)\b", re.IGNORECASE)
-_QUESTION_WORD = re.compile(r"^(?:what|who|where|when|why|how|which|whose|is|are|was|were|did|"
-                            r"does|do|has|have|can|will|any|anything|give|tell|show|name|list|"
-                            r"please|and|so|but|also)(?:['’]s|['’]re)?(?:\s+|$)",
-                            re.IGNORECASE)
 _AND_NAMES = re.compile(r"\band\b", re.IGNORECASE)
 _COMPARED = re.compile(r"\b(?:compared?s?|comparison)\s+(?:with|to)\s+(?:that of\s+|the\s+)?"
                        r"(?P<other>[\w'’ -]+?)\s*(?:[?.!,;]|$)", re.IGNORECASE)
@@ -82,36 +56,14 @@ _CALENDAR = re.compile(r"(?:January|February|March|April|May|June|July|August|Se
                        r"Saturday|Sunday)(?: \d{1,2}| \d{4})*", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class QuestionForm:
-    kind: Kind
-    answer_type: AnswerType | None = None
-    names: tuple[str, ...] = ()  # names the question mentions, in order
+def digest_like(question: str) -> bool:
+    """Whether ``question`` asks for the news of a period or topic."""
+    return bool(_DIGEST.search(question))
 
 
-def question_form(question: str) -> QuestionForm:
-    """The form of ``question`` (see the module docstring)."""
-    names = tuple(n for n in (_QUESTION_WORD.sub("", e) for e in entities(question)) if n)
-    if _DIGEST.search(question):
-        return QuestionForm("digest", None, names)
-    joined = len(names) >= 2 and bool(_AND_NAMES.search(question))
-    if _LIST.search(question) or joined:
-        return QuestionForm("list", _answer_type(question), names)
-    return QuestionForm("factoid", _answer_type(question), names)
-
-
-def _answer_type(question: str) -> AnswerType | None:
-    if _WHEN.search(question):
-        return "date"
-    if _NUMBER.search(question):
-        return "number"
-    if _WHERE.search(question):
-        return "place"
-    if _WHO.search(question):
-        return "person"
-    if _WHICH_NAME.search(question):
-        return "name"
-    return None
+def list_like(question: str, names: tuple[str, ...]) -> bool:
+    """Whether ``question`` asks for several facts: list wording, or names joined by "and"."""
+    return bool(_LIST.search(question)) or (len(names) >= 2 and bool(_AND_NAMES.search(question)))
 
 
 _DIGEST_FILLER = re.compile(

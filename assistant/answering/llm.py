@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.answering.conversation import Turn, format_history
-from assistant.answering.forms import question_form
+from assistant.answering.question import parse_question
 from assistant.answering.prompts import Prompts
 from assistant.answering.verify import CitationVerifier
 from assistant.results import ABSTAIN_TEXT, Answer, Delta, Final, Passage, StreamEvent
@@ -60,7 +60,7 @@ class LLMAnswerer:
 
         return [
             SystemMessage(self.prompts.system.format(abstain_text=ABSTAIN_TEXT)),
-            HumanMessage(self.prompts.for_form(question_form(question).kind).format(
+            HumanMessage(self.prompts.for_form(parse_question(question).form).format(
                 passages=format_passages(passages), question=question)),
         ]
 
@@ -81,7 +81,7 @@ class LLMAnswerer:
                 parts.append(delta)
                 yield Delta(delta)
         checked = self.verifier(question, "".join(parts), passages)
-        yield Final(replace(checked, form=question_form(question).kind))
+        yield Final(replace(checked, form=parse_question(question).form))
 
     def condense(self, question: str, history: Sequence[Turn]) -> str | None:
         """The follow-up as a standalone question, written by the model."""

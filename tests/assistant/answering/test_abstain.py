@@ -62,8 +62,8 @@ def test_conflict_checks(check, question, sentence, expected):
 def test_a_conflict_raises_the_probability_of_unanswerable():
     sentence = "The ferry company was founded in 1973 and began sailing in 1975."
     passage = sentence
-    same = signals("When was the ferry company founded?", sentence, passage, similarity=0.7)
-    swapped = signals("What was founded in 1974?", sentence, passage, similarity=0.7)
+    same = signals("When was the ferry company founded?", sentence, passage, 0.7, type_ok=1.0)
+    swapped = signals("What was founded in 1974?", sentence, passage, 0.7, type_ok=1.0)
     assert conflict("What was founded in 1974?", sentence) == 1.0
     assert same.conflict == 0.0 and swapped.conflict == 1.0
     assert swapped.unanswerable() > same.unanswerable()

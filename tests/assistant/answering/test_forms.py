@@ -6,63 +6,20 @@ from datetime import date
 
 import pytest
 
-from assistant.answering.compose import lead_sentences, nothing_published, typed_spans
+from assistant.answering.compose import lead_sentences, nothing_published
 from assistant.answering.conversation import Turn, rewrite_followup
-from assistant.answering.forms import digest_topic, parts, question_form, search_text
+from assistant.answering.forms import digest_topic, parts, search_text
+from assistant.answering.question import parse_question
 from assistant.answering.text import Sentence
 from assistant.answering.topics import is_section, spell_out
 from assistant.results import Passage
 from assistant.retrieval.dates import DateRange, prefer_dates
 
 
-@pytest.mark.parametrize(("question", "kind", "answer_type"), [
-    ("How many people died in the floods?", "factoid", "number"),
-    ("When will the bridge open?", "factoid", "date"),
-    ("Who called the strike?", "factoid", "person"),
-    ("Where will the factory be built?", "factoid", "place"),
-    ("Why did the bank hold rates?", "factoid", None),
-    ("Which companies announced new plants?", "list", "name"),
-    ("What did the Bank of England and the ECB decide?", "list", None),
-    ("How does inflation in Britain compare with the euro zone?", "list", None),
-    ("Who else signed the letter?", "list", "person"),
-    ("How many workers do the unions behind the two airline strikes represent?", "list",
-     "number"),
-    ("What happened in London last week?", "digest", None),
-    ("What's the latest on the dock strike?", "digest", None),
-    ("main stories this week", "digest", None),
-    ("Any health news?", "digest", None),
-    ("Give me this week's technology news.", "digest", None),
-    ("Give me the price of the robot.", "factoid", None),
-    ("Give me the sports results from the weekend.", "digest", None),
-])
-def test_question_forms(question, kind, answer_type):
-    form = question_form(question)
-    assert (form.kind, form.answer_type) == (kind, answer_type)
-
-
-def test_names_leave_out_question_words():
-    assert question_form("What's the latest on the Tube strike?").names == ("Tube",)
-    assert question_form("Anything going on in Leeds?").names == ("Leeds",)
-    assert question_form("Did the Bank of Japan raise rates?").names == ("Bank of Japan",)
-
-
 def test_digest_topic():
     assert digest_topic("What's the latest on the dock strike?") == "dock strike"
     assert digest_topic("What happened in Lagos?") == "Lagos"
     assert digest_topic("What are the main stories?") == ""
-
-
-@pytest.mark.parametrize(("sentence", "answer_type", "phrase"), [
-    ("The strike will last 48 hours from Wednesday.", "number", "48 hours"),
-    ("Prices rose 2.6% in September.", "number", "2.6%"),
-    ("The fine of £42 million was the largest.", "number", "£42 million"),
-    ("Sentencing is set for February 18 in Manhattan.", "date", "February 18"),
-    ("The union leader Mick Lynch called the walkout.", "person", "Mick Lynch"),
-    ("Nothing here to find.", "number", None),
-])
-def test_the_asked_phrase_is_located(sentence, answer_type, phrase):
-    spans = typed_spans(sentence, answer_type, "Who called it?")
-    assert [sentence[s:e] for s, e in spans] == ([phrase] if phrase else [])
 
 
 def _passage(article_id, published, text="x", canonical=None):
@@ -134,7 +91,7 @@ def test_follow_ups_keep_the_topic():
     ("Which unions called strikes in London?", []),
 ])
 def test_a_question_joining_names_is_asked_of_each(question, expected):
-    assert parts(question, question_form(question).names) == expected
+    assert parts(question, parse_question(question).names) == expected
 
 
 @pytest.mark.parametrize(("topic", "section", "spelled"), [

@@ -1,0 +1,105 @@
+"""Answer candidates: the passages' sentences that may be quoted, and the entities they hold.
+
+A page carries more than its story: photo captions ("Hide Caption 83 of 226"), credits, bylines,
+prompts, and subheadings that are questions ("What happens next?"). None of them answers a
+question, so they are never candidates (``lexicon/en/furniture.txt``); they still count as the
+context of the sentences around them.
+
+The entities of the best candidates come from the English pipeline (``language.py``), only for
+the few sentences that can still win (recognising every retrieved sentence would cost more than
+the rest of the answer): a sentence holding an entity of the kind the question asks for (a
+PERSON for "who", a DATE for "when") is a likelier answer, and that entity is the answer's bold
+span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answering.language import English, Entity
+from assistant.answering.question import Question
+from assistant.answering.text import Sentence
+
+LEXICON = Path(__file__).parent / "lexicon" / "en"
+
+
+@lru_cache(maxsize=1)
+def _furniture() -> re.Pattern[str]:
+    lines = [line.strip() for line in (LEXICON / "furniture.txt").read_text("utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    for n, line in enumerate(lines, 1):
+        try:
+            re.compile(line)
+        except re.error as exc:
+            raise ValueError(f"{LEXICON / 'furniture.txt'}: pattern {n} ({line!r}): {exc}") \
+                from exc
+    return re.compile(r"^\W*(?:" + "|".join(f"(?:{line})" for line in lines) + ")",
+                      re.IGNORECASE)
+
+
+def quotable(text: str) -> bool:
+    """Whether a sentence may be quoted as an answer: not page furniture, not a question."""
+    stripped = text.strip()
+    return not (stripped.rstrip("\"'’”)").endswith("?") or _furniture().match(stripped))
+
+
+def quotable_mask(sentences: Sequence[Sentence]) -> np.ndarray:
+    return np.array([quotable(s.text) for s in sentences], dtype=bool)
+
+
+def typed(question: Question, entities: Sequence[Entity]) -> list[Entity]:
+    """The entities of a sentence that answer ``question``'s kind, in the order of the labels it
+    asks for (the likeliest first), then of position."""
+    rank = {label: n for n, label in enumerate(question.expected)}
+    found = [e for e in entities if question.answers_with(e)]
+    return sorted(found, key=lambda e: (rank[e.label], e.start))
+
+
+def type_bonus(question: Question, sentences: Sequence[Sentence], scores: np.ndarray,
+               english: English, *, top: int, bonus: float) -> np.ndarray:
+    """``bonus`` for each of the ``top`` best sentences that holds an entity of the asked kind
+    (nothing when the question asks for no kind of entity)."""
+    out = np.zeros(len(sentences), dtype=np.float32)
+    if not question.expected or not len(sentences):
+        return out
+    best = [int(i) for i in np.argsort(-scores, kind="stable")[:top]]
+    found = english.entities([sentences[i].text for i in best])
+    for i, ents in zip(best, found, strict=True):
+        if typed(question, ents):
+            out[i] = bonus
+    return out
+
+
+def answer_span(question: Question, sentence: Sentence, english: English
+                ) -> list[tuple[int, int]]:
+    """Where in the sentence the answer is: its first entity of the asked kind (none when the
+    question asks for no kind, or the sentence holds none)."""
+    if not question.expected:
+        return []
+    found = typed(question, english.entities([sentence.text])[0])
+    return [(found[0].start, found[0].end)] if found else []
+
+
+def by_entity(question: Question, sentences: Sequence[Sentence], scores: np.ndarray,
+              english: English, *, floor: float, limit: int, top: int) -> list[int]:
+    """For a list question ("Which countries …?"): the best sentences that between them name
+    every distinct entity of the asked kind the supported sentences hold, each sentence adding
+    at least one, best first."""
+    order = [int(i) for i in np.argsort(-scores, kind="stable")[:top]
+             if float(scores[int(i)]) >= floor]
+    found = english.entities([sentences[i].text for i in order])
+    named: set[str] = set()
+    chosen: list[int] = []
+    for i, ents in zip(order, found, strict=True):
+        new = {e.text.lower().removeprefix("the ") for e in typed(question, ents)} - named
+        if new:
+            named |= new
+            chosen.append(i)
+        if len(chosen) >= limit:
+            break
+    return chosen

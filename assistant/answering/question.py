@@ -1,0 +1,172 @@
+"""A question, parsed once: its form, what kind of thing answers it, the names and dates it holds.
+
+The English pipeline (``language.py``) parses the question; this module reads the parse:
+
+- ``form``: ``factoid`` (one fact), ``list`` (several: "Which countries …?" with a plural head
+  noun, names joined by "and", "compare …"), or ``digest`` (the news of a period or topic);
+- ``expected``: the entity labels an answer should hold, from the question word and the noun it
+  asks about (``lexicon/en/answer_types.txt``): who → PERSON, which company → ORG, where →
+  GPE/LOC/FAC, when → DATE/TIME, how many → CARDINAL …; the noun wins over the word ("who" is a
+  person, "which team" an organisation);
+- ``names``: the named entities and proper nouns of the question, which the passages must mention
+  (else it is a near miss: the same kind of event elsewhere);
+- ``dates``: the dates it names.
+
+Retrieval, the answerer and the abstention check all read this one object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.answering.forms import AnswerType, Kind, digest_like, list_like
+from assistant.answering.language import English, Entity, english
+
+LEXICON = Path(__file__).parent / "lexicon" / "en"
+# Entity labels that are values rather than names: a question's number is no name to look for.
+VALUES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+_COARSE: dict[str, AnswerType] = {
+    "PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "DATE": "date",
+    "TIME": "date", "CARDINAL": "number", "QUANTITY": "number", "MONEY": "number",
+    "PERCENT": "number",
+}
+_HOW = frozenset({"many", "much", "long", "old", "far", "big", "large", "tall", "high", "deep",
+                  "fast", "often"})
+_WH = frozenset({"who", "whom", "whose", "what", "which", "where", "when", "how"})
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    form: Kind = "factoid"
+    expected: tuple[str, ...] = ()  # entity labels that answer it, most likely first
+    cue: str | None = None  # what the labels came from: "who", "how many", "country" …
+    names: tuple[str, ...] = ()  # named entities and proper nouns, in order
+    entities: tuple[Entity, ...] = field(default=(), compare=False)
+    dates: tuple[str, ...] = ()
+
+    @property
+    def answer_type(self) -> AnswerType | None:
+        """The coarse kind of the answer (number, date, person, place, name), or None."""
+        if not self.expected:
+            return None
+        return _COARSE.get(self.expected[0], "name")
+
+    def answers_with(self, entity: Entity) -> bool:
+        """Whether ``entity`` is of a kind this question asks for and not already named in it."""
+        return entity.label in self.expected and entity.text.lower() not in self.text.lower()
+
+
+@lru_cache(maxsize=1)
+def answer_types() -> dict[str, tuple[str, ...]]:
+    """The cue → labels table of ``lexicon/en/answer_types.txt``."""
+    table: dict[str, tuple[str, ...]] = {}
+    for n, line in enumerate((LEXICON / "answer_types.txt").read_text("utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cues, _, labels = line.partition("\t")
+        if not labels.strip():
+            raise ValueError(f"{LEXICON / 'answer_types.txt'}:{n}: a cue needs a tab and labels")
+        multi = cues.startswith("how ") or cues.startswith("what ")
+        for cue in [cues] if multi else cues.split():
+            table.setdefault(cue.strip().lower(), tuple(labels.split()))
+    return table
+
+
+def parse_question(text: str, nlp: English | None = None) -> Question:
+    """``text`` parsed into a :class:`Question`."""
+    text = " ".join(text.split())
+    if not text:
+        return Question(text)
+    doc = (nlp or english()).parse(text)
+    ents = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+    names = proper_names(doc)
+    cue, expected, plural = _asked(doc)
+    if digest_like(text):
+        form: Kind = "digest"
+    elif plural or list_like(text, names):
+        form = "list"
+    else:
+        form = "factoid"
+    return Question(text, form, expected, cue, names, ents,
+                    tuple(e.text for e in ents if e.label == "DATE"
+                          and not _WH & set(e.text.lower().split())))
+
+
+def proper_names(doc: Any) -> tuple[str, ...]:
+    """The named entities that are names (not values) and runs of proper nouns the recogniser
+    left out, in order of appearance."""
+    spans: list[tuple[int, str]] = []
+    covered: set[int] = set()
+    for e in doc.ents:
+        if e.label_ not in VALUES:
+            text = e.text.removeprefix("the ").removeprefix("The ").strip()
+            text = text.removesuffix("'s").removesuffix("’s")
+            if text and text.lower() not in _WH:
+                spans.append((e.start_char, text))
+        covered.update(range(e.start, e.end))
+    run: list[Any] = []
+    for token in [*doc, None]:
+        if token is not None and token.i not in covered and token.pos_ == "PROPN" \
+                and token.text.lower() not in _WH and token.text[:1].isupper():
+            run.append(token)
+            continue
+        if run:
+            spans.append((run[0].idx, doc.text[run[0].idx:run[-1].idx + len(run[-1].text)]))
+            run = []
+    return tuple(dict.fromkeys(t for _, t in sorted(spans)))
+
+
+def _asked(doc: Any) -> tuple[str | None, tuple[str, ...], bool]:
+    """The cue of what the question asks for, its entity labels, and whether the noun asked
+    about is plural ("which countries": a list)."""
+    table = answer_types()
+    tokens = list(doc)
+    for i, token in enumerate(tokens):
+        word = token.lower_
+        if word == "how" and i + 1 < len(tokens) and tokens[i + 1].lower_ in _HOW:
+            cue = f"how {tokens[i + 1].lower_}"
+            return cue, table.get(cue, ()), False
+        if word in {"what", "which"} or (word == "name" and i == 0):
+            noun = _asked_noun(token)
+            if noun is not None:
+                key = noun.lower_
+                if key in {"name", "title", "kind", "type", "sort"}:  # "the name of the company"
+                    inner = next((c for p in noun.children if p.lower_ == "of"
+                                  for c in p.children if c.dep_ == "pobj"), None)
+                    if inner is not None and inner.lower_ in table:
+                        noun, key = inner, inner.lower_
+                if f"what {key}" in table:
+                    return f"what {key}", table[f"what {key}"], False
+                if key in table:
+                    return key, table[key], noun.tag_ in {"NNS", "NNPS"}
+            if word == "name" or (noun is not None and noun.lower_ == "name"):
+                return "name", table["name"], False
+            if word in {"what", "which"}:
+                continue
+        if word in table and word in _WH:
+            return word, table[word], False
+    # "Give me the price of …", "tell me the date": the object of a request.
+    root = next((t for t in tokens if t.dep_ == "ROOT"), None)
+    if root is not None and root.i == 0 and root.pos_ == "VERB":
+        for obj in root.children:
+            if obj.dep_ == "dobj" and obj.lower_ in table:
+                return obj.lower_, table[obj.lower_], obj.tag_ in {"NNS", "NNPS"}
+    return None, (), False
+
+
+def _asked_noun(token: Any) -> Any:
+    """The noun a "which"/"what" asks about: "which country" (its head), "what is the capital"
+    (the copula's other side), "name the film" (its object)."""
+    if token.dep_ == "det" and token.head.pos_ in {"NOUN", "PROPN"}:
+        return token.head
+    if token.lower_ == "name":
+        return next((c for c in token.children if c.dep_ == "dobj"), None)
+    head = token.head
+    if head.lemma_ == "be":
+        return next((c for c in head.children if c is not token and c.dep_ in {"attr", "nsubj"}
+                     and c.pos_ in {"NOUN", "PROPN"}), None)
+    return None
