@@ -17,8 +17,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.answering.conversation import Turn, format_history
-from assistant.answering.question import parse_question
 from assistant.answering.prompts import Prompts
+from assistant.answering.question import parse_question
 from assistant.answering.verify import CitationVerifier
 from assistant.results import ABSTAIN_TEXT, Answer, Delta, Final, Passage, StreamEvent
 
