@@ -67,7 +67,7 @@ def main() -> None:
         if args.dump:
             rows["questions"] = [{
                 "id": q.id, "kind": q.kind, "right": correct(q, a), "abstained": a.abstained,
-                "asked": a.rewritten_question or q.question, "answer": a.text[:400],
+                "asked": a.rewritten_question or q.question, "answer": a.text[:1500],
                 "gold": list(q.answers or q.answers_all)} for q, a in outcomes]
         base = answerer.config
         for raw in (v for v in args.values.split(",") if v.strip()):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from assistant.answering.evidence import aliased
 from assistant.answering.forms import ASKING
+from assistant.answering.lexicon import pairs
 from assistant.answering.text import STOPWORDS
 
 _WORDS = re.compile(r"[A-Za-zÀ-ÿ0-9][\w'’-]*")
@@ -44,28 +45,10 @@ _NUMBER_VALUES = {w: str(i) for i, w in enumerate(
 _ORDINAL_VALUES = {w: str(i) for i, w in enumerate(
     "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
     "twelfth".split())} | {"last": "last"}
-# Pairs of opposites a question can swap; only the unambiguous senses (no "right"/"rights",
-# "light", "spring").
-_OPPOSITE_PAIRS = """
-more/less most/least increase/decrease increased/decreased increases/decreases rise/fall
-rose/fell gain/loss gains/losses win/lose won/lost before/after first/last earliest/latest
-earlier/later early/late largest/smallest larger/smaller large/small biggest/smallest
-bigger/smaller big/small highest/lowest higher/lower high/low longest/shortest longer/shorter
-long/short strongest/weakest stronger/weaker strong/weak fastest/slowest faster/slower
-fast/slow oldest/newest older/newer old/new oldest/youngest older/younger north/south
-east/west northern/southern eastern/western northeast/southwest northwest/southeast
-above/below upper/lower inside/outside inner/outer internal/external domestic/foreign
-import/export imports/exports buy/sell bought/sold start/end began/ended begin/end
-maximum/minimum majority/minority major/minor positive/negative legal/illegal
-private/public male/female men/women man/woman boys/girls accept/reject accepted/rejected
-allowed/banned success/failure
-successful/unsuccessful support/oppose supported/opposed include/exclude included/excluded
-same/different common/rare ancient/modern upstream/downstream entry/exit input/output
-left/right rich/poor richest/poorest hot/cold warm/cool wet/dry open/closed true/false
-""".split()
+# Pairs of opposites a question can swap (``lexicon/en/opposites.txt``).
+_OPPOSITE_PAIRS = pairs("opposites", "/")
 _OPPOSITES: dict[str, set[str]] = {}
-for _pair in _OPPOSITE_PAIRS:
-    _a, _b = _pair.split("/")
+for _a, _b in _OPPOSITE_PAIRS:
     _OPPOSITES.setdefault(_a, set()).add(_b)
     _OPPOSITES.setdefault(_b, set()).add(_a)
 _NEGATED_FORM = re.compile(r"\b(non|un|anti)-?([a-z]{4,})\b")

@@ -47,7 +47,7 @@ from assistant.answering.evidence import (
     with_lead,
 )
 from assistant.answering.forms import digest_topic, measure_words, parts
-from assistant.answering.language import English, english
+from assistant.answering.language import English, english, preload
 from assistant.answering.question import VALUES, Question, parse_question
 from assistant.answering.text import Sentence, content_terms, passage_sentences
 from assistant.answering.topics import is_section, spell_out
@@ -96,6 +96,11 @@ class ExtractiveAnswerer:
     @abstain_threshold.setter
     def abstain_threshold(self, value: float) -> None:
         self.config = replace(self.config, abstain_threshold=value)
+
+    def warm(self) -> None:
+        """Start loading the English pipeline while the question is being retrieved."""
+        if self.language is english:
+            preload()
 
     def parse(self, question: str) -> Question:
         return parse_question(question, self.language())
@@ -202,10 +207,12 @@ class ExtractiveAnswerer:
         joined = parts(q.text, q.names)
         chosen = self._joined(q, joined, passages, sentences, context) if joined else []
         if not chosen and q.expected and q.expected[0] not in VALUES:
-            chosen = by_entity(q, sentences, scores, self.language(),
-                               floor=max(self.min_support * c.list_support,
-                                         c.list_share * float(scores.max())),
-                               limit=c.max_stories, top=c.typed_candidates * 2)
+            named = by_entity(q, sentences, scores, self.language(),
+                              floor=max(self.min_support * c.list_support,
+                                        c.list_share * float(scores.max())),
+                              limit=c.max_stories, top=c.typed_candidates * 2)
+            # One sentence naming one thing is no list: the stories tell it better.
+            chosen = named if len(named) >= 2 else []
         if not chosen:
             chosen = self._stories(passages, sentences, scores)
         chosen.sort(key=lambda i: (sentences[i].passage, sentences[i].start))

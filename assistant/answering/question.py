@@ -35,6 +35,7 @@ _COARSE: dict[str, AnswerType] = {
 }
 _HOW = frozenset({"many", "much", "long", "old", "far", "big", "large", "tall", "high", "deep",
                   "fast", "often"})
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "'s", "’s", "'re"})
 _WH = frozenset({"who", "whom", "whose", "what", "which", "where", "when", "how"})
 
 
@@ -166,7 +167,7 @@ def _asked_noun(token: Any) -> Any:
     if token.lower_ == "name":
         return next((c for c in token.children if c.dep_ == "dobj"), None)
     head = token.head
-    if head.lemma_ == "be":
+    if head.lower_ in _BE:
         return next((c for c in head.children if c is not token and c.dep_ in {"attr", "nsubj"}
                      and c.pos_ in {"NOUN", "PROPN"}), None)
     return None

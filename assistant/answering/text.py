@@ -18,20 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answering.lexicon import words
 from assistant.results import Passage
 from index.chunking import split_sentences
 
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9#@][\w'’#@-]*")
-# Words that carry no topic: left out of term matching everywhere.
-STOPWORDS = frozenset("""
-a about above after again against all am an and any are as at be because been before being below
-between both but by can could did do does doing down during each few for from further had has have
-having he her here hers herself him himself his how i if in into is it its itself just me more most
-my myself no nor not now of off on once only or other our ours ourselves out over own same she
-should so some such than that the their theirs them themselves then there these they this those
-through to too under until up very was we were what when where which while who whom why will with
-would you your yours yourself yourselves also said says say tell told according did does do many
-much called call""".split())
+# Words that carry no topic: left out of term matching everywhere (``lexicon/en/stopwords.txt``).
+STOPWORDS = words("stopwords")
 
 
 _local = threading.local()  # a PyStemmer stemmer is not safe to share between threads
