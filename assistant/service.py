@@ -80,6 +80,7 @@ class Assistant:
         self._shared = SharedStore(
             catalog, lambda: require_chunks(stores.open(), catalog, stores.where))
         self._lexical: LexicalIndex | None = None
+        self._retriever: tuple[Options, Reranker | None, HybridRetriever] | None = None
         self._parts_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._fetches = FetchGate(options)
@@ -116,13 +117,17 @@ class Assistant:
 
     @property
     def retriever(self) -> HybridRetriever:
-        """A LangChain retriever over the index (``k`` and ``mode`` from the options)."""
-        o = self.options
-        return HybridRetriever(
-            store=self._shared, embeddings=self.embeddings, lexical=self.lexical, k=o.k,
-            mode=o.mode, config=o.retrieval, reranker=self.reranker,
-            article_text=self._article_text,
-        )
+        """A LangChain retriever over the index (``k`` and ``mode`` from the options), built
+        once and again only when the options or the reranker are replaced."""
+        o, made = self.options, self._retriever
+        if made is None or made[0] is not o or made[1] is not self.reranker:
+            made = (o, self.reranker, HybridRetriever(
+                store=self._shared, embeddings=self.embeddings, lexical=self.lexical, k=o.k,
+                mode=o.mode, config=o.retrieval, reranker=self.reranker,
+                article_text=self._article_text,
+            ))
+            self._retriever = made
+        return made[2]
 
     @property
     def chain(self) -> Runnable[str, Answer]:

