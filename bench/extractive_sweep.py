@@ -71,7 +71,8 @@ def main() -> None:
                 "gold": list(q.answers or q.answers_all)} for q, a in outcomes]
         base = answerer.config
         for raw in (v for v in args.values.split(",") if v.strip()):
-            value = type(getattr(base, args.param))(float(raw))
+            kind = type(getattr(base, args.param))
+            value = kind(int(float(raw))) if kind is bool else kind(float(raw))
             answerer.config = replace(base, **{args.param: value})
             again = [(q, answerer.answer(a.rewritten_question or q.question, a.passages))
                      for q, a in outcomes]

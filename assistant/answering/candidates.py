@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,8 +25,26 @@ import numpy as np
 from assistant.answering.language import English, Entity
 from assistant.answering.question import Question
 from assistant.answering.text import Sentence
+from assistant.results import Passage
 
 LEXICON = Path(__file__).parent / "lexicon" / "en"
+# A sentence that may not be quoted (page furniture, a question) scores this.
+UNQUOTABLE = -1.0
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The passages' sentences scored against a question: what the choice by form reads."""
+
+    passages: Sequence[Passage]
+    sentences: list[Sentence]
+    context: list[str]  # per sentence, what it is about beyond its words (``evidence.py``)
+    scores: np.ndarray  # similarity, terms and priors; UNQUOTABLE for furniture
+    semantic: np.ndarray  # the cosine alone
+
+    @property
+    def best(self) -> int:
+        return int(np.argmax(self.scores))
 
 
 @lru_cache(maxsize=1)

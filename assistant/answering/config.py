@@ -27,7 +27,7 @@ class ExtractiveConfig:
     # -- priors ----------------------------------------------------------------------------
     # Added to one of the `typed_candidates` best sentences that holds an entity of the kind
     # the question asks for (a PERSON for "who"). SWEEP-TYPE-BONUS
-    type_bonus: float = 0.15
+    type_bonus: float = 0.05
     # How many of the best sentences have their entities recognised (each costs a few ms).
     # SWEEP-TYPED
     typed_candidates: int = 8
@@ -57,6 +57,8 @@ class ExtractiveConfig:
     lead_share: float = 0.85
     # At most this many stories in a list or a digest.
     max_stories: int = 5
+    # The abstention model's threshold for a list's best sentence. SWEEP-LISTS
+    list_abstain_threshold: float = 0.9
     # -- a digest --------------------------------------------------------------------------
     # A digest on a topic keeps the stories whose best sentence scores this share of the best.
     digest_share: float = 0.6

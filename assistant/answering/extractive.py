@@ -27,13 +27,14 @@ import numpy as np
 
 from assistant.answering.abstain import Signals, signals
 from assistant.answering.candidates import (
+    UNQUOTABLE,
+    Candidates,
     answer_span,
-    by_entity,
     quotable_mask,
     type_bonus,
     typed,
 )
-from assistant.answering.compose import compose, lead_sentences, measured, one_per_article
+from assistant.answering.compose import compose, lead_sentences, measured
 from assistant.answering.config import ExtractiveConfig
 from assistant.answering.conversation import Turn, rewrite_followup
 from assistant.answering.evidence import (
@@ -44,20 +45,17 @@ from assistant.answering.evidence import (
     sentence_context,
     story_of,
     update,
-    with_lead,
 )
-from assistant.answering.forms import digest_topic, measure_words, parts
+from assistant.answering.forms import digest_topic, measure_words
 from assistant.answering.language import English, english, preload
-from assistant.answering.question import VALUES, Question, parse_question
+from assistant.answering.lists import ListAnswers
+from assistant.answering.question import Question, parse_question
 from assistant.answering.text import Sentence, content_terms, passage_sentences
 from assistant.answering.topics import is_section, spell_out
 from assistant.results import Answer, Final, Passage, StreamEvent, text_deltas
 
-# A sentence that may not be quoted (page furniture, a question) scores this.
-_UNQUOTABLE = -1.0
 
-
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(ListAnswers):
     """Composes an answer from the retrieved passages' best-supported sentences.
 
     The stages: the question parsed once (``Question``), the passages' sentences scored as
@@ -107,23 +105,35 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
         q = self.parse(question)
-        sentences = passage_sentences(passages)
-        if not sentences or not question.strip():
+        if not question.strip() or (c := self.candidates(q, passages)) is None:
             return Answer.abstaining(question, passages)
+        return _with_form(_FORMS[q.form](self, q, c), q)
+
+    def candidates(self, q: Question, passages: Sequence[Passage]) -> Candidates | None:
+        """The passages' sentences scored against the question (None when they hold none):
+        similarity and terms, then the priors (lead, asked kind, unit) except for a digest,
+        which reads the stories' leads; page furniture and questions are never quoted."""
+        sentences = passage_sentences(passages)
+        if not sentences:
+            return None
         context = sentence_context(sentences, passages)
-        scores, semantic = self._scores(question, [s.text for s in sentences], context)
-        if q.form == "digest":
-            return self._digest(q, passages, sentences, semantic, context)
-        scores = scores + self._priors(q, sentences, passages, scores)
-        scores[~quotable_mask(sentences)] = _UNQUOTABLE
-        top = int(np.argmax(scores))
-        # Several facts rarely share the question's words as one fact does: less is needed.
+        scores, semantic = self._scores(q.text, [s.text for s in sentences], context)
+        if q.form != "digest":
+            scores = scores + self._priors(q, sentences, passages, scores)
+            scores[~quotable_mask(sentences)] = UNQUOTABLE
+        return Candidates(passages, sentences, context, scores, semantic)
+
+    def _supported(self, q: Question, c: Candidates) -> bool:
+        """Whether the best candidate answers: it reaches the minimum support (less for a
+        list: several facts rarely share the question's words as one fact does), the passages
+        mention every name of the question (else a near miss), and the abstention model does
+        not find it unanswered (a list by a looser threshold: its parts are told apart)."""
         support = self.min_support * (self.config.list_support if q.form == "list" else 1.0)
-        if float(scores[top]) < support or missing_names(q.names, passages) or (
-                q.form == "factoid" and self._unanswered(q, sentences[top], passages, semantic)):
-            return _with_form(self._abstain(question, passages, sentences, semantic), q)
-        choose = _FORMS[q.form]
-        return _with_form(choose(self, q, passages, sentences, scores, context), q)
+        best = c.sentences[c.best]
+        return float(c.scores[c.best]) >= support and not missing_names(q.names, c.passages) \
+            and self._signals(q, best, c).unanswerable() <= (
+                self.abstain_threshold if q.form == "factoid"
+                else self.config.list_abstain_threshold)
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[StreamEvent]:
         answer = self.answer(question, passages)
@@ -134,52 +144,45 @@ class ExtractiveAnswerer:
         """The follow-up rewritten by rules (pronouns and elliptical questions resolved)."""
         return rewrite_followup(question, history)
 
-    def _unanswered(self, q: Question, best: Sentence, passages: Sequence[Passage],
-                    semantic: np.ndarray) -> bool:
-        """The abstention model's verdict on the best sentence (``abstain.py``)."""
-        return self._signals(q, best, passages, semantic).unanswerable() > self.abstain_threshold
-
-    def _signals(self, q: Question, best: Sentence, passages: Sequence[Passage],
-                 semantic: np.ndarray) -> Signals:
+    def _signals(self, q: Question, best: Sentence, c: Candidates) -> Signals:
         if q.expected:
             kind_ok = 1.0 if typed(q, self.language().entities([best.text])[0]) else 0.0
         else:
             kind_ok = 0.5
-        return signals(q.text, best.text, _told(passages[best.passage]), float(semantic.max()),
-                       type_ok=kind_ok)
+        return signals(q.text, best.text, _told(c.passages[best.passage]),
+                       float(c.semantic.max()), type_ok=kind_ok)
 
     def abstention_signals(self, question: str, passages: Sequence[Passage]) -> Signals | None:
         """The abstention model's inputs for the best factoid sentence of the passages, for
         refitting its weights (``bench/abstain_cv.py``); None when no sentence reaches
         ``min_support`` (the answerer abstains without asking the model)."""
-        q = self.parse(question)
-        sentences = passage_sentences(passages)
-        if not sentences or not question.strip():
+        q = replace(self.parse(question), form="factoid")
+        c = self.candidates(q, passages) if question.strip() else None
+        if c is None or float(c.scores[c.best]) < self.min_support:
             return None
-        scores, semantic = self._scores(question, [s.text for s in sentences],
-                                        sentence_context(sentences, passages))
-        scores = scores + self._priors(q, sentences, passages, scores)
-        scores[~quotable_mask(sentences)] = _UNQUOTABLE
-        top = int(np.argmax(scores))
-        if float(scores[top]) < self.min_support:
-            return None
-        return self._signals(q, sentences[top], passages, semantic)
+        return self._signals(q, c.sentences[c.best], c)
 
-    def _span_of(self, q: Question) -> Callable[[Sentence], list[tuple[int, int]]]:
-        return lambda sentence: answer_span(q, sentence, self.language())
-
-    def _factoid(self, q: Question, passages: Sequence[Passage], sentences: list[Sentence],
-                 scores: np.ndarray, context: list[str]) -> Answer:
+    def _factoid(self, q: Question, c: Candidates) -> Answer:
         """The best-supported sentences; a later report of the same story's figure too."""
+        if not self._supported(q, c):
+            return self._abstain(q.text, c)
+        sentences, scores = c.sentences, c.scores
         chosen = self._best_sentences(sentences, scores)
-        if (later := update(chosen[0], sentences, passages, scores,
-                             self._threads(passages))) is not None \
+        if (later := update(chosen[0], sentences, c.passages, scores,
+                             self._threads(c.passages))) is not None \
                 and later not in chosen:  # a later report of the same story: its figure too
             chosen = [*chosen[:self.max_sentences - 1], later]
-        # Read in the order the articles tell it: by passage rank, then position.
-        chosen.sort(key=lambda i: (sentences[i].passage, sentences[i].start))
-        return compose(q.text, passages, [(sentences[i], float(scores[i])) for i in chosen],
-                       span_of=self._span_of(q))
+        return self._compose(q, c, chosen)
+
+    def _compose(self, q: Question, c: Candidates, chosen: list[int],
+                 separator: str = " ") -> Answer:
+        """The chosen sentences in the order the articles tell them (passage rank, then
+        position), the answer's phrase in each located."""
+        chosen = sorted(chosen, key=lambda i: (c.sentences[i].passage, c.sentences[i].start))
+        return compose(q.text, c.passages, [(c.sentences[i], float(c.scores[i]))
+                                            for i in chosen],
+                       span_of=lambda s: answer_span(q, s, self.language()),
+                       separator=separator)
 
     def _best_sentences(self, sentences: Sequence[Sentence], scores: np.ndarray) -> list[int]:
         order = np.argsort(-scores, kind="stable")
@@ -194,95 +197,6 @@ class ExtractiveAnswerer:
             if key not in seen_text:
                 seen_text.add(key)
                 chosen.append(int(i))
-        return chosen
-
-    def _list(self, q: Question, passages: Sequence[Passage], sentences: list[Sentence],
-              scores: np.ndarray, context: list[str]) -> Answer:
-        """One sentence per part of the question: for a question joining names, the best
-        sentence for each name asked alone, from a story that mentions it; for one asking for
-        things of a kind ("which countries"), the sentences naming every distinct one;
-        otherwise the best sentence of each story that supports the question nearly as well as
-        the best one."""
-        c = self.config
-        joined = parts(q.text, q.names)
-        chosen = self._joined(q, joined, passages, sentences, context) if joined else []
-        if not chosen and q.expected and q.expected[0] not in VALUES:
-            named = by_entity(q, sentences, scores, self.language(),
-                              floor=max(self.min_support * c.list_support,
-                                        c.list_share * float(scores.max())),
-                              limit=c.max_stories, top=c.typed_candidates * 2)
-            # One sentence naming one thing is no list: the stories tell it better.
-            chosen = named if len(named) >= 2 else []
-        if not chosen:
-            chosen = self._stories(passages, sentences, scores)
-        chosen.sort(key=lambda i: (sentences[i].passage, sentences[i].start))
-        return compose(q.text, passages, [(sentences[i], float(scores[i])) for i in chosen],
-                       span_of=self._span_of(q), separator="\n")
-
-    def _joined(self, q: Question, joined: list[tuple[str, str]], passages: Sequence[Passage],
-                sentences: list[Sentence], context: list[str]) -> list[int]:
-        """The best sentences for each name the question joins, asked alone."""
-        c = self.config
-        chosen: list[int] = []
-        texts = [s.text for s in sentences]
-        stories: set[str] = set()
-        same_thread = self._threads(passages)
-        story = [story_of(passages[s.passage]) for s in sentences]
-        quotable = quotable_mask(sentences)
-        mentions = {}  # per sentence, whether its passage mentions the name
-        for name, _ in joined:
-            told = [not missing_names([name], [p]) for p in passages]
-            mentions[name] = np.array([told[s.passage] for s in sentences], dtype=np.float32)
-        for name, alone in joined:
-            part = self._scores(alone, texts, context)[0]
-            part += self._priors(self.parse(alone), sentences, passages, part)
-            part[~quotable] = _UNQUOTABLE
-            # What the question joins, the answer tells apart: a story that mentions the name
-            # asked about, not one that only mentions another joined name, nor one that already
-            # answers another part.
-            others = np.max([np.zeros(len(sentences), dtype=np.float32),
-                             *(m for n, m in mentions.items() if n != name)], axis=0)
-            part += c.name_bonus * (mentions[name] - others * (1 - mentions[name]))
-            part -= c.name_bonus * np.array([st in stories for st in story], dtype=np.float32)
-            order = [int(i) for i in np.argsort(-part, kind="stable")]
-            best = order[0]
-            if float(part[best]) < self.min_support * c.list_support:
-                continue
-            # The best sentence, and the next of its story when nearly as good (its lead
-            # first: it says who and what).
-            picked = [best, *[i for i in order[1:c.part_sentences * 4] if story[i] == story[best]
-                              and float(part[i]) >= c.part_share * float(part[best])]]
-            picked = with_lead(picked, sentences, passages, part,
-                               c.lead_share)[:c.part_sentences]
-            if (later := update(best, sentences, passages, part, same_thread)) is not None:
-                picked = [*picked[:c.part_sentences - 1], later]
-                stories.add(story[later])
-            chosen += [i for i in picked if i not in chosen]
-            stories.add(story[best])
-        return chosen
-
-    def _stories(self, passages: Sequence[Passage], sentences: list[Sentence],
-                 scores: np.ndarray) -> list[int]:
-        """The best sentence of each story supporting the question nearly as well as the best,
-        and every report of a chosen story's thread (a question about a change needs both)."""
-        c = self.config
-        chosen: list[int] = []
-        top = float(scores.max())
-        same_thread = self._threads(passages)
-        # Retrieval tells the stories about the question from the rest by a wide margin.
-        ranked = max(p.score for p in passages)
-        for i in one_per_article(sentences, scores, passages, limit=c.max_stories,
-                                 floor=max(self.min_support * c.list_support,
-                                           c.list_share * top)):
-            if i == int(np.argmax(scores)) or ranked <= 0 or (
-                    passages[sentences[i].passage].score >= c.list_rank_share * ranked):
-                chosen.append(with_lead([i], sentences, passages, scores, c.lead_share)[0])
-        for i in one_per_article(sentences, scores, passages, limit=c.max_stories,
-                                 floor=self.min_support * c.list_support):
-            if i not in chosen and any(same_thread(passages[sentences[i].passage],
-                                                   passages[sentences[j].passage])
-                                       for j in chosen):
-                chosen.append(with_lead([i], sentences, passages, scores, c.lead_share)[0])
         return chosen
 
     def _threads(self, passages: Sequence[Passage]) -> Thread:
@@ -320,15 +234,14 @@ class ExtractiveAnswerer:
                                               dtype=np.float32)
         return priors
 
-    def _digest(self, q: Question, passages: Sequence[Passage], sentences: list[Sentence],
-                semantic: np.ndarray, context: list[str]) -> Answer:
+    def _digest(self, q: Question, c: Candidates) -> Answer:
         """The lead of each story the passages hold, newest first. The service has already
         scoped the passages to the question's period; a digest on a topic ("the latest on the
         strike") keeps the stories whose sentences support the topic."""
-        c = self.config
-        question = q.text
+        cfg, question = self.config, q.text
+        passages, sentences, context = c.passages, c.sentences, c.context
         if missing_names([n for n in q.names if not is_section(n)], passages):
-            return _with_form(self._abstain(question, passages, sentences, semantic), q)
+            return self._abstain(question, c)
         topic = digest_topic(question)
         keep = {story_of(passages[s.passage]) for s in sentences}
         if topic:
@@ -341,26 +254,26 @@ class ExtractiveAnswerer:
             else:
                 scores = self._scores(topic, texts, context)[0]
             best = float(scores.max())
-            if best < c.digest_min_support:  # a topic (or category) none of the stories touch
-                return _with_form(self._abstain(question, passages, sentences, semantic), q)
+            if best < cfg.digest_min_support:  # a topic (or category) none of the stories touch
+                return self._abstain(question, c)
             keep = {story_of(passages[sentences[i].passage]) for i in range(len(sentences))
-                    if float(scores[i]) >= c.digest_share * best}
+                    if float(scores[i]) >= cfg.digest_share * best}
         quotable = quotable_mask(sentences)
         stories = [i for i, s in enumerate(sentences)
                    if story_of(passages[s.passage]) in keep and quotable[i]]
-        leads = lead_sentences([sentences[i] for i in stories], passages, limit=c.max_stories)
+        leads = lead_sentences([sentences[i] for i in stories], passages, limit=cfg.max_stories)
         picked = [(sentences[stories[j]], 1.0) for j in leads]
-        return _with_form(compose(question, passages, picked, separator="\n"), q)
+        return compose(question, passages, picked, separator="\n")
 
-    def _abstain(self, question: str, passages: Sequence[Passage], sentences: list[Sentence],
-                 semantic: np.ndarray) -> Answer:
+    def _abstain(self, question: str, c: Candidates) -> Answer:
+        """An abstention, with up to three passages that look related to the question."""
         related: dict[str, Passage] = {}
-        for i in np.argsort(-semantic, kind="stable"):
-            if float(semantic[i]) < self.config.related_similarity or len(related) >= 3:
+        for i in np.argsort(-c.semantic, kind="stable"):
+            if float(c.semantic[i]) < self.config.related_similarity or len(related) >= 3:
                 break
-            p = passages[sentences[int(i)].passage]
+            p = c.passages[c.sentences[int(i)].passage]
             related.setdefault(p.canonical_id or p.article_id, p)
-        return Answer.abstaining(question, passages, related=list(related.values()))
+        return Answer.abstaining(question, c.passages, related=list(related.values()))
 
     def _scores(
         self, question: str, texts: list[str], context: Sequence[str] = ()
@@ -381,9 +294,10 @@ class ExtractiveAnswerer:
 
 
 # The choice by form: a new form is one entry here and one method.
-_FORMS: dict[str, Callable[..., Answer]] = {
+_FORMS: dict[str, Callable[[ExtractiveAnswerer, Question, Candidates], Answer]] = {
     "factoid": ExtractiveAnswerer._factoid,
     "list": ExtractiveAnswerer._list,
+    "digest": ExtractiveAnswerer._digest,
 }
 
 

@@ -1,0 +1,116 @@
+"""List answers: several facts, often from several stories.
+
+- A question joining names ("What did the ECB and the Bank of England decide?") is asked of each
+  name alone, and each part answered by a story that mentions that name;
+- a question asking for things of a kind ("Which countries want to join NATO?") is answered by
+  the sentences that between them name every distinct entity of that kind (``candidates.py``);
+- otherwise, the best sentence of each story supporting the question nearly as well as the best
+  one, and every report of a chosen story's thread (a question about a change needs both).
+
+A mixin of ``ExtractiveAnswerer``: it scores with the answerer's own scoring and priors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.answering.candidates import UNQUOTABLE, Candidates, by_entity, quotable_mask
+from assistant.answering.compose import one_per_article
+from assistant.answering.evidence import missing_names, story_of, update, with_lead
+from assistant.answering.forms import parts
+from assistant.answering.question import VALUES, Question
+
+if TYPE_CHECKING:
+    from assistant.answering.extractive import ExtractiveAnswerer
+    from assistant.results import Answer
+
+
+class ListAnswers:
+    def _list(self: ExtractiveAnswerer, q: Question, c: Candidates) -> Answer:
+        """One sentence per part of the question: for a question joining names, the best
+        sentence for each name asked alone, from a story that mentions it; for one asking for
+        things of a kind ("which countries"), the sentences naming every distinct one;
+        otherwise the best sentence of each story that supports the question nearly as well as
+        the best one."""
+        if not self._supported(q, c):
+            return self._abstain(q.text, c)
+        cfg = self.config
+        joined = parts(q.text, q.names)
+        chosen = self._joined(joined, c) if joined else []
+        if not chosen and q.expected and q.expected[0] not in VALUES:
+            named = by_entity(q, c.sentences, c.scores, self.language(),
+                              floor=max(self.min_support * cfg.list_support,
+                                        cfg.list_share * float(c.scores.max())),
+                              limit=cfg.max_stories, top=cfg.typed_candidates * 2)
+            # One sentence naming one thing is no list: the stories tell it better.
+            chosen = named if len(named) >= 2 else []
+        return self._compose(q, c, chosen or self._stories(c), separator="\n")
+
+    def _joined(self: ExtractiveAnswerer, joined: list[tuple[str, str]],
+                cands: Candidates) -> list[int]:
+        """The best sentences for each name the question joins, asked alone."""
+        c = self.config
+        passages, sentences, context = cands.passages, cands.sentences, cands.context
+        chosen: list[int] = []
+        texts = [s.text for s in sentences]
+        stories: set[str] = set()
+        same_thread = self._threads(passages)
+        story = [story_of(passages[s.passage]) for s in sentences]
+        quotable = quotable_mask(sentences)
+        mentions = {}  # per sentence, whether its passage mentions the name
+        for name, _ in joined:
+            told = [not missing_names([name], [p]) for p in passages]
+            mentions[name] = np.array([told[s.passage] for s in sentences], dtype=np.float32)
+        for name, alone in joined:
+            part = self._scores(alone, texts, context)[0]
+            part += self._priors(self.parse(alone), sentences, passages, part)
+            part[~quotable] = UNQUOTABLE
+            # What the question joins, the answer tells apart: a story that mentions the name
+            # asked about, not one that only mentions another joined name, nor one that already
+            # answers another part.
+            others = np.max([np.zeros(len(sentences), dtype=np.float32),
+                             *(m for n, m in mentions.items() if n != name)], axis=0)
+            part += c.name_bonus * (mentions[name] - others * (1 - mentions[name]))
+            part -= c.name_bonus * np.array([st in stories for st in story], dtype=np.float32)
+            order = [int(i) for i in np.argsort(-part, kind="stable")]
+            best = order[0]
+            if float(part[best]) < self.min_support * c.list_support:
+                continue
+            # The best sentence, and the next of its story when nearly as good (its lead
+            # first: it says who and what).
+            picked = [best, *[i for i in order[1:c.part_sentences * 4] if story[i] == story[best]
+                              and float(part[i]) >= c.part_share * float(part[best])]]
+            picked = with_lead(picked, sentences, passages, part,
+                               c.lead_share)[:c.part_sentences]
+            if (later := update(best, sentences, passages, part, same_thread)) is not None:
+                picked = [*picked[:c.part_sentences - 1], later]
+                stories.add(story[later])
+            chosen += [i for i in picked if i not in chosen]
+            stories.add(story[best])
+        return chosen
+
+    def _stories(self: ExtractiveAnswerer, cands: Candidates) -> list[int]:
+        """The best sentence of each story supporting the question nearly as well as the best,
+        and every report of a chosen story's thread (a question about a change needs both)."""
+        c = self.config
+        passages, sentences, scores = cands.passages, cands.sentences, cands.scores
+        chosen: list[int] = []
+        top = float(scores.max())
+        same_thread = self._threads(passages)
+        # Retrieval tells the stories about the question from the rest by a wide margin.
+        ranked = max(p.score for p in passages)
+        for i in one_per_article(sentences, scores, passages, limit=c.max_stories,
+                                 floor=max(self.min_support * c.list_support,
+                                           c.list_share * top)):
+            if i == int(np.argmax(scores)) or ranked <= 0 or (
+                    passages[sentences[i].passage].score >= c.list_rank_share * ranked):
+                chosen.append(with_lead([i], sentences, passages, scores, c.lead_share)[0])
+        for i in one_per_article(sentences, scores, passages, limit=c.max_stories,
+                                 floor=self.min_support * c.list_support):
+            if i not in chosen and any(same_thread(passages[sentences[i].passage],
+                                                   passages[sentences[j].passage])
+                                       for j in chosen):
+                chosen.append(with_lead([i], sentences, passages, scores, c.lead_share)[0])
+        return chosen
