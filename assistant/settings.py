@@ -13,7 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answering.abstain import DEFAULT_THRESHOLD
-from assistant.results import Mode
+from assistant.results import MAX_K, Mode
 
 
 class Settings(BaseSettings):
@@ -36,7 +36,7 @@ class Settings(BaseSettings):
         None, description="Where the onnx-int8 encoder's exported model is cached; unset = "
         "$XDG_CACHE_HOME/news-assistant/encoders (~/.cache/news-assistant/encoders).",
     )
-    k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
+    k: int = Field(5, ge=1, le=MAX_K, description="Passages retrieved per question.")
     chunk_tokens: int = Field(170, ge=50, le=400, description="Target tokens per chunk.")
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Larger files are refused.")
     llm: Literal["extractive", "openai", "ollama"] = Field(

@@ -1,7 +1,9 @@
 """The HTTP API's request and response models (the OpenAPI schema at /docs).
 
-The library's result types (Citation, Passage, Stats, ArticleRow) double as response schemas:
-one definition of each.
+The library's result types (Citation, Passage, Source, Conflict, Stats, ArticleRow) double as
+response schemas: one definition of each. A response model whose result has a ``to_dict`` has
+exactly its keys (tests/assistant/interfaces/test_schemas.py), so a field added to a result
+reaches the API, the CLI's ``--json`` and gradio_client alike.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.interfaces.options import MAX_QUESTION_CHARS, URL_PATTERN, retrieval_options
-from assistant.results import Answer, ArticleRow, Citation, Mode, Passage, Source
+from assistant.results import MAX_K, Answer, ArticleRow, Citation, Conflict, Mode, Passage, Source
 
 
 class ErrorOut(BaseModel):
@@ -59,6 +61,9 @@ class AnswerOut(BaseModel):
     notes: list[str] = Field(
         default_factory=list, description="Notes for the reader, e.g. that a question about "
                                           "the present rests on older news.")
+    conflicts: list[Conflict] = Field(
+        default_factory=list, description="Cited reports that state different figures for one "
+        "fact: differ (sources disagree) or updated (a newer report changed it; newest first).")
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
@@ -66,6 +71,7 @@ class AnswerOut(BaseModel):
         data["citations"] = list(answer.citations)
         data["related"] = list(answer.related)
         data["sources"] = list(answer.sources)
+        data["conflicts"] = list(answer.conflicts)
         return cls.model_validate(data)
 
 
@@ -105,7 +111,7 @@ class TurnIn(BaseModel):
 
 class AskIn(RetrievalOptions):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    k: int | None = Field(None, ge=1, le=50, description="Passages to read.")
+    k: int | None = Field(None, ge=1, le=MAX_K, description="Passages to read.")
     history: list[TurnIn] = Field(
         default_factory=list, max_length=50,
         description="Earlier turns, oldest first; follow-ups are read in their context.")
@@ -116,12 +122,20 @@ class AskIn(RetrievalOptions):
 
 class RetrieveIn(RetrievalOptions):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    k: int | None = Field(None, ge=1, le=100, description="Passages to return.")
+    k: int | None = Field(None, ge=1, le=MAX_K, description="Passages to return.")
+
+
+class FiltersOut(BaseModel):
+    sources: list[str]
+    article_ids: list[str]
+    since: str | None
+    until: str | None
 
 
 class RetrieveOut(BaseModel):
     question: str
     mode: str
+    filters: FiltersOut = Field(description="The filters the passages were limited by.")
     date_range: DateRangeOut | None
     date_filter_applied: bool
     dates_preferred: bool = False

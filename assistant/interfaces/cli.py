@@ -29,7 +29,7 @@ from assistant.interfaces.cli_shared import (
     use_settings,
 )
 from assistant.interfaces.options import check_question
-from assistant.results import Mode
+from assistant.results import MAX_K, Mode
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -67,7 +67,7 @@ FollowLinksOpt = Annotated[bool, typer.Option(
     "--follow-links", help="Also index what symbolic links point to outside the folder "
                            "(by default they are skipped and reported).")]
 KOpt = Annotated[int | None, typer.Option(
-    "-k", min=1, max=100, help="How many passages to read [default: 5, or ASSISTANT_K].")]
+    "-k", min=1, max=MAX_K, help="How many passages to read [default: 5, or ASSISTANT_K].")]
 UntilOpt = Annotated[
     str | None, typer.Option("--until", metavar="YYYY-MM-DD",
                              help="Only articles published on or before this date."),
