@@ -69,7 +69,7 @@ def test_gradios_ask_returns_the_answers_schema_with_its_rendering():
 
 
 def test_one_limit_on_k_at_every_door():
-    from assistant.interfaces.cli import KOpt
+    from assistant.interfaces.cli_shared import KOpt
     from assistant.settings import Settings
 
     def le(model_field) -> int:
