@@ -20,7 +20,7 @@ from assistant.answering.text import CachedEncoder
 from assistant.answering.verify import CitationVerifier
 from assistant.errors import ConfigError
 from assistant.results import Mode
-from assistant.retrieval.hybrid import RetrievalConfig
+from assistant.retrieval.config import RetrievalConfig
 from assistant.retrieval.rerank import Reranker
 from assistant.settings import Settings
 from index.catalog import Catalog

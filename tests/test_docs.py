@@ -137,3 +137,10 @@ def test_relative_links_point_to_files(page: Path) -> None:
         if not (page.parent / path).exists():
             broken.append(target)
     assert not broken, f"{page.name} links to missing files: {broken}"
+
+
+def test_the_cli_page_is_every_commands_help() -> None:
+    from tests.cli_docs import CLI_MD, render
+
+    assert CLI_MD.read_text(encoding="utf-8") == render(), (
+        "docs/cli.md no longer matches the commands' --help: run python -m tests.cli_docs")

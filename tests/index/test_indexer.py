@@ -5,6 +5,9 @@ import pytest
 from index import Article, ModelMismatch
 from index.store import ChunkStore, persistent_client
 
+# Bookkeeping, not ranking: the deterministic fake embeds (tests/fakes.py).
+pytestmark = pytest.mark.hash_embeddings
+
 
 def story(text: str) -> Article:
     return Article(title="Harbour story", text=text, url="https://news.test/harbour")
