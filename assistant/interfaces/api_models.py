@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.answering.forms import Kind
 from assistant.interfaces.options import MAX_QUESTION_CHARS, URL_PATTERN, retrieval_options
 from assistant.results import MAX_K, Answer, ArticleRow, Citation, Conflict, Mode, Passage, Source
 
@@ -42,7 +43,7 @@ class AnswerOut(BaseModel):
     date_filter_applied: bool = False
     dates_preferred: bool = Field(
         False, description="The question's dates ranked that period's articles first.")
-    form: Literal["factoid", "list", "digest"] = Field(
+    form: Kind = Field(
         "factoid", description="One fact, several facts, or a digest of stories.")
     answer_spans: list[tuple[int, int]] = Field(
         default_factory=list, description="[start, end) offsets in text of the phrase asked "
