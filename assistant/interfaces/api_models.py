@@ -11,10 +11,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from assistant.answering.forms import Kind
-from assistant.interfaces.options import MAX_QUESTION_CHARS, URL_PATTERN, retrieval_options
+from assistant.errors import InvalidOption
+from assistant.interfaces.options import (
+    MAX_QUESTION_CHARS,
+    URL_PATTERN,
+    check_question,
+    retrieval_options,
+)
 from assistant.results import MAX_K, Answer, ArticleRow, Citation, Conflict, Mode, Passage, Source
 
 
@@ -110,8 +116,19 @@ class TurnIn(BaseModel):
                     "for in those articles first.")
 
 
-class AskIn(RetrievalOptions):
+class QuestionIn(RetrievalOptions):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+
+    @field_validator("question")
+    @classmethod
+    def _asked(cls, question: str) -> str:
+        try:  # the check every door makes: not blank, not too long
+            return check_question(question)
+        except InvalidOption as exc:
+            raise ValueError(str(exc)) from exc
+
+
+class AskIn(QuestionIn):
     k: int | None = Field(None, ge=1, le=MAX_K, description="Passages to read.")
     history: list[TurnIn] = Field(
         default_factory=list, max_length=50,
@@ -121,8 +138,7 @@ class AskIn(RetrievalOptions):
         return [t.model_dump() for t in self.history]
 
 
-class RetrieveIn(RetrievalOptions):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+class RetrieveIn(QuestionIn):
     k: int | None = Field(None, ge=1, le=MAX_K, description="Passages to return.")
 
 

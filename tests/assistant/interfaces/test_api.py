@@ -172,6 +172,8 @@ def test_delete_article(api):
 def test_invalid_requests_get_json_errors_without_tracebacks(api):
     r = api.post("/ask", json={"question": ""})
     assert r.status_code == 422 and r.json()["error"].startswith("Invalid request")
+    r = api.post("/retrieve", json={"question": "   "})
+    assert r.status_code == 422 and "The question is empty" in r.json()["error"]
     r = api.post("/ask", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 400  # malformed, as opposed to well-formed but invalid
     r = api.post("/articles", json={"title": "no text"})
