@@ -23,7 +23,10 @@ from assistant.results import MAX_K, Mode
 from assistant.retrieval.config import RetrievalConfig
 from index.chunking import TARGET_TOKENS
 from index.duplicates import THRESHOLD as NEAR_DUPLICATE_THRESHOLD
+from index.embeddings import LocalEmbeddings
+from index.fetcher import DEFAULT_MAX_FETCH_BYTES, Fetcher
 from index.indexer import Indexer
+from index.loaders import DEFAULT_MAX_BYTES
 
 
 def stage_default(stage: Callable[..., Any], parameter: str) -> Any:
@@ -43,7 +46,8 @@ class Settings(BaseSettings):
     embedding_model: str | None = Field(
         None, description="Local model folder or name; unset = the bundled all-MiniLM-L6-v2."
     )
-    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    embedding_batch_size: int = Field(
+        stage_default(LocalEmbeddings, "batch_size"), ge=1, le=1024)
     encoder: Literal["auto", "fp32", "bf16", "int8", "onnx-int8"] = Field(
         "auto", description="How the embedding model runs: auto picks onnx-int8 (ONNX Runtime, "
         "int8) where the CPU has int8 dot-product instructions (VNNI), else fp32; bf16 and int8 "
@@ -56,7 +60,7 @@ class Settings(BaseSettings):
     )
     k: int = Field(5, ge=1, le=MAX_K, description="Passages retrieved per question.")
     chunk_tokens: int = Field(TARGET_TOKENS, ge=50, le=400, description="Target tokens per chunk.")
-    max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Larger files are refused.")
+    max_file_bytes: int = Field(DEFAULT_MAX_BYTES, ge=1, description="Larger files are refused.")
     llm: Literal["extractive", "openai", "ollama"] = Field(
         "extractive", description="Answer backend; extractive needs no LLM."
     )
@@ -95,11 +99,11 @@ class Settings(BaseSettings):
         description="Estimated Jaccard similarity (MinHash) from which two articles are one story.",
     )
     fetch_timeout: float = Field(
-        20.0, gt=0, description="Seconds one web page or feed may take in all (connecting, "
-        "redirects, the whole body).",
+        Fetcher.timeout, gt=0, description="Seconds one web page or feed may take in all "
+        "(connecting, redirects, the whole body).",
     )
     max_fetch_bytes: int = Field(
-        10 * 1024 * 1024, ge=1, description="A web page or feed larger than this is refused."
+        DEFAULT_MAX_FETCH_BYTES, ge=1, description="A web page or feed larger than this is refused."
     )
     fetch_allow: str | None = Field(
         None, description="Comma-separated hosts or networks (CIDR) that may be fetched although "

@@ -10,7 +10,9 @@ from assistant.answering.verify import CitationVerifier
 from assistant.retrieval.config import RetrievalConfig
 from assistant.settings import Settings
 from assistant.wiring import retrieval_config
-from index import chunking, duplicates
+from index import chunking, duplicates, loaders
+from index.embeddings import LocalEmbeddings
+from index.fetcher import Fetcher
 from index.indexer import Indexer
 
 
@@ -27,6 +29,9 @@ def test_the_stages_defaults_are_the_settings_defaults():
     assert s.index_batch_chunks == default(Indexer, "batch_chunks")
     assert s.chunk_tokens == chunking.TARGET_TOKENS == default(Indexer, "target_tokens")
     assert s.near_duplicate_threshold == duplicates.THRESHOLD
+    assert s.embedding_batch_size == default(LocalEmbeddings, "batch_size")
+    assert s.max_file_bytes == loaders.DEFAULT_MAX_BYTES
+    assert (s.fetch_timeout, s.max_fetch_bytes) == (Fetcher().timeout, Fetcher().max_bytes)
     # Every retrieval default: the settings build exactly the stage's own configuration.
     assert retrieval_config(s) == RetrievalConfig()
     assert {f.name for f in dataclasses.fields(RetrievalConfig)} <= {
