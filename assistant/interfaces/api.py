@@ -179,7 +179,8 @@ def add_api(
                 report = await run_in_threadpool(assistant.add_articles,
                                                  [_article_from_json(body)])
         elif kind == "multipart/form-data":
-            # The UI's upload path: a bad file is reported with the same reason in both.
+            # The UI's upload path, so a bad file is refused with the same reason in both; in a
+            # thread (a PDF can take seconds to read) so other requests keep being served.
             upload = await _upload(request, max_upload_bytes)
             report = await run_in_threadpool(assistant.add_files, [upload],
                                              max_bytes=max_upload_bytes)
@@ -304,7 +305,7 @@ async def _upload(request: Request, limit: int) -> tuple[str, bytes]:
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise HTTPException(422, "Upload the article in a form field named 'file'.")
-    name = PurePath(upload.filename or "upload.txt").name
+    name = PurePath(upload.filename or "upload.txt").name  # never a client path
     if PurePath(name).suffix.lower() not in SUPPORTED_SUFFIXES:
         raise HTTPException(415, f"Unsupported file type {PurePath(name).suffix or '(none)'!r}; "
                                  f"upload one of {', '.join(SUPPORTED_SUFFIXES)}.")

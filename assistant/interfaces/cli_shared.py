@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from assistant.errors import USER_ERRORS, ConfigError, InvalidOption, user_message
-from assistant.interfaces.options import check_question
+from assistant.interfaces.options import check_question, retrieval_options
 from assistant.interfaces.render import terminal_safe
 from assistant.results import MAX_K, Mode
 
@@ -112,8 +112,6 @@ def retrieval_flags(
 ) -> dict[str, Any]:
     """The retrieval flags as keyword arguments of Assistant.search/ask (a bad one is a usage
     error naming its flag)."""
-    from assistant.interfaces.options import retrieval_options
-
     try:
         return retrieval_options(mode=mode, sources=source, article_ids=article, since=since,
                                  until=until, reference_date=reference_date)
