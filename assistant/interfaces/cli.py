@@ -52,6 +52,7 @@ index_app = typer.Typer(help="Add, list, check and remove indexed articles.", no
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 
+
 @app.callback()
 def _main(
     data_dir: Annotated[
