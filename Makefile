@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # pip shows what it collects and downloads (a bar per download in a terminal). justext asks for
-# lxml[html_clean], an extra lxml 5.2+ no longer offers (pyproject.toml requires lxml_html_clean
-# itself): pip's warning about it asks nothing of anyone, so that one line is left out.
+# lxml[html_clean], an extra the lxml installed here does not declare (pyproject.toml requires
+# lxml_html_clean itself): pip's warning about it asks nothing of anyone, so that line is left out.
 PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt
 NO_EXTRA_WARNING := 2> >(grep -v "does not provide the extra 'html_clean'" >&2)
 HOST   ?= 127.0.0.1
