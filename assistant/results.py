@@ -22,13 +22,15 @@ if TYPE_CHECKING:
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+# The most passages one question may read or return, at every door (CLI -k, HTTP ask and
+# retrieve, gradio /ask, the UI's slider, ASSISTANT_K): more only slows the answer down.
+MAX_K = 50
 
 __all__ = [
-    "ABSTAIN_TEXT", "MODES", "Answer", "ArticleRow", "Citation", "Conflict", "Delta", "Final",
-    "Mode", "Passage", "RetrievalResult", "Source", "StatedFigure", "Stats", "StreamEvent",
+    "ABSTAIN_TEXT", "MAX_K", "MODES", "Answer", "ArticleRow", "Citation", "Conflict", "Delta",
+    "Final", "Mode", "Passage", "RetrievalResult", "Source", "StatedFigure", "Stats", "StreamEvent",
     "text_deltas",
 ]
-
 
 
 def __getattr__(name: str) -> Any:

@@ -54,7 +54,6 @@ from index.web import load_feed, load_urls
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
-    from langchain_core.runnables import Runnable
 
     from assistant.settings import Settings
 
@@ -128,15 +127,6 @@ class Assistant:
             ))
             self._retriever = made
         return made[2]
-
-    @property
-    def chain(self) -> Runnable[str, Answer]:
-        """The answer path as an LCEL runnable: question → passages → Answer."""
-        from langchain_core.runnables import RunnableLambda, RunnableParallel
-
-        both = RunnableParallel(question=RunnableLambda(lambda q: q),
-                                passages=RunnableLambda(self.retrieve))
-        return both | RunnableLambda(lambda x: self.answerer.answer(x["question"], x["passages"]))
 
     def _article_text(self, article_id: str) -> str | None:
         entry = self.catalog.entry(article_id)

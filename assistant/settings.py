@@ -1,19 +1,40 @@
 """One Settings object: environment variables with the ASSISTANT_ prefix, or a .env file.
 
-Built once at an edge (CLI, app.py, HTTP app); the library below takes plain arguments.
+Built once at an edge (CLI, app.py, HTTP app); the library below takes plain arguments. A
+setting that tunes a stage (retrieval, answering, verification, chunking, indexing) takes its
+default from that stage, where the value is written once with how it was chosen.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answering.abstain import DEFAULT_THRESHOLD
-from assistant.results import Mode
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.verify import CitationVerifier
+from assistant.results import MAX_K, Mode
+from assistant.retrieval.config import RetrievalConfig
+from index.chunking import TARGET_TOKENS
+from index.duplicates import THRESHOLD as NEAR_DUPLICATE_THRESHOLD
+from index.embeddings import LocalEmbeddings
+from index.fetcher import DEFAULT_MAX_FETCH_BYTES, Fetcher
+from index.indexer import Indexer
+from index.loaders import DEFAULT_MAX_BYTES
+
+
+def stage_default(stage: Callable[..., Any], parameter: str) -> Any:
+    """The default a stage's constructor gives ``parameter``: written there, read here."""
+    return inspect.signature(stage).parameters[parameter].default
+
+
+RETRIEVAL = RetrievalConfig()
 
 
 class Settings(BaseSettings):
@@ -25,7 +46,8 @@ class Settings(BaseSettings):
     embedding_model: str | None = Field(
         None, description="Local model folder or name; unset = the bundled all-MiniLM-L6-v2."
     )
-    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    embedding_batch_size: int = Field(
+        stage_default(LocalEmbeddings, "batch_size"), ge=1, le=1024)
     encoder: Literal["auto", "fp32", "bf16", "int8", "onnx-int8"] = Field(
         "auto", description="How the embedding model runs: auto picks onnx-int8 (ONNX Runtime, "
         "int8) where the CPU has int8 dot-product instructions (VNNI), else fp32; bf16 and int8 "
@@ -36,16 +58,18 @@ class Settings(BaseSettings):
         None, description="Where the onnx-int8 encoder's exported model is cached; unset = "
         "$XDG_CACHE_HOME/news-assistant/encoders (~/.cache/news-assistant/encoders).",
     )
-    k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
-    chunk_tokens: int = Field(170, ge=50, le=400, description="Target tokens per chunk.")
-    max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Larger files are refused.")
+    k: int = Field(5, ge=1, le=MAX_K, description="Passages retrieved per question.")
+    chunk_tokens: int = Field(TARGET_TOKENS, ge=50, le=400, description="Target tokens per chunk.")
+    max_file_bytes: int = Field(DEFAULT_MAX_BYTES, ge=1, description="Larger files are refused.")
     llm: Literal["extractive", "openai", "ollama"] = Field(
         "extractive", description="Answer backend; extractive needs no LLM."
     )
     min_support: float = Field(
-        0.35, ge=0.0, le=1.0, description="Below this support the assistant abstains."
+        stage_default(ExtractiveAnswerer, "min_support"), ge=0.0, le=1.0,
+        description="Below this support the assistant abstains."
     )
-    max_answer_sentences: int = Field(3, ge=1, le=10)
+    max_answer_sentences: int = Field(
+        stage_default(ExtractiveAnswerer, "max_sentences"), ge=1, le=10)
     prompts_dir: Path | None = Field(None, description="Folder overriding prompts/*.txt.")
     llm_model: str | None = Field(None, description="Chat model name for openai/ollama.")
     llm_base_url: str | None = Field(
@@ -59,26 +83,27 @@ class Settings(BaseSettings):
         description="Extractive: abstain when P(unanswerable) exceeds this; lower = more often.",
     )
     min_citation_similarity: float = Field(
-        0.5, ge=-1.0, le=1.0,
+        stage_default(CitationVerifier, "min_similarity"), ge=-1.0, le=1.0,
         description="A cited sentence needs this cosine with a sentence of its passage.",
     )
     min_citation_terms: float = Field(
-        0.5, ge=0.0, le=1.0,
+        stage_default(CitationVerifier, "min_terms"), ge=0.0, le=1.0,
         description="Share of a cited sentence's key terms its passage must contain.",
     )
     index_batch_chunks: int = Field(
-        256, ge=1, le=10000, description="Chunks embedded and written per batch while indexing."
+        stage_default(Indexer, "batch_chunks"), ge=1, le=10000,
+        description="Chunks embedded and written per batch while indexing."
     )
     near_duplicate_threshold: float = Field(
-        0.4, gt=0.0, le=1.0,
+        NEAR_DUPLICATE_THRESHOLD, gt=0.0, le=1.0,
         description="Estimated Jaccard similarity (MinHash) from which two articles are one story.",
     )
     fetch_timeout: float = Field(
-        20.0, gt=0, description="Seconds one web page or feed may take in all (connecting, "
-        "redirects, the whole body).",
+        Fetcher.timeout, gt=0, description="Seconds one web page or feed may take in all "
+        "(connecting, redirects, the whole body).",
     )
     max_fetch_bytes: int = Field(
-        10 * 1024 * 1024, ge=1, description="A web page or feed larger than this is refused."
+        DEFAULT_MAX_FETCH_BYTES, ge=1, description="A web page or feed larger than this is refused."
     )
     fetch_allow: str | None = Field(
         None, description="Comma-separated hosts or networks (CIDR) that may be fetched although "
@@ -127,28 +152,45 @@ class Settings(BaseSettings):
         "hybrid", description="hybrid = dense + BM25 fused; or one side alone."
     )
     fusion: Literal["weighted", "rrf"] = Field(
-        "weighted", description="Weighted sum of normalised scores, or reciprocal rank fusion."
+        RETRIEVAL.fusion,
+        description="Weighted sum of normalised scores, or reciprocal rank fusion."
     )
     dense_weight: float = Field(
-        0.5, ge=0.0, le=1.0, description="Share of the dense side in fusion (lexical: 1 - it)."
+        RETRIEVAL.dense_weight, ge=0.0, le=1.0,
+        description="Share of the dense side in fusion (lexical: 1 - it)."
     )
     fusion_normalisation: Literal["zscore", "minmax", "max"] = Field(
-        "zscore", description="How each side's scores are put on one scale before the sum."
+        RETRIEVAL.normalisation,
+        description="How each side's scores are put on one scale before the sum."
     )
-    rrf_k: int = Field(60, ge=1, description="The k of reciprocal rank fusion.")
+    rrf_k: int = Field(RETRIEVAL.rrf_k, ge=1, description="The k of reciprocal rank fusion.")
     retrieval_candidates: int = Field(
-        100, ge=1, le=1000, description="Candidates taken from each side before fusion."
+        RETRIEVAL.candidates, ge=1, le=1000,
+        description="Candidates taken from each side before fusion."
     )
     max_per_article: int | None = Field(
-        2, ge=1, description="At most this many passages of one article in the top k."
+        RETRIEVAL.max_per_article, ge=1,
+        description="At most this many passages of one article in the top k."
     )
-    merge_adjacent: bool = Field(True, description="Merge neighbouring chunks of one article.")
-    mmr: bool = Field(False, description="Re-order candidates by maximal marginal relevance.")
-    mmr_lambda: float = Field(0.7, ge=0.0, le=1.0, description="MMR relevance/novelty balance.")
+    merge_adjacent: bool = Field(
+        RETRIEVAL.merge_adjacent,
+        description="Merge neighbouring chunks of one article."
+    )
+    mmr: bool = Field(
+        RETRIEVAL.mmr,
+        description="Re-order candidates by maximal marginal relevance."
+    )
+    mmr_lambda: float = Field(
+        RETRIEVAL.mmr_lambda, ge=0.0, le=1.0,
+        description="MMR relevance/novelty balance."
+    )
     reranker_path: Path | None = Field(
         None, description="A local cross-encoder folder; unset = no reranking."
     )
-    rerank_candidates: int = Field(30, ge=1, le=500, description="Candidates reranked.")
+    rerank_candidates: int = Field(
+        RETRIEVAL.rerank_candidates, ge=1, le=500,
+        description="Candidates reranked."
+    )
     reference_date: date | None = Field(
         None, description='What "yesterday" or "last week" count from; unset = today.'
     )

@@ -20,7 +20,7 @@ from assistant.answering.text import CachedEncoder
 from assistant.answering.verify import CitationVerifier
 from assistant.errors import ConfigError
 from assistant.results import Mode
-from assistant.retrieval.hybrid import RetrievalConfig
+from assistant.retrieval.config import RetrievalConfig
 from assistant.retrieval.rerank import Reranker
 from assistant.settings import Settings
 from index.catalog import Catalog
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 
+IN_MEMORY = "sqlite://"  # a catalog URL: an empty SQLite database in memory
+
+
 def parts(
     settings: Settings | None = None,
     *,
@@ -48,7 +51,8 @@ def parts(
     """The keyword arguments of ``Assistant`` for these settings (``Assistant.from_settings``
     calls it); ``embeddings`` and ``chat_model`` replace the ones the settings describe."""
     settings = settings or Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.catalog_url != IN_MEMORY:  # a read of a data dir never written creates none
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
     embeddings = embeddings or LocalEmbeddings(settings.embedding_model,
                                                batch_size=settings.embedding_batch_size,
                                                encoder=settings.encoder,

@@ -21,7 +21,9 @@ from index.chunking import MAX_TOKENS, TARGET_TOKENS, Chunk, chunk_article
 from index.metadata import chunk_metadata
 from index.store import ChunkStore
 
-ProgressFn = Callable[[int, int], None]  # (articles done, chunks embedded)
+# (articles done, chunks embedded). A callback with a ``total`` attribute is told, before the
+# first batch, how many articles the run will report in all (a bar then shows an ETA).
+ProgressFn = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class ReindexReport:
 
     def to_dict(self) -> dict[str, Any]:
         return report_dict(self)
+
+
+def _announce(progress: ProgressFn | None, total: int) -> None:
+    if progress is not None and hasattr(progress, "total"):
+        progress.total = total
 
 
 def report_dict(report: Any) -> dict[str, Any]:
@@ -129,6 +136,7 @@ class Indexer:
     ) -> ReindexReport:
         """Index what changed. ``origins`` maps article ids to the file or URL they came from."""
         articles = _dedupe_ids(articles)
+        _announce(progress, len(articles))
         origins = origins or {}
         known = self.catalog.content_hashes(a.id for a in articles)
         fresh = [a for a in articles if known.get(a.id) != a.content_hash]
@@ -245,6 +253,7 @@ class Indexer:
     def _rewrite(self, entries: Sequence[CatalogEntry], progress: ProgressFn | None
                  ) -> ReindexReport:
         """Chunk, embed and write these catalog articles again, as the catalog has them."""
+        _announce(progress, len(entries))
         batch = _Batch()
         origins: dict[str, str | None] = {}
         done: list[str] = []

@@ -49,11 +49,40 @@ def embeddings():
     return emb
 
 
+def hashed(item: pytest.Item) -> bool:
+    """Marked ``hash_embeddings``: its assistants embed with the deterministic fake."""
+    return item.get_closest_marker("hash_embeddings") is not None
+
+
+def uses_the_model(item: pytest.Item) -> bool:
+    """The test loads the bundled model (directly, or through an assistant that embeds)."""
+    names = set(getattr(item, "fixturenames", ()))
+    return "embeddings" in names or ("make_assistant" in names and not hashed(item))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The fast tier (make test-fast: not slow, not browser) runs without the model: a test that
+    # loads it, or that starts the Chroma and PostgreSQL servers, is slow by definition.
+    for item in items:
+        params = getattr(item, "callspec", None)
+        server = params is not None and params.params.get("store_backend") == "server"
+        if uses_the_model(item) or server:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
-def make_assistant(tmp_path: Path, embeddings, store_backend, request
+def make_assistant(tmp_path: Path, store_backend, request
                    ) -> Iterator[Callable[..., object]]:
+    """Assistants in ``tmp_path``: on the bundled model, or on ``HashEmbeddings`` for a test
+    marked ``hash_embeddings`` (bookkeeping that no ranking depends on)."""
     from assistant import Assistant, Settings
 
+    if hashed(request.node):
+        from tests.fakes import HashEmbeddings
+
+        embeddings = HashEmbeddings()
+    else:
+        embeddings = request.getfixturevalue("embeddings")
     made = []
     shared: dict[str, dict[str, object]] = {}  # one server-side store per data dir name
 

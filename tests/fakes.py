@@ -47,6 +47,7 @@ class HashEmbeddings(Embeddings):
 
     def __init__(self, dimension: int = 512) -> None:
         self.dimension = dimension
+        self.name = f"hash-embeddings-{dimension}"  # recorded with an index, as a model's name
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """The vectors of ``texts`` as one ``(len(texts), dimension)`` float32 array."""

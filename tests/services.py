@@ -25,6 +25,13 @@ import httpx
 BIN = Path(sys.executable).parent
 
 
+def interruptible() -> None:
+    """``preexec_fn`` for a child a test will send Ctrl-C (SIGINT): the child starts with SIGINT
+    at its default even when the test run inherited it ignored (a background job of a
+    non-interactive shell does), so Python in the child turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Unavailable(RuntimeError):
     """A service cannot run on this machine; the message says why and what to do."""
 
@@ -48,6 +55,7 @@ def chroma_server(path: Path) -> Iterator[tuple[str, int]]:
     proc = subprocess.Popen(
         [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        preexec_fn=interruptible,
     )
     try:
         _wait(lambda: httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)

@@ -137,3 +137,37 @@ def test_relative_links_point_to_files(page: Path) -> None:
         if not (page.parent / path).exists():
             broken.append(target)
     assert not broken, f"{page.name} links to missing files: {broken}"
+
+
+def test_the_cli_page_is_every_commands_help() -> None:
+    from tests.cli_docs import CLI_MD, render
+
+    assert CLI_MD.read_text(encoding="utf-8") == render(), (
+        "docs/cli.md no longer matches the commands' --help: run python -m tests.cli_docs")
+
+
+def test_the_readmes_sample_answer_cites_what_it_says(make_assistant, sample_dir) -> None:
+    """The quick start's promise, checked on the samples alone as `make run` indexes them (the
+    tests embed in fp32: the README names the number each encoder gives)."""
+    from tests.conftest import DENEUVE_QUESTION
+
+    promise = re.search(r'\("(?P<word>\w+)"\) and cites it: \[\d+\]\s+with the onnx-int8 '
+                        r'encoder most CPUs get, \[(?P<fp32>\d+)\] with fp32',
+                        README.read_text(encoding="utf-8"))
+    assert promise, "README.md no longer says which [n] the sample answer cites"
+    a = make_assistant()
+    a.add_paths([sample_dir])
+    answer = a.ask(DENEUVE_QUESTION)
+    quoting = [s for s in re.split(r"(?<=\])\s+", answer.text) if promise["word"] in s]
+    assert quoting and quoting[0].endswith(f"[{promise['fp32']}]"), answer.text
+    cited = next(c for c in answer.citations if c.n == int(promise["fp32"]))
+    assert cited.title.startswith("Deneuve and 99 French women")
+
+
+def test_the_python_api_page_names_every_public_method_of_the_assistant() -> None:
+    from assistant.service import Assistant
+
+    page = (DOCS / "python-api.md").read_text(encoding="utf-8")
+    public = [name for name in vars(Assistant) if not name.startswith("_")]
+    missing = [name for name in public if f"`{name}" not in page]
+    assert not missing, f"docs/python-api.md does not describe Assistant.{missing}"

@@ -128,11 +128,6 @@ def _cite(answer: Answer, other: _Stated) -> tuple[tuple[Citation, ...], int]:
                                            sentences=[span]),), n
 
 
-def _quoted(answer: Answer, s: _Stated) -> bool:
-    return any(c.article_id == s.article_id and (s.start, s.end) in c.sentences
-               for c in answer.citations)
-
-
 def _cited(c: Citation) -> list[_Stated]:
     out = []
     for start, end in c.sentences:

@@ -47,7 +47,7 @@ from assistant.interfaces.render import nothing_indexed
 from assistant.results import Final, Stats
 from assistant.timeline import TIMELINE_K
 from index.articles import Article
-from index.loaders import SUPPORTED_SUFFIXES, check_nesting, parse_bytes
+from index.loaders import SUPPORTED_SUFFIXES, check_nesting
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -127,11 +127,7 @@ def add_api(
     @router.post("/retrieve", response_model=RetrieveOut, tags=["answers"])
     def retrieve(body: RetrieveIn) -> RetrieveOut:
         found = assistant.search(body.question, k=body.k, **body.options())
-        data = found.to_dict()
-        return RetrieveOut(question=body.question, mode=found.mode,
-                           date_range=data["date_range"],
-                           date_filter_applied=found.date_filter_applied,
-                           dates_preferred=found.dates_preferred, passages=found.passages)
+        return RetrieveOut.model_validate({**found.to_dict(), "passages": found.passages})
 
     @router.get("/timeline", response_model=TimelineOut, tags=["answers"])
     def timeline(
@@ -179,16 +175,20 @@ def add_api(
             body = await _json_body(request, max_upload_bytes)
             if isinstance(body, UrlIn):
                 report = await run_in_threadpool(assistant.add_urls, [body.url])
-                if nothing_indexed(report):  # the one URL could not be fetched or read
-                    raise BadArticle(report.failed[0].source, report.failed[0].reason)
-                return ReportOut(**report.to_dict())
-            articles = [_article_from_json(body)]
+            else:
+                report = await run_in_threadpool(assistant.add_articles,
+                                                 [_article_from_json(body)])
         elif kind == "multipart/form-data":
-            articles = await _articles_from_upload(request, max_upload_bytes)
+            # The UI's upload path, so a bad file is refused with the same reason in both; in a
+            # thread (a PDF can take seconds to read) so other requests keep being served.
+            upload = await _upload(request, max_upload_bytes)
+            report = await run_in_threadpool(assistant.add_files, [upload],
+                                             max_bytes=max_upload_bytes)
         else:
             raise HTTPException(415, "Send the article as application/json or upload a file "
                                      "as multipart/form-data (field 'file').")
-        report = await run_in_threadpool(assistant.add_articles, articles)
+        if nothing_indexed(report):  # the one page or file could not be fetched or read
+            raise BadArticle(report.failed[0].source, report.failed[0].reason)
         return ReportOut(**report.to_dict())
 
     @router.delete("/articles/{article_id}", response_model=DeletedOut, tags=["articles"])
@@ -229,6 +229,12 @@ def add_api(
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        undecodable = [e for e in exc.errors() if e.get("type") == "json_invalid"]
+        if undecodable:  # FastAPI's loc is (body, character offset)
+            loc = undecodable[0].get("loc", ())
+            reason = (undecodable[0].get("ctx") or {}).get("error") or "not JSON"
+            return JSONResponse({"error": _not_json(reason, loc[-1] if loc else None)},
+                                status_code=400)
         problems = "; ".join(f"{_where(e.get('loc', ()))}: {e.get('msg')}"
                              for e in exc.errors())
         return JSONResponse({"error": f"Invalid request — {problems}"}, status_code=422)
@@ -252,6 +258,13 @@ def _where(loc: Any) -> str:
     return ".".join(parts) or "body"
 
 
+def _not_json(reason: str, offset: Any) -> str:
+    """A malformed body (a 400): what the parser said and where (a character offset)."""
+    where = f" at character {offset} (counting from 0)" if isinstance(offset, int) else ""
+    return (f"The request body is not valid JSON: {reason}{where}. Send a JSON object with "
+            "content-type application/json, e.g. {\"question\": \"…\"}.")
+
+
 def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -260,8 +273,10 @@ async def _json_body(request: Request, limit: int) -> ArticleIn | UrlIn:
     raw = await _read_limited(request, limit)
     try:
         data = json.loads(raw)
-    except ValueError as exc:
-        raise HTTPException(422, f"Invalid request — the body is not JSON ({exc}).") from exc
+    except json.JSONDecodeError as exc:
+        raise HTTPException(400, _not_json(exc.msg, exc.pos)) from exc
+    except ValueError as exc:  # not UTF-8
+        raise HTTPException(400, _not_json(str(exc), None)) from exc
     except RecursionError as exc:
         raise BadArticle("request body", "JSON nested too deeply; flatten the data") from exc
     check_nesting(data, "request body")
@@ -280,7 +295,8 @@ def _article_from_json(body: ArticleIn) -> Article:
         raise BadArticle("request body", str(exc)) from exc
 
 
-async def _articles_from_upload(request: Request, limit: int) -> list[Article]:
+async def _upload(request: Request, limit: int) -> tuple[str, bytes]:
+    """The uploaded file's base name (never a client path) and bytes, within the limit."""
     length = int(request.headers.get("content-length") or 0)
     if length > limit + 64 * 1024:
         raise HTTPException(413, f"Upload is {length:,} bytes; the limit is {limit:,} "
@@ -297,10 +313,7 @@ async def _articles_from_upload(request: Request, limit: int) -> list[Article]:
     if len(data) > limit:
         raise HTTPException(413, f"{name} is over the {limit:,}-byte upload limit "
                                  "(ASSISTANT_MAX_UPLOAD_BYTES).")
-    from starlette.concurrency import run_in_threadpool
-
-    # A PDF can take seconds to read: off the event loop, so other requests keep being served.
-    return await run_in_threadpool(parse_bytes, data, name)
+    return name, data
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:

@@ -1,7 +1,9 @@
 """The HTTP API's request and response models (the OpenAPI schema at /docs).
 
-The library's result types (Citation, Passage, Stats, ArticleRow) double as response schemas:
-one definition of each.
+The library's result types (Citation, Passage, Source, Conflict, Stats, ArticleRow) double as
+response schemas: one definition of each. A response model whose result has a ``to_dict`` has
+exactly its keys (tests/assistant/interfaces/test_schemas.py), so a field added to a result
+reaches the API, the CLI's ``--json`` and gradio_client alike.
 """
 
 from __future__ import annotations
@@ -9,10 +11,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from assistant.interfaces.options import MAX_QUESTION_CHARS, URL_PATTERN, retrieval_options
-from assistant.results import Answer, ArticleRow, Citation, Mode, Passage, Source
+from assistant.answering.forms import Kind
+from assistant.errors import InvalidOption
+from assistant.interfaces.options import (
+    MAX_QUESTION_CHARS,
+    URL_PATTERN,
+    check_question,
+    retrieval_options,
+)
+from assistant.results import MAX_K, Answer, ArticleRow, Citation, Conflict, Mode, Passage, Source
 
 
 class ErrorOut(BaseModel):
@@ -40,7 +49,7 @@ class AnswerOut(BaseModel):
     date_filter_applied: bool = False
     dates_preferred: bool = Field(
         False, description="The question's dates ranked that period's articles first.")
-    form: Literal["factoid", "list", "digest"] = Field(
+    form: Kind = Field(
         "factoid", description="One fact, several facts, or a digest of stories.")
     answer_spans: list[tuple[int, int]] = Field(
         default_factory=list, description="[start, end) offsets in text of the phrase asked "
@@ -59,6 +68,9 @@ class AnswerOut(BaseModel):
     notes: list[str] = Field(
         default_factory=list, description="Notes for the reader, e.g. that a question about "
                                           "the present rests on older news.")
+    conflicts: list[Conflict] = Field(
+        default_factory=list, description="Cited reports that state different figures for one "
+        "fact: differ (sources disagree) or updated (a newer report changed it; newest first).")
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AnswerOut:
@@ -66,6 +78,7 @@ class AnswerOut(BaseModel):
         data["citations"] = list(answer.citations)
         data["related"] = list(answer.related)
         data["sources"] = list(answer.sources)
+        data["conflicts"] = list(answer.conflicts)
         return cls.model_validate(data)
 
 
@@ -103,9 +116,20 @@ class TurnIn(BaseModel):
                     "for in those articles first.")
 
 
-class AskIn(RetrievalOptions):
+class QuestionIn(RetrievalOptions):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    k: int | None = Field(None, ge=1, le=50, description="Passages to read.")
+
+    @field_validator("question")
+    @classmethod
+    def _asked(cls, question: str) -> str:
+        try:  # the check every door makes: not blank, not too long
+            return check_question(question)
+        except InvalidOption as exc:
+            raise ValueError(str(exc)) from exc
+
+
+class AskIn(QuestionIn):
+    k: int | None = Field(None, ge=1, le=MAX_K, description="Passages to read.")
     history: list[TurnIn] = Field(
         default_factory=list, max_length=50,
         description="Earlier turns, oldest first; follow-ups are read in their context.")
@@ -114,14 +138,21 @@ class AskIn(RetrievalOptions):
         return [t.model_dump() for t in self.history]
 
 
-class RetrieveIn(RetrievalOptions):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    k: int | None = Field(None, ge=1, le=100, description="Passages to return.")
+class RetrieveIn(QuestionIn):
+    k: int | None = Field(None, ge=1, le=MAX_K, description="Passages to return.")
+
+
+class FiltersOut(BaseModel):
+    sources: list[str]
+    article_ids: list[str]
+    since: str | None
+    until: str | None
 
 
 class RetrieveOut(BaseModel):
     question: str
     mode: str
+    filters: FiltersOut = Field(description="The filters the passages were limited by.")
     date_range: DateRangeOut | None
     date_filter_applied: bool
     dates_preferred: bool = False

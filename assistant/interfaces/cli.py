@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -18,21 +18,27 @@ from assistant.errors import InvalidOption
 from assistant.interfaces import render
 from assistant.interfaces.cli_eval import eval_app
 from assistant.interfaces.cli_shared import (
+    ArticleOpt,
+    FollowLinksOpt,
     JsonOpt,
+    KOpt,
+    ModeOpt,
     PrivateOpt,
     QuietOpt,
+    ReferenceDateOpt,
+    SinceOpt,
+    SourceOpt,
+    UntilOpt,
     current_settings,
     echo,
     error_object,
+    open_assistant,
     print_json,
+    question_argument,
+    retrieval_flags,
     run,
     use_settings,
 )
-from assistant.interfaces.options import check_question
-from assistant.results import Mode
-
-if TYPE_CHECKING:
-    from assistant.service import Assistant
 
 app = typer.Typer(
     help="Ask questions about news articles and get answers with cited passages.",
@@ -46,33 +52,6 @@ index_app = typer.Typer(help="Add, list, check and remove indexed articles.", no
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 
-ModeOpt = Annotated[
-    Mode | None,
-    typer.Option("--mode", help="hybrid (dense + BM25), dense or lexical "
-                                "[default: hybrid, or ASSISTANT_RETRIEVAL_MODE]."),
-]
-SourceOpt = Annotated[
-    list[str] | None,
-    typer.Option("--source", metavar="SOURCE", help="Only articles from this source (repeatable)."),
-]
-ArticleOpt = Annotated[
-    list[str] | None,
-    typer.Option("--article", metavar="ID", help="Only this article id (repeatable)."),
-]
-SinceOpt = Annotated[
-    str | None, typer.Option("--since", metavar="YYYY-MM-DD",
-                             help="Only articles published on or after this date."),
-]
-FollowLinksOpt = Annotated[bool, typer.Option(
-    "--follow-links", help="Also index what symbolic links point to outside the folder "
-                           "(by default they are skipped and reported).")]
-KOpt = Annotated[int | None, typer.Option(
-    "-k", min=1, max=100, help="How many passages to read [default: 5, or ASSISTANT_K].")]
-UntilOpt = Annotated[
-    str | None, typer.Option("--until", metavar="YYYY-MM-DD",
-                             help="Only articles published on or before this date."),
-]
-
 
 @app.callback()
 def _main(
@@ -83,12 +62,6 @@ def _main(
     ] = None,
 ) -> None:
     use_settings(**({"data_dir": data_dir} if data_dir else {}))
-
-
-def _assistant() -> Assistant:
-    from assistant.service import Assistant
-
-    return Assistant.from_settings(current_settings())
 
 
 @index_app.command("add")
@@ -104,7 +77,7 @@ def index_add(
     """Index articles from files, folders and web pages; unchanged articles are skipped."""
     from assistant.interfaces.progress import ProgressBar
 
-    assistant = _assistant()
+    assistant = open_assistant(writes=True)
     from assistant.interfaces.options import is_url
 
     urls = [p for p in paths if is_url(p)]
@@ -131,21 +104,6 @@ def _report(report: Any, *, as_json: bool, quiet: bool) -> None:
         raise typer.Exit(1)
 
 
-def _retrieval_options(
-    mode: Mode | None, source: list[str] | None, article: list[str] | None,
-    since: str | None, until: str | None,
-) -> dict[str, Any]:
-    """The CLI's retrieval flags as keyword arguments of Assistant.search/ask."""
-    from assistant.interfaces.options import retrieval_options
-
-    try:
-        return retrieval_options(mode=mode, sources=source, article_ids=article, since=since,
-                                 until=until)
-    except InvalidOption as exc:
-        flag = "/".join(f"--{name}" for name in exc.option.split("/"))
-        raise typer.BadParameter(str(exc), param_hint=flag) from exc
-
-
 @index_app.command("sync")
 def index_sync(
     folder: Annotated[Path, typer.Argument(help="The folder to mirror.")],
@@ -156,7 +114,7 @@ def index_sync(
     """Mirror a folder: new files added, changed files updated, deleted files removed."""
     from assistant.interfaces.progress import ProgressBar
 
-    assistant = _assistant()
+    assistant = open_assistant(writes=True)
     with ProgressBar("syncing", enabled=not (quiet or as_json)) as bar:
         report = assistant.sync(folder, progress=bar, follow_links=follow_links)
     _report(report, as_json=as_json, quiet=quiet)
@@ -178,7 +136,7 @@ def index_feed(
     from assistant.interfaces.progress import ProgressBar
 
     with prompt_interrupt():  # Ctrl-C stops it within seconds, whatever it is doing
-        assistant = _assistant()
+        assistant = open_assistant(writes=True)
         while True:
             with ProgressBar("feed", enabled=not (quiet or as_json)) as bar:
                 report = assistant.add_feed(url, progress=bar, allow_private=allow_private)
@@ -195,7 +153,7 @@ def index_feed(
 @index_app.command("list")
 def index_list(as_json: JsonOpt = False) -> None:
     """The indexed articles, newest first; near-duplicates show the story they copy."""
-    rows = _assistant().list_articles()
+    rows = open_assistant().list_articles()
     if as_json:
         print_json({"articles": [r.to_dict() for r in rows]})
         return
@@ -210,7 +168,7 @@ def index_remove(
     as_json: JsonOpt = False,
 ) -> None:
     """Remove articles from the index (their chunks and their catalog rows)."""
-    assistant = _assistant()
+    assistant = open_assistant()
     unknown = [i for i in dict.fromkeys(ids) if assistant.get_article(i) is None]
     removed = assistant.remove(ids)
     if as_json:
@@ -226,7 +184,7 @@ def index_rebuild(as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
     """Re-embed every stored article with the configured model (after a model change)."""
     from assistant.interfaces.progress import ProgressBar
 
-    assistant = _assistant()
+    assistant = open_assistant(writes=True)
     with ProgressBar("rebuilding", enabled=not (quiet or as_json)) as bar:
         report = assistant.rebuild(progress=bar)
     _report(report, as_json=as_json, quiet=quiet)
@@ -240,7 +198,7 @@ def index_check(
     as_json: JsonOpt = False,
 ) -> None:
     """Check that the catalog, the vector store and the lexical index agree; exit 1 if not."""
-    report = _assistant().check(repair=repair)
+    report = open_assistant(writes=True).check(repair=repair)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -255,7 +213,7 @@ def index_export(
 ) -> None:
     """Write every article with its metadata to PATH, one JSON object a line; "index add PATH"
     restores them with the same ids."""
-    count = _assistant().export(path)
+    count = open_assistant().export(path)
     typer.echo(f"exported {count} articles to {path}")
 
 
@@ -269,11 +227,12 @@ def ask(
     article: ArticleOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    reference_date: ReferenceDateOpt = None,
 ) -> None:
     """Answer a question with [n] citations to the indexed articles."""
-    options = _retrieval_options(mode, source, article, since, until)
-    check_question(question)
-    answer = _assistant().ask(question, k=k, **options)
+    options = retrieval_flags(mode, source, article, since, until, reference_date)
+    question = question_argument(question)
+    answer = open_assistant().ask(question, k=k, **options)
     if as_json:
         print_json(answer.to_dict())
         return
@@ -285,12 +244,15 @@ def chat(
     k: KOpt = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="One JSON object per answer, one per line (for scripts).")] = False,
+    reference_date: ReferenceDateOpt = None,
 ) -> None:
     """A conversation: one question per line on standard input; follow-ups ("What did she
     say?") are understood from the earlier turns. An empty line or end of input stops."""
+    from assistant.interfaces.options import check_question
     from assistant.results import Final
 
-    assistant = _assistant()
+    options = retrieval_flags(reference_date=reference_date)
+    assistant = open_assistant()
     history: list[dict[str, str]] = []
     interactive = sys.stdin.isatty()
     while True:
@@ -308,8 +270,10 @@ def chat(
             else:
                 echo(f"error: {exc}", err=True)
             continue
+        if not (interactive or as_json):  # piped: each answer under the question it answers
+            echo(f"> {question}")
         answer = None
-        for event in assistant.stream(question, k=k, history=history):
+        for event in assistant.stream(question, k=k, history=history, **options):
             if isinstance(event, Final):
                 answer = event.answer
             elif not as_json and interactive:
@@ -335,9 +299,9 @@ def retrieve(
     until: UntilOpt = None,
 ) -> None:
     """Show the passages that best match a question."""
-    options = _retrieval_options(mode, source, article, since, until)
-    check_question(question)
-    result = _assistant().search(question, k=k, **options)
+    options = retrieval_flags(mode, source, article, since, until)
+    question = question_argument(question)
+    result = open_assistant().search(question, k=k, **options)
     if as_json:
         print_json(result.to_dict())
         return
@@ -355,9 +319,9 @@ def timeline(
     until: UntilOpt = None,
 ) -> None:
     """Articles on a topic by date, with their story and source."""
-    options = _retrieval_options(None, source, None, since, until)
-    check_question(question)
-    result = _assistant().timeline(question, k=k, **options)
+    options = retrieval_flags(None, source, None, since, until)
+    question = question_argument(question)
+    result = open_assistant().timeline(question, k=k, **options)
     if as_json:
         print_json(result.to_dict())
         return
@@ -367,7 +331,7 @@ def timeline(
 @app.command()
 def stats(as_json: JsonOpt = False) -> None:
     """Counts of indexed articles and chunks."""
-    s = _assistant().stats()
+    s = open_assistant().stats()
     if as_json:
         print_json(s.to_dict())
         return

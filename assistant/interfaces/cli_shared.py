@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from assistant.errors import USER_ERRORS, ConfigError, InvalidOption, user_message
+from assistant.interfaces.options import check_question, retrieval_options
 from assistant.interfaces.render import terminal_safe
+from assistant.results import MAX_K, Mode
 
 if TYPE_CHECKING:
+    from assistant.service import Assistant
     from assistant.settings import Settings
 
 JsonOpt = Annotated[bool, typer.Option(
@@ -23,6 +26,37 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but
 PrivateOpt = Annotated[bool, typer.Option(
     "--allow-private", help="Also fetch from loopback and private-network addresses (this "
     "machine, an intranet); by default only public addresses and ASSISTANT_FETCH_ALLOW.")]
+ModeOpt = Annotated[
+    Mode | None,
+    typer.Option("--mode", help="hybrid (dense + BM25), dense or lexical "
+                                "[default: hybrid, or ASSISTANT_RETRIEVAL_MODE]."),
+]
+SourceOpt = Annotated[
+    list[str] | None,
+    typer.Option("--source", metavar="SOURCE", help="Only articles from this source (repeatable)."),
+]
+ArticleOpt = Annotated[
+    list[str] | None,
+    typer.Option("--article", metavar="ID", help="Only this article id (repeatable)."),
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", metavar="YYYY-MM-DD",
+                             help="Only articles published on or after this date."),
+]
+FollowLinksOpt = Annotated[bool, typer.Option(
+    "--follow-links", help="Also index what symbolic links point to outside the folder "
+                           "(by default they are skipped and reported).")]
+KOpt = Annotated[int | None, typer.Option(
+    "-k", min=1, max=MAX_K, help="How many passages to read [default: 5, or ASSISTANT_K].")]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", metavar="YYYY-MM-DD",
+                             help="Only articles published on or before this date."),
+]
+ReferenceDateOpt = Annotated[
+    str | None, typer.Option("--reference-date", metavar="YYYY-MM-DD",
+                             help='What "yesterday" or "last week" count from [default: today, '
+                                  "or ASSISTANT_REFERENCE_DATE]."),
+]
 # Set to 1 to see the traceback of an unexpected error instead of its one-line summary.
 DEBUG_VARIABLE = "ASSISTANT_DEBUG"
 
@@ -49,6 +83,41 @@ def current_settings() -> Settings:
         except ValidationError as exc:
             raise ConfigError(_settings_problem(exc)) from exc
     return _Run.settings
+
+
+def open_assistant(*, writes: bool = False) -> Assistant:
+    """The Assistant of this run. A command that only reads, on a data dir where nothing was
+    ever indexed, reads an empty catalog in memory: it leaves no ``articles.db`` behind."""
+    from assistant.service import Assistant
+    from assistant.wiring import IN_MEMORY
+
+    settings = current_settings()
+    if not (writes or settings.catalog_url_setting
+            or (settings.data_dir / "articles.db").exists()):
+        settings = settings.model_copy(update={"catalog_url_setting": IN_MEMORY})
+    return Assistant.from_settings(settings)
+
+
+def question_argument(question: str) -> str:
+    """The question of ask, retrieve or timeline; an empty or too long one is a usage error."""
+    try:
+        return check_question(question)
+    except InvalidOption as exc:
+        raise typer.BadParameter(str(exc), param_hint="QUESTION") from exc
+
+
+def retrieval_flags(
+    mode: Mode | None = None, source: list[str] | None = None, article: list[str] | None = None,
+    since: str | None = None, until: str | None = None, reference_date: str | None = None,
+) -> dict[str, Any]:
+    """The retrieval flags as keyword arguments of Assistant.search/ask (a bad one is a usage
+    error naming its flag)."""
+    try:
+        return retrieval_options(mode=mode, sources=source, article_ids=article, since=since,
+                                 until=until, reference_date=reference_date)
+    except InvalidOption as exc:
+        flag = "/".join(f"--{name.replace('_', '-')}" for name in exc.option.split("/"))
+        raise typer.BadParameter(str(exc), param_hint=flag) from exc
 
 
 def _settings_problem(exc: Any) -> str:

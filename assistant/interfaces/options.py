@@ -23,7 +23,10 @@ MAX_QUESTION_CHARS = 2000
 
 
 def check_question(question: str) -> str:
-    """The question, unless it is longer than ``MAX_QUESTION_CHARS``."""
+    """The question, unless it is blank or longer than ``MAX_QUESTION_CHARS``."""
+    if not question.strip():
+        raise InvalidOption("question", "The question is empty: ask something, e.g. \"Who is "
+                                        "Marlene Schiappa?\".")
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidOption("question", f"The question is {len(question):,} characters long; "
                             f"ask in at most {MAX_QUESTION_CHARS:,}.")

@@ -16,7 +16,7 @@ from assistant.interfaces.ui_chat import Chat, problem
 from assistant.interfaces.ui_conversations import new_store
 from assistant.interfaces.ui_render import EXAMPLE, TITLE, escape_md, report_text, status_text
 from assistant.interfaces.ui_timeline import per_day_chart, timeline_tab
-from assistant.results import MODES
+from assistant.results import MAX_K, MODES
 from index.loaders import SUPPORTED_SUFFIXES
 from index.offline import ensure_offline
 
@@ -91,6 +91,10 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
         return (article_id, f"Selected: **{escape_md(title)}** (`{escape_md(article_id)}`)",
                 gr.update(interactive=True))
 
+    def stats() -> dict:
+        """The index's counts and embedding model, as GET /api/v1/stats returns them."""
+        return assistant.stats().to_dict()
+
     def unselect() -> tuple[str, str, Any]:
         return "", NO_SELECTION, gr.update(interactive=False)
 
@@ -137,7 +141,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                                            elem_id="until")
                         mode = gr.Radio(list(MODES), value=assistant.options.mode,
                                         label="Retrieval", elem_id="mode")
-                        k = gr.Slider(1, 20, value=assistant.options.k, step=1,
+                        k = gr.Slider(1, MAX_K, value=assistant.options.k, step=1,
                                       label="Passages (k)",
                                       elem_id="k")
                 store = gr.BrowserState(new_store(), storage_key=STORAGE_KEY,
@@ -210,7 +214,8 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                                 api_visibility="private")]
         table.select(pick, table, [selected, chosen, delete], api_visibility="private")
         demo.load(lambda q: (status_text(assistant), list_articles(q)), query,
-                  [status, table], api_name="stats")
+                  [status, table], api_visibility="private")
+        gr.api(stats, api_name="stats")
         demo.load(source_choices, None, sources, api_visibility="private")
         demo.load(lambda: per_day_chart(assistant), None, per_day, api_visibility="private",
                   show_progress="hidden")

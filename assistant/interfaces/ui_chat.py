@@ -27,14 +27,13 @@ from assistant.interfaces.ui_render import (
     render_dates,
     render_rewritten,
 )
-from assistant.results import Answer, Final
+from assistant.results import MAX_K, Answer, Final
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
 STOPPED = "_Stopped._"
-MAX_K = 50  # as the HTTP API's /ask
 
 
 def problem(exc: Exception) -> str:
@@ -211,8 +210,9 @@ class Chat:
     # -- gradio_client --------------------------------------------------------------------------
 
     def api(self) -> Any:
-        """``/ask`` for scripts: only the question is required; the reply is the answer text,
-        its citations and the rendered HTML (``error`` says what went wrong, if anything)."""
+        """``/ask`` for scripts: only the question is required; the reply is the answer's
+        ``to_dict()`` (as the HTTP API and ``--json`` return it) with ``answer`` (its text),
+        ``html`` (the reply as the chat renders it) and ``error`` (what went wrong, or None)."""
         default_k, default_mode = self.assistant.options.k, self.assistant.options.mode
 
         def ask(question: str, history: list | None = None, k: int = default_k,
@@ -231,15 +231,13 @@ class Chat:
                                             until=until)
                 answer = self.assistant.ask(question, history=history, k=int(k), **options)
             except Exception as exc:  # a message (internal errors logged), never a traceback
-                return {"question": question, "answer": "", "abstained": False,
-                        "citations": [], "html": problem(exc),
-                        "error": user_message(exc)}
-            data = answer.to_dict()
-            return {"question": question, "answer": answer.text, "abstained": answer.abstained,
-                    "citations": data["citations"],
-                    "rewritten_question": answer.rewritten_question,
-                    **{key: data[key] for key in ("sources", "sources_summary", "as_of",
-                                                  "notes", "conflicts")},
-                    "html": render_reply(answer), "error": None}
+                return reply(Answer(question=question or "", text=""), html=problem(exc),
+                             error=user_message(exc))
+            return reply(answer, html=render_reply(answer), error=None)
 
         return ask
+
+
+def reply(answer: Answer, *, html: str, error: str | None) -> dict[str, Any]:
+    """What gradio's ``/ask`` returns: the answer's one schema, plus the chat's rendering."""
+    return {**answer.to_dict(), "answer": answer.text, "html": html, "error": error}

@@ -35,12 +35,6 @@ def rrf(
     return _sorted(fused)
 
 
-def normalise(ranking: Ranking, how: Normalisation = "minmax") -> dict[str, float]:
-    """Scores of one list mapped to a common scale (min-max → [0, 1]; z-score → mean 0, sd 1).
-    A list without spread (one hit, or all equal) maps to 1: a lone hit is a strong hit."""
-    return _normalise(ranking, how)[0]
-
-
 def _normalise(
     ranking: Ranking, how: Normalisation, depth: int | None = None
 ) -> tuple[dict[str, float], float]:

@@ -13,7 +13,7 @@ Every stage is a pure function elsewhere (fusion.py, diversity.py) or behind a s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -25,33 +25,15 @@ from pydantic import ConfigDict
 
 from assistant.answering.forms import ASKING
 from assistant.results import MODES, Mode, Passage, RetrievalResult
+from assistant.retrieval.config import RetrievalConfig
 from assistant.retrieval.dates import DateRange, prefer_dates
 from assistant.retrieval.diversity import collapse_duplicates, diversify, mmr
 from assistant.retrieval.filters import Filters
-from assistant.retrieval.fusion import FusionMethod, Normalisation, fuse
+from assistant.retrieval.fusion import fuse
 from assistant.retrieval.rerank import rerank
 from index.lexical import LexicalIndex
 from index.shared import SharedStore
 from index.store import ChunkStore
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    """How candidates are found, fused and diversified (defaults measured on SciFact)."""
-
-    fusion: FusionMethod = "weighted"
-    dense_weight: float = 0.5
-    normalisation: Normalisation = "zscore"
-    rrf_k: int = 60
-    candidates: int = 100  # per side, before fusion
-    max_per_article: int | None = 2
-    merge_adjacent: bool = True
-    mmr: bool = False
-    mmr_lambda: float = 0.7
-    rerank_candidates: int = 30
-
-
-
 
 
 class HybridRetriever(BaseRetriever):

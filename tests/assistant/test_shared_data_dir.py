@@ -22,6 +22,7 @@ from assistant import Assistant, Settings
 from assistant.retrieval.filters import Filters
 from tests.conftest import DENEUVE_QUESTION, free_port, served_assistant
 from tests.corpus import article_text, write_corpus
+from tests.services import interruptible
 
 pytestmark = pytest.mark.slow
 
@@ -108,7 +109,7 @@ def test_a_second_server_process_sees_the_first_ones_writes(tmp_path, embeddings
             httpx.Client(base_url=url + "/api/v1", timeout=120) as first:
         second = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port",
                                    str(port)], env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
+                                  stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
         try:
             other = httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", timeout=120)
             deadline = time.monotonic() + 180

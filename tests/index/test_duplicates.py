@@ -11,6 +11,9 @@ from assistant.retrieval.diversity import collapse_duplicates
 from index import Article
 from tests.syndicated import DIFFERENT, ORIGINALS, PORT_STRIKE, VARIANTS
 
+# Bookkeeping, not ranking: the deterministic fake embeds (tests/fakes.py).
+pytestmark = pytest.mark.hash_embeddings
+
 
 def wire(text: str, n: str, title: str = "Rotterdam dockworkers strike") -> Article:
     return Article(title=title, text=text, url=f"https://site-{n}.test/story")

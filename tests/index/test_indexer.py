@@ -5,6 +5,9 @@ import pytest
 from index import Article, ModelMismatch
 from index.store import ChunkStore, persistent_client
 
+# Bookkeeping, not ranking: the deterministic fake embeds (tests/fakes.py).
+pytestmark = pytest.mark.hash_embeddings
+
 
 def story(text: str) -> Article:
     return Article(title="Harbour story", text=text, url="https://news.test/harbour")
@@ -59,3 +62,27 @@ def test_remove_deletes_chunks_and_row(news):
     assert news.remove([passage.article_id]) == 1
     assert news.store.ids(passage.article_id) == []
     assert news.catalog.entry(passage.article_id) is None
+
+
+class Progress:
+    """A progress callback with a ``total``, as the CLI's bar is."""
+
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.calls: list[tuple[int, int]] = []
+
+    def __call__(self, articles: int, chunks: int) -> None:
+        self.calls.append((articles, chunks))
+
+
+def test_progress_is_told_the_total_before_the_first_batch(make_assistant):
+    a = make_assistant(index_batch_chunks=2)
+    progress = Progress()
+    articles = [Article(id=f"s{i}", title=f"Story {i}", text=LONG.replace("harbour", f"port {i}"))
+                for i in range(3)]
+    a.add_articles(articles, progress=progress)
+    assert progress.total == 3
+    assert progress.calls[-1][0] == 3 and len(progress.calls) >= 2
+    again = Progress()
+    a.rebuild(progress=again)
+    assert again.total == 3 and again.calls[-1][0] == 3

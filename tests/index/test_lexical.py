@@ -20,6 +20,9 @@ from index.lexical import LexicalEngine, LexicalIndex
 from index.lexical.tokens import lexical_text, tokenize
 from index.store import StoredChunk
 
+# BM25 and bookkeeping, not dense ranking: the deterministic fake embeds (tests/fakes.py).
+pytestmark = pytest.mark.hash_embeddings
+
 ARTICLES = [
     Article(id="ferry", title="Ferry strike ends", source="Port News",
             text="Ferry crews returned to work after the union accepted a new pay offer."),

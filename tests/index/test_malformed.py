@@ -17,6 +17,9 @@ import pytest
 
 from tests.corpus import article_text, write_corpus
 
+# Bookkeeping, not ranking: the deterministic fake embeds (tests/fakes.py).
+pytestmark = pytest.mark.hash_embeddings
+
 ENCODED = {  # non-UTF-8 text that must be detected and indexed
     "cp1252": "Le président a déclaré mercredi que la réforme des retraites serait adoptée "
               "« coûte que coûte », malgré les grèves qui paralysent les transports à Paris.",

@@ -11,6 +11,9 @@ from assistant.interfaces import cli
 from index.articles import article_id
 from tests.corpus import article_text, write_corpus
 
+# Bookkeeping, not ranking: the deterministic fake embeds (tests/fakes.py).
+pytestmark = pytest.mark.hash_embeddings
+
 
 def txt(path, title, body):
     path.write_text(f"# {title}\n\n{body}\n")

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.interfaces import cli
+from tests.services import interruptible
 from tests.syndicated import OTHER_PORT_STRIKE, OTHER_STORM, PORT_STRIKE, STORM
 from tests.webserver import serve
 
@@ -107,7 +108,7 @@ def test_feed_watch_picks_up_new_entries(tmp_path, site):
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "index", "feed", feed, "--watch", "0.5",
          "--quiet", "--allow-private"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        text=True, preexec_fn=interruptible)
     try:
         deadline = time.time() + 120
         while "/a/strike.html" not in site.hits and time.time() < deadline:

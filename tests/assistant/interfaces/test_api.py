@@ -12,6 +12,7 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.interfaces.server import check_bind, create_app, is_loopback
+from index.loaders import parse_files
 from tests.conftest import DENEUVE_QUESTION, TEST_DATA, served_assistant, serving
 from tests.documents import BRIDGE, encrypted_pdf, image_only_pdf, make_docx, make_pdf
 
@@ -125,8 +126,23 @@ def test_upload_limits_and_types(api):
     bad = {"file": ("bad.json", b"{nope", "application/json")}
     r = api.post("/articles", files=bad)
     assert r.status_code == 422 and "bad.json" in r.json()["error"]
+    # The upload took the UI's path (Assistant.add_files): the same reason, word for word.
+    [failure] = parse_files([("bad.json", b"{nope")], max_bytes=50_000).failures
+    assert r.json()["error"] == f"bad.json: {failure.reason}"
     r = api.post("/articles", content=b"plain", headers={"content-type": "text/plain"})
     assert r.status_code == 415
+
+
+def test_a_malformed_json_body_is_a_400_saying_where(api):
+    headers = {"content-type": "application/json"}
+    r = api.post("/ask", content=b'{"question": }', headers=headers)
+    assert r.status_code == 400
+    assert r.json()["error"].startswith("The request body is not valid JSON: Expecting value "
+                                        "at character 13 (counting from 0). Send a JSON "
+                                        "object"), r.text
+    r = api.post("/articles", content=b'{"text": "A story.",}', headers=headers)
+    assert r.status_code == 400 and "not valid JSON" in r.json()["error"]
+    assert "at character 20 (counting" in r.json()["error"]
 
 
 def test_deeply_nested_json_is_a_422_naming_the_problem(api):
@@ -156,8 +172,10 @@ def test_delete_article(api):
 def test_invalid_requests_get_json_errors_without_tracebacks(api):
     r = api.post("/ask", json={"question": ""})
     assert r.status_code == 422 and r.json()["error"].startswith("Invalid request")
+    r = api.post("/retrieve", json={"question": "   "})
+    assert r.status_code == 422 and "The question is empty" in r.json()["error"]
     r = api.post("/ask", content=b"{not json", headers={"content-type": "application/json"})
-    assert r.status_code == 422
+    assert r.status_code == 400  # malformed, as opposed to well-formed but invalid
     r = api.post("/articles", json={"title": "no text"})
     assert r.status_code == 422 and "text" in r.json()["error"]
     assert "Traceback" not in r.text

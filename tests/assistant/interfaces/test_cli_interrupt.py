@@ -16,6 +16,7 @@ from contextlib import closing
 import pytest
 
 from tests.corpus import article_text
+from tests.services import interruptible
 from tests.webserver import serve
 
 STOP_WITHIN_S = 10.0  # the watchdog ends the process 3 s after Ctrl-C; slack for a busy machine
@@ -84,7 +85,8 @@ def test_ctrl_c_stops_feed_watch_promptly(tmp_path, phase):
         proc = subprocess.Popen(
             [sys.executable, "-m", "assistant", "index", "feed", feed, "--watch", "600", "-q",
              "--allow-private"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=interruptible)
         try:
             if phase == "sleeping":  # the first poll is done: its article is in the catalog
                 wait_for(lambda: catalog_count(data / "articles.db") == 1, proc, "the first poll")
@@ -125,7 +127,7 @@ def test_ctrl_c_ends_a_process_stuck_in_native_code():
             "    hashlib.pbkdf2_hmac('sha256', b'x', b'salt', 1_000_000_000)\n"
             "print('finished', flush=True)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     try:
         assert proc.stdout.readline() == "ready\n", proc.stderr.read()
         time.sleep(0.3)
@@ -137,3 +139,23 @@ def test_ctrl_c_ends_a_process_stuck_in_native_code():
     assert proc.returncode == 130, err
     assert took < 5.0, f"took {took:.1f} s to stop"
     assert "finished" not in out and "Traceback" not in err
+
+
+def test_a_child_gets_ctrl_c_when_the_test_run_ignores_it():
+    """Started from a shell that ignores SIGINT (a background job), the run inherits SIG_IGN;
+    the children these tests interrupt are started with it back at its default."""
+    code = "import time\nprint('ready', flush=True)\ntime.sleep(60)\n"
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        _out, err, took = interrupt(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "KeyboardInterrupt" in err and took < 5.0

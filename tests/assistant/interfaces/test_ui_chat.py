@@ -113,6 +113,10 @@ def test_gradio_client_asks_with_only_the_question(site):
                            api_name="/ask")
     assert "role 'user' or 'assistant'" in robot["error"] and robot["answer"] == ""
     assert "between 1 and 50" in client.predict(SCHIAPPA, k=0, api_name="/ask")["error"]
+    # The answer's one schema (conflicts included), and /stats with no argument.
+    assert set(reply) >= {"text", "form", "answer_spans", "related", "conflicts", "date_range"}
+    stats = client.predict(api_name="/stats")
+    assert stats["articles"] == 5 and stats["embedding_model"] == "all-MiniLM-L6-v2"
 
 
 def test_a_conversation_is_answered_again_edited_exported_and_kept(site, browser, tmp_path):

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.retrieval.fusion import fuse, normalise, rrf, weighted
+from assistant.retrieval.fusion import Normalisation, Ranking, fuse, rrf, weighted
 
 DENSE = [("a", 0.9), ("b", 0.8), ("c", 0.5)]
 LEXICAL = [("c", 12.0), ("d", 6.0), ("a", 3.0)]
@@ -25,6 +25,11 @@ def test_rrf_sums_reciprocal_ranks():
 def test_rrf_weights_favour_one_list():
     order = [i for i, _ in rrf([DENSE, LEXICAL], k=60, weights=[0.2, 0.8])]
     assert order[0] == "c"
+
+
+def normalise(ranking: Ranking, how: Normalisation) -> dict[str, float]:
+    """One list's normalised scores: the weighted fusion of that list alone."""
+    return dict(weighted([ranking], [1.0], how=how))
 
 
 def test_minmax_and_zscore_normalisation():
