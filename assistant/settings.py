@@ -16,8 +16,7 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.answering.abstain import DEFAULT_THRESHOLD
-from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.config import ExtractiveConfig
 from assistant.answering.verify import CitationVerifier
 from assistant.results import MAX_K, Mode
 from assistant.retrieval.config import RetrievalConfig
@@ -65,11 +64,11 @@ class Settings(BaseSettings):
         "extractive", description="Answer backend; extractive needs no LLM."
     )
     min_support: float = Field(
-        stage_default(ExtractiveAnswerer, "min_support"), ge=0.0, le=1.0,
+        ExtractiveConfig.min_support, ge=0.0, le=1.0,
         description="Below this support the assistant abstains."
     )
     max_answer_sentences: int = Field(
-        stage_default(ExtractiveAnswerer, "max_sentences"), ge=1, le=10)
+        ExtractiveConfig.max_sentences, ge=1, le=10)
     prompts_dir: Path | None = Field(None, description="Folder overriding prompts/*.txt.")
     llm_model: str | None = Field(None, description="Chat model name for openai/ollama.")
     llm_base_url: str | None = Field(
@@ -79,7 +78,7 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call gives up.")
     abstain_threshold: float = Field(
-        DEFAULT_THRESHOLD, ge=0.0, le=1.0,
+        ExtractiveConfig.abstain_threshold, ge=0.0, le=1.0,
         description="Extractive: abstain when P(unanswerable) exceeds this; lower = more often.",
     )
     min_citation_similarity: float = Field(

@@ -23,12 +23,11 @@ from assistant.answering.forms import parts
 from assistant.answering.question import VALUES, Question
 
 if TYPE_CHECKING:
-    from assistant.answering.extractive import ExtractiveAnswerer
     from assistant.results import Answer
 
 
 class ListAnswers:
-    def _list(self: ExtractiveAnswerer, q: Question, c: Candidates) -> Answer:
+    def _list(self, q: Question, c: Candidates) -> Answer:
         """One sentence per part of the question: for a question joining names, the best
         sentence for each name asked alone, from a story that mentions it; for one asking for
         things of a kind ("which countries"), the sentences naming every distinct one;
@@ -48,7 +47,7 @@ class ListAnswers:
             chosen = named if len(named) >= 2 else []
         return self._compose(q, c, chosen or self._stories(c), separator="\n")
 
-    def _joined(self: ExtractiveAnswerer, joined: list[tuple[str, str]],
+    def _joined(self, joined: list[tuple[str, str]],
                 cands: Candidates) -> list[int]:
         """The best sentences for each name the question joins, asked alone."""
         c = self.config
@@ -91,7 +90,7 @@ class ListAnswers:
             stories.add(story[best])
         return chosen
 
-    def _stories(self: ExtractiveAnswerer, cands: Candidates) -> list[int]:
+    def _stories(self, cands: Candidates) -> list[int]:
         """The best sentence of each story supporting the question nearly as well as the best,
         and every report of a chosen story's thread (a question about a change needs both)."""
         c = self.config

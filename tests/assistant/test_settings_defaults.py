@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 
-from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.config import ExtractiveConfig
 from assistant.answering.verify import CitationVerifier
 from assistant.retrieval.config import RetrievalConfig
 from assistant.settings import Settings
@@ -22,8 +22,8 @@ def default(stage, parameter: str):
 
 def test_the_stages_defaults_are_the_settings_defaults():
     s = Settings(_env_file=None)
-    assert s.min_support == default(ExtractiveAnswerer, "min_support")
-    assert s.max_answer_sentences == default(ExtractiveAnswerer, "max_sentences")
+    assert s.min_support == ExtractiveConfig.min_support
+    assert s.max_answer_sentences == ExtractiveConfig.max_sentences
     assert s.min_citation_similarity == default(CitationVerifier, "min_similarity")
     assert s.min_citation_terms == default(CitationVerifier, "min_terms")
     assert s.index_batch_chunks == default(Indexer, "batch_chunks")
