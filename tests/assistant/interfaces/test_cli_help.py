@@ -18,7 +18,7 @@ from assistant.interfaces.cli_shared import DEBUG_VARIABLE, run
 runner = CliRunner()
 # What `assistant --help` used to import (2 s): the facade's stack, the settings, the model.
 HEAVY = ("langchain_core", "langsmith", "sqlalchemy", "pydantic_settings", "chromadb", "numpy",
-         "torch", "sentence_transformers", "gradio")
+         "torch", "sentence_transformers", "gradio", "spacy", "thinc")
 
 
 def help_text(*args: str) -> str:
