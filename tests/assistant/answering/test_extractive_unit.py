@@ -254,3 +254,27 @@ def test_a_question_joining_two_names_is_answered_from_each_story(answerer):
     assert answer.form == "list"
     assert {c.article_id for c in answer.citations} == {"poland", "mexico"}
     assert "1,800" in answer.text and "3,500" in answer.text
+
+
+def test_captions_bylines_and_question_subheadings_are_never_quoted(answerer):
+    text = ("Hide Caption 3 of 12 The bridge will cost 48 million euros. "
+            "What will the bridge cost? "
+            "By Jane Doe and John Smith. "
+            "The bridge will cost 48 million euros and should open in 2027.")
+    answer = answerer.answer("What will the bridge cost?", [passage("bridge", text, 0)])
+    assert not answer.abstained
+    assert "Hide Caption" not in answer.text and "?" not in answer.text
+    assert "Jane Doe" not in answer.text
+    assert "48 million euros and should open in 2027" in answer.text
+
+
+def test_a_sentence_two_copies_of_a_story_share_is_quoted_once(answerer):
+    copies = [passage("bridge", BRIDGE, 0), replace(passage("bridge-copy", BRIDGE, 0),
+                                                    source="AFP")]
+    answer = answerer.answer("What will the bridge cost?", copies)
+    assert answer.text.count(COST) == 1
+
+
+def test_the_bold_span_is_the_entity_asked_for(answerer):
+    answer = answerer.answer("When should the bridge open?", [passage("bridge", BRIDGE, 0)])
+    assert [answer.text[a:b] for a, b in answer.answer_spans] == ["2027"]
