@@ -8,7 +8,8 @@ repeated on most pages is dropped. A Word file's paragraphs and table rows are r
 A document costs more to read than its size suggests, so each is bounded and refused alone with
 its reason: an encrypted file (a PDF with an empty user password is read), a damaged or truncated
 one, one over ``MAX_PAGES`` pages or ``MAX_TEXT_CHARS`` characters of text, a PDF that takes over
-``PDF_SECONDS`` to read (pypdf's own limits bound the work on each page), a scanned PDF with no
+``PDF_SECONDS`` to read or whose pages would cost more work than ``index.pdf_limits`` allows
+(forms drawn over and over, too many operators), a scanned PDF with no
 text layer, and a .docx whose unpacked parts are over ``MAX_DOCX_PART_BYTES`` each or
 ``MAX_DOCX_UNPACKED_BYTES`` together (a zip bomb is refused before anything is unpacked).
 pypdf and python-docx are imported only when a document is read.
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +27,7 @@ from typing import Any
 
 from index.articles import Article, split_authors
 from index.errors import BadArticle
+from index.pdf_limits import OverBudget, PdfBudget, limits
 
 DOCUMENT_SUFFIXES = (".pdf", ".docx")
 MAX_PAGES = 2_000
@@ -85,10 +86,13 @@ def parse_pdf(raw: bytes, *, source: str = "<pdf>") -> Article:
     # pypdf logs every repair it makes to a damaged file; the loader reports what matters.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        with pypdf.apply_configuration(stream_parsing_work_maximum_count=MAX_PAGE_TOKENS):
+        with pypdf.apply_configuration(stream_parsing_work_maximum_count=MAX_PAGE_TOKENS,
+                                       **limits()):
             return _read_pdf(pypdf.PdfReader(io.BytesIO(raw)), source)
     except BadArticle:
         raise
+    except OverBudget as exc:
+        raise BadArticle(source, exc.reason) from None
     except (FileNotDecryptedError, DependencyError) as exc:
         raise BadArticle(source, _ENCRYPTED) from exc
     except LimitReachedError as exc:
@@ -120,20 +124,17 @@ def _read_pdf(reader: Any, source: str) -> Article:
 
 def _pdf_text(reader: Any, source: str, pages: int) -> tuple[str, bool]:
     """The text as paragraphs, and whether its first paragraph is set larger than the body."""
-    deadline = time.monotonic() + PDF_SECONDS
+    budget = PdfBudget(source, PDF_SECONDS)
     per_page: list[list[_Line]] = []
     chars = 0
     for number, page in enumerate(reader.pages, start=1):
-        lines = _page_lines(page)
+        budget.check_page(page, number, pages)
+        lines = _page_lines(page, budget.visit)
         per_page.append(lines)
         chars += sum(len(line.text) + 1 for line in lines)
         if chars > MAX_TEXT_CHARS:
             raise BadArticle(source, f"holds more than {MAX_TEXT_CHARS:,} characters of text "
                              f"(by page {number:,} of {pages:,}); split it into articles")
-        if time.monotonic() > deadline:
-            raise BadArticle(source, f"took over {PDF_SECONDS:g} s to read (page {number:,} "
-                             f"of {pages:,}): the PDF is malformed or too complex; print it to "
-                             "a new PDF and add that")
     per_page = _drop_running_lines(per_page)
     paragraphs: list[list[_Line]] = []
     for lines in per_page:
@@ -149,8 +150,9 @@ def _pdf_text(reader: Any, source: str, pages: int) -> tuple[str, bool]:
     return "\n\n".join(t for t in texts if t), heading
 
 
-def _page_lines(page: Any) -> list[_Line]:
-    """The page's text lines with their positions, from pypdf's text extraction."""
+def _page_lines(page: Any, on_operator: Any) -> list[_Line]:
+    """The page's text lines with their positions, from pypdf's text extraction;
+    ``on_operator`` sees every operator first (the budget)."""
     lines: list[_Line] = []
     parts: list[str] = []
     where: list[tuple[float, float]] = []
@@ -172,7 +174,7 @@ def _page_lines(page: Any) -> list[_Line]:
                 parts.append(piece)
                 where.append((m[5], abs(size * (m[3] or m[0] or 1.0))))
 
-    page.extract_text(visitor_text=visit)
+    page.extract_text(visitor_text=visit, visitor_operand_before=on_operator)
     close()
     return lines
 

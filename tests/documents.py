@@ -192,3 +192,36 @@ def zip_of(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return out.getvalue()
+
+
+def pdf_drawing_form(form: bytes, *, draws: int, text: bytes = b"") -> bytes:
+    """One page that draws a form XObject (content ``form``, compressed) ``draws`` times, after
+    ``text`` of its own: a few kilobytes that pypdf would read ``draws`` times over."""
+    import pypdf
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    writer = pypdf.PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    fonts = DictionaryObject({NameObject("/F1"): font})
+    xobject = StreamObject()
+    xobject.set_data(zlib.compress(form, 9))
+    xobject.update({NameObject("/Filter"): NameObject("/FlateDecode"),
+                    NameObject("/Type"): NameObject("/XObject"),
+                    NameObject("/Subtype"): NameObject("/Form"),
+                    NameObject("/BBox"): pypdf.generic.ArrayObject(
+                        [pypdf.generic.NumberObject(n) for n in (0, 0, 612, 792)]),
+                    NameObject("/Resources"): DictionaryObject({NameObject("/Font"): fonts})})
+    form_ref = writer._add_object(xobject)
+    content = StreamObject()
+    content.set_data(zlib.compress(text + b"\n" + b"/X1 Do\n" * draws, 9))
+    content[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page = writer.add_blank_page(612, 792)
+    page[NameObject("/Resources")] = DictionaryObject({
+        NameObject("/Font"): fonts,
+        NameObject("/XObject"): DictionaryObject({NameObject("/X1"): form_ref})})
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
