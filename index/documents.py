@@ -28,10 +28,10 @@ from typing import Any
 from index.articles import Article, split_authors
 from index.errors import BadArticle
 from index.pdf_limits import OverBudget, PdfBudget, limits
+from index.textfiles import MAX_TEXT_CHARS
 
 DOCUMENT_SUFFIXES = (".pdf", ".docx")
 MAX_PAGES = 2_000
-MAX_TEXT_CHARS = 2_000_000  # a long report; more is a book or a data dump, not an article
 PDF_SECONDS = 30.0
 # pypdf's parsing budget per content stream, in tokens. Its default (2 million) lets a crafted 8 KB
 # page take about 12 s (bench/documents.py); a full page of the tests' text reads within 1,000,

@@ -20,8 +20,12 @@ from index.catalog import Catalog, CatalogEntry
 from index.chunking import MAX_TOKENS, TARGET_TOKENS, Chunk, chunk_article
 from index.metadata import chunk_metadata
 from index.store import ChunkStore
+from index.textfiles import MAX_TEXT_CHARS
 
 ProgressFn = Callable[[int, int], None]  # (articles done, chunks embedded)
+# Chunks per article: embedding is what a write spends its time on (about 50 ms a chunk on a
+# laptop CPU), under the writers' lock; 1,000 chunks are about 750,000 characters of prose.
+MAX_CHUNKS = 1_000
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class Indexer:
         batch_chunks: int = 256,
         near_duplicate_threshold: float = duplicates.THRESHOLD,
         near_duplicates: duplicates.NearDuplicateFinder | None = None,
+        max_chunks: int = MAX_CHUNKS,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -116,6 +121,7 @@ class Indexer:
         self.max_tokens = max_tokens
         self.batch_chunks = batch_chunks
         self.near_duplicate_threshold = near_duplicate_threshold
+        self.max_chunks = max_chunks
         # Kept by the caller between writes (synced with the catalog on use), or built here.
         self.near_duplicates = near_duplicates
 
@@ -163,10 +169,16 @@ class Indexer:
                 exact.append((article.id, holder))  # same story under another name or URL
                 continue
             same_text[key] = article.id
+            where = origins.get(article.id) or article.id
+            if len(article.text) > MAX_TEXT_CHARS:  # every door: files, JSON bodies, pages
+                failed.append(Failure(where, f"holds {len(article.text):,} characters of text, "
+                                      f"over the {MAX_TEXT_CHARS:,}-character limit; split it "
+                                      "into articles"))
+                continue
             chunks = chunk_article(article, target_tokens=self.target_tokens,
                                    max_tokens=self.max_tokens)
-            if not chunks:
-                failed.append(Failure(article.id, "article has no indexable text"))
+            if not chunks or len(chunks) > self.max_chunks:
+                failed.append(Failure(where, _too_many(len(chunks), self.max_chunks)))
                 continue
             if finder is None:
                 finder = self.near_duplicates
@@ -289,6 +301,13 @@ class Indexer:
             self.store.set_canonical(article_id, canonical)
             self.catalog.set_canonical([article_id], canonical)
         return removed
+
+
+def _too_many(chunks: int, limit: int) -> str:
+    if not chunks:
+        return "article has no indexable text"
+    return (f"makes {chunks:,} passages, over the {limit:,}-passage limit per article; split "
+            "it into articles")
 
 
 def _dedupe_ids(articles: Iterable[Article]) -> list[Article]:
