@@ -10,8 +10,8 @@ its reason: an encrypted file (a PDF with an empty user password is read), a dam
 one, one over ``MAX_PAGES`` pages or ``MAX_TEXT_CHARS`` characters of text, a PDF that takes over
 ``PDF_SECONDS`` to read or whose pages would cost more work than ``index.pdf_limits`` allows
 (forms drawn over and over, too many operators), a scanned PDF with no
-text layer, and a .docx whose unpacked parts are over ``MAX_DOCX_PART_BYTES`` each or
-``MAX_DOCX_UNPACKED_BYTES`` together (a zip bomb is refused before anything is unpacked).
+text layer, and a .docx whose package ``index.docx_package`` refuses (a zip bomb, parts over
+their limits, millions of XML elements).
 pypdf and python-docx are imported only when a document is read.
 """
 
@@ -26,6 +26,8 @@ from pathlib import PurePath
 from typing import Any
 
 from index.articles import Article, split_authors
+from index.docx_package import ENCRYPTED as _ENCRYPTED
+from index.docx_package import checked_package
 from index.errors import BadArticle
 from index.pdf_limits import OverBudget, PdfBudget, limits
 from index.textfiles import MAX_TEXT_CHARS
@@ -37,14 +39,9 @@ PDF_SECONDS = 30.0
 # page take about 12 s (bench/documents.py); a full page of the tests' text reads within 1,000,
 # and kerned text (TJ arrays) or a drawn chart costs more, hence the wide margin.
 MAX_PAGE_TOKENS = 200_000
-MAX_DOCX_PART_BYTES = 32 * 1024 * 1024  # the XML of MAX_TEXT_CHARS of text, with room to spare
-MAX_DOCX_UNPACKED_BYTES = 128 * 1024 * 1024
-MAX_DOCX_MEMBERS = 10_000
 
-_ENCRYPTED = "is encrypted: remove the password first (e.g. save or print it without one)"
 _NO_TEXT = ("has no text layer (scanned?) — OCR it first (e.g. ocrmypdf), then add the "
             "result")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Values generators write when nobody filled the properties in: not a title, author or date.
 _PLACEHOLDER_AUTHORS = {"python-docx", "author", "unknown", "microsoft office user", "user"}
 _PLACEHOLDER_TITLE = re.compile(r"^(untitled|document\d*|microsoft \w+ - .*|.*\.(docx?|pdf|rtf|"
@@ -266,11 +263,11 @@ def _pdf_properties(reader: Any) -> dict[str, Any]:
 
 
 def parse_docx(raw: bytes, *, source: str = "<docx>") -> Article:
-    _check_package(raw, source)
+    package = checked_package(raw, source)
     import docx
 
     try:
-        document = docx.Document(io.BytesIO(raw))
+        document = docx.Document(package)
         paragraphs, first_is_heading = _docx_text(document, source)
         meta = _docx_properties(document)
     except BadArticle:
@@ -282,35 +279,6 @@ def parse_docx(raw: bytes, *, source: str = "<docx>") -> Article:
     if not text.strip():
         raise BadArticle(source, "has no text")
     return _article(meta, text, source, first_is_heading=first_is_heading)
-
-
-def _check_package(raw: bytes, source: str) -> None:
-    """Refuse what is not a .docx, and a zip bomb, from the zip directory before unpacking."""
-    import zipfile
-
-    if raw.startswith(_OLE_MAGIC):  # Office's encrypted files and old .doc share this container
-        if "EncryptedPackage".encode("utf-16-le") in raw:
-            raise BadArticle(source, _ENCRYPTED)
-        raise BadArticle(source, "is an old Word (.doc) file, not .docx: save it as .docx")
-    try:
-        members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise BadArticle(source, f"is damaged or truncated: not a readable .docx ({exc})") from exc
-    if len(members) > MAX_DOCX_MEMBERS:
-        raise BadArticle(source, f"holds {len(members):,} parts, over the "
-                         f"{MAX_DOCX_MEMBERS:,}-part limit for a .docx")
-    # zipfile never unpacks more than a member's declared size (it fails the CRC check rather),
-    # so these figures bound the memory the parser can use.
-    biggest = max(members, key=lambda m: m.file_size, default=None)
-    if biggest is not None and biggest.file_size > MAX_DOCX_PART_BYTES:
-        raise BadArticle(source, f"unpacks {biggest.filename} to {biggest.file_size:,} bytes, "
-                         f"over the {MAX_DOCX_PART_BYTES:,}-byte limit per part (a zip bomb, "
-                         "or far more than an article)")
-    total = sum(m.file_size for m in members)
-    if total > MAX_DOCX_UNPACKED_BYTES:
-        raise BadArticle(source, f"unpacks to {total:,} bytes, over the "
-                         f"{MAX_DOCX_UNPACKED_BYTES:,}-byte limit; remove large images or "
-                         "split it")
 
 
 def _docx_text(document: Any, source: str) -> tuple[list[str], bool]:
