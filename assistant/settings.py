@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         "proxy); * = any.",
     )
 
+    trusted_proxies: str | None = Field(
+        None, description="Comma-separated addresses of reverse proxies whose X-Forwarded-For "
+        "is believed; unset = none (the peer's own address counts).",
+    )
+
     @field_validator("fetch_allow")
     @classmethod
     def _check_fetch_allow(cls, value: str | None) -> str | None:

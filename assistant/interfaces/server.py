@@ -179,4 +179,14 @@ def launch(settings: Settings, *, assistant: Assistant | None = None, host: str 
     app = create_app(assistant, token=settings.token, ui_auth=settings.ui_auth,
                      max_upload_bytes=settings.max_upload_bytes, host=host,
                      allowed_hosts=settings.allowed_host_names)
-    uvicorn.run(app, host=host, port=port or settings.port, log_level="info")
+    uvicorn.run(app, host=host, port=port or settings.port, log_level="info",
+                **proxy_options(settings.trusted_proxies))
+
+
+def proxy_options(trusted: str | None) -> dict[str, Any]:
+    """uvicorn's handling of X-Forwarded-For: believed only from the configured proxies. (Its
+    default believes any loopback peer, so a local client could name itself anew on every
+    request and never be throttled.)"""
+    proxies = [p.strip() for p in (trusted or "").split(",") if p.strip()]
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies} if proxies \
+        else {"proxy_headers": False}

@@ -78,7 +78,8 @@ class Chat:
         question box, store, stop button). The store changes once, when the reply is done."""
         import gradio as gr
 
-        shown = [*conv.messages(before), {"role": "user", "content": question},
+        shown = [*conv.messages(before),
+                 {"role": "user", "content": conv.shown_question(question)},
                  {"role": "assistant", "content": ""}]
         yield shown, "", gr.skip(), gr.update(interactive=True)
         turn = None
@@ -134,7 +135,7 @@ class Chat:
         store = conv.checked(store)
         turns = conv.turns_of(store)
         index = edited.index[0] if isinstance(edited.index, list | tuple) else edited.index
-        question = _text(edited.value).strip()
+        question = conv.typed_question(_text(edited.value)).strip()
         if not question or not 0 <= index // 2 < len(turns):
             yield conv.messages(turns), gr.skip(), gr.skip(), gr.skip()
             return
@@ -159,7 +160,7 @@ class Chat:
         turns = conv.turns_of(store)
         shown = shown or []
         if len(shown) >= 2 and len(shown) // 2 > len(turns):
-            question = _text(shown[-2].get("content")).strip()
+            question = conv.typed_question(_text(shown[-2].get("content"))).strip()
             partial = _text(shown[-1].get("content")).strip()
             html = f"{partial}\n\n{STOPPED}" if partial else STOPPED
             turns = [*turns, conv.message_turn(question, html, "stopped")]
