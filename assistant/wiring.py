@@ -48,7 +48,12 @@ def parts(
     """The keyword arguments of ``Assistant`` for these settings (``Assistant.from_settings``
     calls it); ``embeddings`` and ``chat_model`` replace the ones the settings describe."""
     settings = settings or Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"Cannot use {settings.data_dir} as the data dir "
+                          f"({exc.strerror or exc}): give a folder this user can create or "
+                          "write (--data-dir or ASSISTANT_DATA_DIR).") from exc
     embeddings = embeddings or LocalEmbeddings(settings.embedding_model,
                                                batch_size=settings.embedding_batch_size,
                                                encoder=settings.encoder,

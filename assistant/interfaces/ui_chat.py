@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.answering.conversation import normalise_history
 from assistant.errors import IndexNotFound, InvalidOption, is_user_error, user_message
 from assistant.interfaces import ui_conversations as conv
-from assistant.interfaces.options import check_question, retrieval_options
+from assistant.interfaces.options import check_question, retrieval_options, whole_number
 from assistant.interfaces.ui_render import (
     EMPTY_INDEX,
     escape_md,
@@ -222,8 +222,7 @@ class Chat:
             """Answer a question with [n] citations to the indexed articles."""
             try:
                 check_question(question or "")
-                if not 1 <= int(k) <= MAX_K:
-                    raise InvalidOption("k", f"k is {k}; read between 1 and {MAX_K} passages.")
+                k = whole_number(k, "k", 1, MAX_K)
                 try:
                     normalise_history(history)
                 except ValueError as exc:  # says which entry and what it should look like
