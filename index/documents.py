@@ -116,6 +116,9 @@ def _read_pdf(reader: Any, source: str) -> Article:
         meta = _pdf_properties(reader)
     except (PyPdfError, ValueError, TypeError, KeyError, AttributeError):
         meta = {}  # a broken information dictionary costs the title and date, not the text
+    # The date printed at the top of the article is its publication date; the file's creation
+    # date (when it was exported or printed to PDF) is only a fallback.
+    meta["published"] = printed_date(text[:PRINTED_DATE_CHARS]) or meta.get("published")
     return _article(meta, text, source, first_is_heading=first_is_heading)
 
 
@@ -236,6 +239,37 @@ def _join_lines(lines: list[_Line]) -> str:
         else:
             text += " " + part
     return text.replace("\u00ad", "")
+
+
+_MONTH = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+          r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_PRINTED_DATES = (
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>(?:19|20)\d\d)\b",
+               re.I),
+    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b",
+               re.I),
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),
+)
+PRINTED_DATE_CHARS = 600  # the top of the first page: heading, byline, dateline
+
+
+def printed_date(text: str) -> str | None:
+    """The first date written out in ``text`` ("14 November 2026", "Nov. 14, 2026",
+    "2026-11-14") as YYYY-MM-DD; None when there is none."""
+    found = []
+    for pattern in _PRINTED_DATES:
+        for match in pattern.finditer(text):
+            month = match.group("month")
+            number = int(month) if month.isdigit() else \
+                ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                 "dec"].index(month[:3].lower()) + 1
+            try:
+                day = datetime(int(match.group("year")), number, int(match.group("day")))
+            except ValueError:
+                continue
+            found.append((match.start(), day.date().isoformat()))
+            break
+    return min(found)[1] if found else None
 
 
 def _pdf_properties(reader: Any) -> dict[str, Any]:
