@@ -18,9 +18,10 @@ from index import duplicates
 from index.articles import Article, Failure, text_hash
 from index.catalog import Catalog, CatalogEntry
 from index.chunking import MAX_TOKENS, TARGET_TOKENS, Chunk, chunk_article
+from index.errors import BadArticle
 from index.metadata import chunk_metadata
 from index.store import ChunkStore
-from index.textfiles import MAX_TEXT_CHARS
+from index.textfiles import check_text
 
 ProgressFn = Callable[[int, int], None]  # (articles done, chunks embedded)
 # Chunks per article: embedding is what a write spends its time on (about 50 ms a chunk on a
@@ -170,10 +171,10 @@ class Indexer:
                 continue
             same_text[key] = article.id
             where = origins.get(article.id) or article.id
-            if len(article.text) > MAX_TEXT_CHARS:  # every door: files, JSON bodies, pages
-                failed.append(Failure(where, f"holds {len(article.text):,} characters of text, "
-                                      f"over the {MAX_TEXT_CHARS:,}-character limit; split it "
-                                      "into articles"))
+            try:  # every door's articles: files, JSON bodies, pages, feeds
+                check_text(article.text, where)
+            except BadArticle as exc:
+                failed.append(Failure(where, exc.reason))
                 continue
             chunks = chunk_article(article, target_tokens=self.target_tokens,
                                    max_tokens=self.max_tokens)

@@ -110,3 +110,13 @@ def test_a_2_mib_text_file_is_refused_in_bounded_time_and_memory(tmp_path):
     out = load_in_child(tmp_path, memory=1 << 30)
     assert "over the 2,000,000-character limit" in out["failed"][str(tmp_path / "big.txt")]
     assert out["seconds"] < 10
+
+
+def test_a_json_body_is_held_to_the_same_text_checks(make_assistant):
+    """As the API's JSON body arrives: an Article, straight to add_articles."""
+    a = make_assistant()
+    report = a.add_articles([Article(title="Data", text="Intro. " + "Q" * 12_000),
+                             Article(title="Bridge", text=PROSE)])
+    [failure] = report.failed
+    assert "a run of 12,000 characters without a space" in failure.reason
+    assert len(report.added) == 1
