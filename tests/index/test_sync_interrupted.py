@@ -6,12 +6,39 @@ check`` reports articles whose source files are gone."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 
 import pytest
 
+from assistant import Assistant, Settings
 from index.catalog import Catalog
 from index.store import ChunkStore
+from tests.conftest import ROOT
 from tests.corpus import article_text, write_corpus
+from tests.fakes import HashEmbeddings
+
+
+def hashed() -> HashEmbeddings:
+    embeddings = HashEmbeddings()
+    embeddings.name = "hash-512"  # what the collection records as its model
+    return embeddings
+
+
+@pytest.fixture
+def make_assistant(tmp_path):
+    """Assistants on one data dir with hashed word embeddings: this is storage bookkeeping."""
+    made = []
+    embeddings = hashed()
+
+    def make(data=tmp_path / "data"):
+        made.append(Assistant.from_settings(Settings(data_dir=data), embeddings=embeddings))
+        return made[-1]
+
+    yield make
+    for a in made:
+        a.close()
 
 
 class Killed(BaseException):
@@ -24,8 +51,8 @@ STEPS = [(ChunkStore, "add_many"), (Catalog, "upsert"), (ChunkStore, "delete_art
 
 
 def changed_folder(tmp_path, a):
-    """A synced folder of five stories; then two deleted and one rewritten. Returns the ids
-    that must be gone after the next sync, and the rewritten file's new words."""
+    """A synced folder of five stories; then two deleted and one rewritten. Returns the folder
+    and the ids that must be gone after the next sync."""
     src = tmp_path / "src"
     paths = write_corpus(src, 5)
     a.sync(src)
@@ -54,7 +81,10 @@ def test_a_sync_killed_after_any_step_is_finished_by_one_rerun(make_assistant, t
     monkeypatch.setattr(cls, step, original)
     a.close()
 
-    again = make_assistant()  # a new process's view of the same data dir
+    finished_by_one_rerun(make_assistant(), src, gone)  # a new process's view of the data dir
+
+
+def finished_by_one_rerun(again, src, gone) -> None:
     again.sync(src)
     assert not again.catalog.known_ids(gone)
     assert not [c for c in again.store.ids() if c.rsplit(":", 1)[0] in gone]
@@ -77,3 +107,39 @@ def test_check_reports_articles_whose_files_are_gone(make_assistant, tmp_path, m
     [problem] = [p for p in report.problems if p.kind == "source_gone"]
     assert set(problem.ids) == set(gone)
     assert "index sync" in problem.fix
+
+
+KILLING_CHILD = """
+import os, signal, sys
+from assistant import Assistant, Settings
+from index.catalog import Catalog
+from index.store import ChunkStore
+from tests.index.test_sync_interrupted import hashed
+
+cls = {"Catalog": Catalog, "ChunkStore": ChunkStore}[sys.argv[1]]
+original = getattr(cls, sys.argv[2])
+
+def killed_after(self, *args, **kwargs):
+    original(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+setattr(cls, sys.argv[2], killed_after)
+Assistant.from_settings(Settings(data_dir=sys.argv[3]), embeddings=hashed()).sync(sys.argv[4])
+"""
+
+
+@pytest.mark.slow
+def test_a_sync_sigkilled_at_each_step_is_finished_by_one_rerun(make_assistant, tmp_path):
+    """The same, with a real SIGKILL of a real process after each step of the removal phase
+    (the one an interrupted sync used to lose; a child costs seconds to start)."""
+    for cls, step in [(ChunkStore, "delete_article"), (Catalog, "record_files"),
+                      (Catalog, "forget_files")]:
+        root = tmp_path / step
+        a = make_assistant(root / "data")
+        src, gone = changed_folder(root, a)
+        a.close()
+        child = subprocess.run([sys.executable, "-c", KILLING_CHILD, cls.__name__, step,
+                                str(root / "data"), str(src)], cwd=ROOT, capture_output=True,
+                               timeout=120)
+        assert child.returncode == -signal.SIGKILL, (step, child.stderr[-2000:])
+        finished_by_one_rerun(make_assistant(root / "data"), src, gone)
