@@ -46,6 +46,7 @@ def hostile_documents():
     }
 
 
+@pytest.mark.slow
 def test_costly_documents_are_refused_in_seconds_and_bounded_memory(tmp_path):
     """In a child with 1 GB of address space, beside a good .md and .docx."""
     for name, (data, _) in hostile_documents().items():
