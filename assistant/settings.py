@@ -124,6 +124,27 @@ class Settings(BaseSettings):
         "proxy); * = any.",
     )
 
+    trusted_proxies: str | None = Field(
+        None, description="Comma-separated addresses of reverse proxies whose X-Forwarded-For "
+        "is believed; unset = none (the peer's own address counts).",
+    )
+
+    @field_validator("catalog_url_setting")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        try:
+            make_url(value).get_dialect()
+        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+            raise ValueError("not a database URL SQLAlchemy knows; give e.g. "
+                             "postgresql+psycopg://user:password@host/news, or unset it for "
+                             "SQLite in the data dir") from exc
+        return value
+
     @field_validator("fetch_allow")
     @classmethod
     def _check_fetch_allow(cls, value: str | None) -> str | None:

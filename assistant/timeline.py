@@ -11,6 +11,7 @@ listed apart. Pure: the copies come from the catalog (``Catalog.story_copies``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -94,6 +95,8 @@ def build_timeline(
 ) -> Timeline:
     """The timeline of these retrieved passages (any order); ``copies_of`` gives the copies of
     story ids, as ``Catalog.story_copies`` does."""
+    if not _shares_a_word(query, passages):
+        passages = []  # a query that matches nothing lists nothing, not the nearest stories
     best: dict[str, Passage] = {}
     for p in passages:
         if p.article_id not in best or p.score > best[p.article_id].score:
@@ -123,3 +126,20 @@ def build_timeline(
                    key=lambda e: (e.published or "", e.title.casefold(), e.article_id))
     undated = sorted((e for e in entries if not e.published), key=lambda e: -e.score)
     return Timeline(query, tuple(dated), tuple(undated))
+
+
+_STOP = frozenset("the and for with from that this what who how when where which about into "
+                  "over after before news story stories article articles".split())
+
+
+def _stems(text: str) -> set[str]:
+    """Words of three letters or more, cut to five (so "strikes" meets "striking")."""
+    return {w[:5] for w in re.findall(r"[^\W\d_]{3,}", text.lower()) if w not in _STOP}
+
+
+def _shares_a_word(query: str, passages: Sequence[Passage]) -> bool:
+    """Whether any passage (or its title) shares a word with the query. Dense retrieval always
+    returns the nearest passages, however far: with no word in common anywhere, they are noise.
+    One shared word is enough, so articles found by meaning alone stay beside it."""
+    wanted = _stems(query)
+    return not wanted or any(wanted & _stems(f"{p.title} {p.text}") for p in passages)

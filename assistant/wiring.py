@@ -51,8 +51,19 @@ def parts(
     """The keyword arguments of ``Assistant`` for these settings (``Assistant.from_settings``
     calls it); ``embeddings`` and ``chat_model`` replace the ones the settings describe."""
     settings = settings or Settings()
-    if settings.catalog_url != IN_MEMORY:  # a read of a data dir never written creates none
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # A read of a data dir never written creates none, but one that cannot be a folder is
+    # said at once, whatever the command.
+    blocked = next((p for p in (settings.data_dir, *settings.data_dir.parents)
+                    if p.exists() and not p.is_dir()), None)
+    try:
+        if blocked is not None:
+            raise NotADirectoryError(20, f"{blocked} is a file")
+        if settings.catalog_url != IN_MEMORY:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"Cannot use {settings.data_dir} as the data dir "
+                          f"({exc.strerror or exc}): give a folder this user can create or "
+                          "write (--data-dir or ASSISTANT_DATA_DIR).") from exc
     embeddings = embeddings or LocalEmbeddings(settings.embedding_model,
                                                batch_size=settings.embedding_batch_size,
                                                encoder=settings.encoder,

@@ -38,6 +38,11 @@ class Article:
         else:
             object.__setattr__(self, "authors", tuple(a for a in self.authors if a))
         object.__setattr__(self, "metadata", dict(self.metadata))
+        if not self.url:
+            object.__setattr__(self, "url", None)
+        elif not is_web_url(self.url):  # a link shown with every citation: never javascript:
+            raise ValueError(f"Article.url must be an http:// or https:// address, not "
+                             f"{str(self.url)[:100]!r}")
         if not self.id:
             object.__setattr__(self, "id", article_id(url=self.url, text=self.text))
 
@@ -67,6 +72,14 @@ class Failure:
     reason: str
 
 
+
+
+_WEB_URL = re.compile(r"https?://[^\s/?#@\"'<>\\]+(?:[/?#][^\s\"'<>\\]*)?", re.I)
+
+
+def is_web_url(url: Any) -> bool:
+    """An http(s) address with a host and nothing that could leave an HTML attribute."""
+    return isinstance(url, str) and _WEB_URL.fullmatch(url) is not None
 
 
 def normalise_text(text: str) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from index.articles import Article, text_hash
+from index.articles import Article, is_web_url, text_hash
 from index.locking import catalog_lock
 from index.news import parse_news
 from index.schema import (
@@ -386,7 +386,8 @@ def _bump(conn: Any) -> None:
 
 def _entry(row: Any) -> CatalogEntry:
     article = Article(
-        id=row["id"], title=row["title"], text=row["text"], url=row["url"],
+        id=row["id"], title=row["title"], text=row["text"],
+        url=row["url"] if is_web_url(row["url"]) else None,  # stored before URLs were checked
         source=row["source"], published=row["published"],
         authors=tuple(json.loads(row["authors"] or "[]")),
         metadata=json.loads(row["metadata"] or "{}"),

@@ -5,7 +5,9 @@ The catalog is the source of truth. The vector store should hold exactly the chu
 ``"{article_id}:{n}"`` for ``n < chunks`` of every catalog article, built by the configured
 embedding model; the lexical index should hold the same chunks. ``inspect`` lists every
 disagreement (orphan chunks, articles without their chunks, another model, unreadable files);
-``repair_derived`` fixes the ones a store can recover from the catalog alone. A damaged catalog
+``repair_derived`` fixes the ones a store can recover from the catalog alone. Articles whose
+source files are gone are reported, not removed: only a sync of their folder knows the files
+are deleted rather than unmounted. A damaged catalog
 cannot be derived from anything: the way back is a backup written by ``export_jsonl``.
 """
 
@@ -33,7 +35,7 @@ SHOWN = 5  # ids quoted in a problem's text
 @dataclass(frozen=True)
 class Problem:
     store: Store
-    kind: str  # damaged, model, empty, orphan_chunks, missing_chunks, lexical_count
+    kind: str  # damaged, model, empty, orphan_chunks, missing_chunks, lexical_count, source_gone
     message: str
     fix: str
     ids: tuple[str, ...] = ()  # the chunk or article ids concerned
@@ -92,6 +94,13 @@ def inspect(catalog: Catalog, open_store: Callable[[], ChunkStore], lexical: Lex
         problems.append(Problem("catalog", "damaged", f"the catalog fails its integrity check: "
                                 f"{'; '.join(integrity[:SHOWN])}", f"It cannot be derived: "
                                 f"{RESTORE}."))
+    gone = sources_gone(catalog)
+    if gone:
+        problems.append(Problem("catalog", "source_gone", f"{len(gone)} articles come from files "
+                                f"that are gone ({_some(gone)})", 'Run "assistant index sync '
+                                'FOLDER" on their folder to remove them (or "assistant index '
+                                'remove ID"); if the folder is only unmounted, mount it.',
+                                tuple(gone)))
     articles, chunks = catalog.counts()
     versions = catalog.article_versions()
     expected = {f"{a}:{n}" for a, (_, count) in versions.items() for n in range(count)}
@@ -155,6 +164,20 @@ def repair_derived(report: CheckReport, store: ChunkStore, lexical: LexicalIndex
         lexical.refresh()
         done.append("rebuilt the lexical index")
     return done
+
+
+def sources_gone(catalog: Catalog) -> list[str]:
+    """Articles read from files (by a folder sync) none of which exists any more: what a sync
+    has yet to remove."""
+    paths: dict[str, set[str]] = {}
+    for path, record in catalog.files().items():
+        for article_id in record.article_ids:
+            paths.setdefault(article_id, set()).add(path)
+    for row in catalog.all_rows():
+        if row.origin and os.path.isabs(row.origin):
+            paths.setdefault(row.id, set()).add(row.origin)
+    known = catalog.known_ids(paths)
+    return sorted(i for i in known if not any(os.path.exists(p) for p in paths[i]))
 
 
 def _some(ids: Sequence[str]) -> str:

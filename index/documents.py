@@ -8,9 +8,10 @@ repeated on most pages is dropped. A Word file's paragraphs and table rows are r
 A document costs more to read than its size suggests, so each is bounded and refused alone with
 its reason: an encrypted file (a PDF with an empty user password is read), a damaged or truncated
 one, one over ``MAX_PAGES`` pages or ``MAX_TEXT_CHARS`` characters of text, a PDF that takes over
-``PDF_SECONDS`` to read (pypdf's own limits bound the work on each page), a scanned PDF with no
-text layer, and a .docx whose unpacked parts are over ``MAX_DOCX_PART_BYTES`` each or
-``MAX_DOCX_UNPACKED_BYTES`` together (a zip bomb is refused before anything is unpacked).
+``PDF_SECONDS`` to read or whose pages would cost more work than ``index.pdf_limits`` allows
+(forms drawn over and over, too many operators), a scanned PDF with no
+text layer, and a .docx whose package ``index.docx_package`` refuses (a zip bomb, parts over
+their limits, millions of XML elements).
 pypdf and python-docx are imported only when a document is read.
 """
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,24 +26,22 @@ from pathlib import PurePath
 from typing import Any
 
 from index.articles import Article, split_authors
+from index.docx_package import ENCRYPTED as _ENCRYPTED
+from index.docx_package import checked_package
 from index.errors import BadArticle
+from index.pdf_limits import OverBudget, PdfBudget, limits
+from index.textfiles import MAX_TEXT_CHARS
 
 DOCUMENT_SUFFIXES = (".pdf", ".docx")
 MAX_PAGES = 2_000
-MAX_TEXT_CHARS = 2_000_000  # a long report; more is a book or a data dump, not an article
 PDF_SECONDS = 30.0
 # pypdf's parsing budget per content stream, in tokens. Its default (2 million) lets a crafted 8 KB
 # page take about 12 s (bench/documents.py); a full page of the tests' text reads within 1,000,
 # and kerned text (TJ arrays) or a drawn chart costs more, hence the wide margin.
 MAX_PAGE_TOKENS = 200_000
-MAX_DOCX_PART_BYTES = 32 * 1024 * 1024  # the XML of MAX_TEXT_CHARS of text, with room to spare
-MAX_DOCX_UNPACKED_BYTES = 128 * 1024 * 1024
-MAX_DOCX_MEMBERS = 10_000
 
-_ENCRYPTED = "is encrypted: remove the password first (e.g. save or print it without one)"
 _NO_TEXT = ("has no text layer (scanned?) — OCR it first (e.g. ocrmypdf), then add the "
             "result")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Values generators write when nobody filled the properties in: not a title, author or date.
 _PLACEHOLDER_AUTHORS = {"python-docx", "author", "unknown", "microsoft office user", "user"}
 _PLACEHOLDER_TITLE = re.compile(r"^(untitled|document\d*|microsoft \w+ - .*|.*\.(docx?|pdf|rtf|"
@@ -85,10 +83,13 @@ def parse_pdf(raw: bytes, *, source: str = "<pdf>") -> Article:
     # pypdf logs every repair it makes to a damaged file; the loader reports what matters.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        with pypdf.apply_configuration(stream_parsing_work_maximum_count=MAX_PAGE_TOKENS):
+        with pypdf.apply_configuration(stream_parsing_work_maximum_count=MAX_PAGE_TOKENS,
+                                       **limits()):
             return _read_pdf(pypdf.PdfReader(io.BytesIO(raw)), source)
     except BadArticle:
         raise
+    except OverBudget as exc:
+        raise BadArticle(source, exc.reason) from None
     except (FileNotDecryptedError, DependencyError) as exc:
         raise BadArticle(source, _ENCRYPTED) from exc
     except LimitReachedError as exc:
@@ -115,25 +116,25 @@ def _read_pdf(reader: Any, source: str) -> Article:
         meta = _pdf_properties(reader)
     except (PyPdfError, ValueError, TypeError, KeyError, AttributeError):
         meta = {}  # a broken information dictionary costs the title and date, not the text
+    # The date printed at the top of the article is its publication date; the file's creation
+    # date (when it was exported or printed to PDF) is only a fallback.
+    meta["published"] = printed_date(text[:PRINTED_DATE_CHARS]) or meta.get("published")
     return _article(meta, text, source, first_is_heading=first_is_heading)
 
 
 def _pdf_text(reader: Any, source: str, pages: int) -> tuple[str, bool]:
     """The text as paragraphs, and whether its first paragraph is set larger than the body."""
-    deadline = time.monotonic() + PDF_SECONDS
+    budget = PdfBudget(source, PDF_SECONDS)
     per_page: list[list[_Line]] = []
     chars = 0
     for number, page in enumerate(reader.pages, start=1):
-        lines = _page_lines(page)
+        budget.check_page(page, number, pages)
+        lines = _page_lines(page, budget.visit)
         per_page.append(lines)
         chars += sum(len(line.text) + 1 for line in lines)
         if chars > MAX_TEXT_CHARS:
             raise BadArticle(source, f"holds more than {MAX_TEXT_CHARS:,} characters of text "
                              f"(by page {number:,} of {pages:,}); split it into articles")
-        if time.monotonic() > deadline:
-            raise BadArticle(source, f"took over {PDF_SECONDS:g} s to read (page {number:,} "
-                             f"of {pages:,}): the PDF is malformed or too complex; print it to "
-                             "a new PDF and add that")
     per_page = _drop_running_lines(per_page)
     paragraphs: list[list[_Line]] = []
     for lines in per_page:
@@ -149,8 +150,9 @@ def _pdf_text(reader: Any, source: str, pages: int) -> tuple[str, bool]:
     return "\n\n".join(t for t in texts if t), heading
 
 
-def _page_lines(page: Any) -> list[_Line]:
-    """The page's text lines with their positions, from pypdf's text extraction."""
+def _page_lines(page: Any, on_operator: Any) -> list[_Line]:
+    """The page's text lines with their positions, from pypdf's text extraction;
+    ``on_operator`` sees every operator first (the budget)."""
     lines: list[_Line] = []
     parts: list[str] = []
     where: list[tuple[float, float]] = []
@@ -172,7 +174,7 @@ def _page_lines(page: Any) -> list[_Line]:
                 parts.append(piece)
                 where.append((m[5], abs(size * (m[3] or m[0] or 1.0))))
 
-    page.extract_text(visitor_text=visit)
+    page.extract_text(visitor_text=visit, visitor_operand_before=on_operator)
     close()
     return lines
 
@@ -239,6 +241,37 @@ def _join_lines(lines: list[_Line]) -> str:
     return text.replace("\u00ad", "")
 
 
+_MONTH = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+          r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_PRINTED_DATES = (
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>(?:19|20)\d\d)\b",
+               re.I),
+    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b",
+               re.I),
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),
+)
+PRINTED_DATE_CHARS = 600  # the top of the first page: heading, byline, dateline
+
+
+def printed_date(text: str) -> str | None:
+    """The first date written out in ``text`` ("14 November 2026", "Nov. 14, 2026",
+    "2026-11-14") as YYYY-MM-DD; None when there is none."""
+    found = []
+    for pattern in _PRINTED_DATES:
+        for match in pattern.finditer(text):
+            month = match.group("month")
+            number = int(month) if month.isdigit() else \
+                ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                 "dec"].index(month[:3].lower()) + 1
+            try:
+                day = datetime(int(match.group("year")), number, int(match.group("day")))
+            except ValueError:
+                continue
+            found.append((match.start(), day.date().isoformat()))
+            break
+    return min(found)[1] if found else None
+
+
 def _pdf_properties(reader: Any) -> dict[str, Any]:
     """Title, author and date from the document information dictionary, else its XMP."""
     found: dict[str, Any] = {}
@@ -264,11 +297,11 @@ def _pdf_properties(reader: Any) -> dict[str, Any]:
 
 
 def parse_docx(raw: bytes, *, source: str = "<docx>") -> Article:
-    _check_package(raw, source)
+    package = checked_package(raw, source)
     import docx
 
     try:
-        document = docx.Document(io.BytesIO(raw))
+        document = docx.Document(package)
         paragraphs, first_is_heading = _docx_text(document, source)
         meta = _docx_properties(document)
     except BadArticle:
@@ -280,35 +313,6 @@ def parse_docx(raw: bytes, *, source: str = "<docx>") -> Article:
     if not text.strip():
         raise BadArticle(source, "has no text")
     return _article(meta, text, source, first_is_heading=first_is_heading)
-
-
-def _check_package(raw: bytes, source: str) -> None:
-    """Refuse what is not a .docx, and a zip bomb, from the zip directory before unpacking."""
-    import zipfile
-
-    if raw.startswith(_OLE_MAGIC):  # Office's encrypted files and old .doc share this container
-        if "EncryptedPackage".encode("utf-16-le") in raw:
-            raise BadArticle(source, _ENCRYPTED)
-        raise BadArticle(source, "is an old Word (.doc) file, not .docx: save it as .docx")
-    try:
-        members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise BadArticle(source, f"is damaged or truncated: not a readable .docx ({exc})") from exc
-    if len(members) > MAX_DOCX_MEMBERS:
-        raise BadArticle(source, f"holds {len(members):,} parts, over the "
-                         f"{MAX_DOCX_MEMBERS:,}-part limit for a .docx")
-    # zipfile never unpacks more than a member's declared size (it fails the CRC check rather),
-    # so these figures bound the memory the parser can use.
-    biggest = max(members, key=lambda m: m.file_size, default=None)
-    if biggest is not None and biggest.file_size > MAX_DOCX_PART_BYTES:
-        raise BadArticle(source, f"unpacks {biggest.filename} to {biggest.file_size:,} bytes, "
-                         f"over the {MAX_DOCX_PART_BYTES:,}-byte limit per part (a zip bomb, "
-                         "or far more than an article)")
-    total = sum(m.file_size for m in members)
-    if total > MAX_DOCX_UNPACKED_BYTES:
-        raise BadArticle(source, f"unpacks to {total:,} bytes, over the "
-                         f"{MAX_DOCX_UNPACKED_BYTES:,}-byte limit; remove large images or "
-                         "split it")
 
 
 def _docx_text(document: Any, source: str) -> tuple[list[str], bool]:

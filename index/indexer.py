@@ -18,12 +18,17 @@ from index import duplicates
 from index.articles import Article, Failure, text_hash
 from index.catalog import Catalog, CatalogEntry
 from index.chunking import MAX_TOKENS, TARGET_TOKENS, Chunk, chunk_article
+from index.errors import BadArticle
 from index.metadata import chunk_metadata
 from index.store import ChunkStore
+from index.textfiles import check_text
 
 # (articles done, chunks embedded). A callback with a ``total`` attribute is told, before the
 # first batch, how many articles the run will report in all (a bar then shows an ETA).
 ProgressFn = Callable[[int, int], None]
+# Chunks per article: embedding is what a write spends its time on (about 50 ms a chunk on a
+# laptop CPU), under the writers' lock; 1,000 chunks are about 750,000 characters of prose.
+MAX_CHUNKS = 1_000
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ class Indexer:
         batch_chunks: int = 256,
         near_duplicate_threshold: float = duplicates.THRESHOLD,
         near_duplicates: duplicates.NearDuplicateFinder | None = None,
+        max_chunks: int = MAX_CHUNKS,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -123,6 +129,7 @@ class Indexer:
         self.max_tokens = max_tokens
         self.batch_chunks = batch_chunks
         self.near_duplicate_threshold = near_duplicate_threshold
+        self.max_chunks = max_chunks
         # Kept by the caller between writes (synced with the catalog on use), or built here.
         self.near_duplicates = near_duplicates
 
@@ -171,10 +178,16 @@ class Indexer:
                 exact.append((article.id, holder))  # same story under another name or URL
                 continue
             same_text[key] = article.id
+            where = origins.get(article.id) or article.id
+            try:  # every door's articles: files, JSON bodies, pages, feeds
+                check_text(article.text, where)
+            except BadArticle as exc:
+                failed.append(Failure(where, exc.reason))
+                continue
             chunks = chunk_article(article, target_tokens=self.target_tokens,
                                    max_tokens=self.max_tokens)
-            if not chunks:
-                failed.append(Failure(article.id, "article has no indexable text"))
+            if not chunks or len(chunks) > self.max_chunks:
+                failed.append(Failure(where, _too_many(len(chunks), self.max_chunks)))
                 continue
             if finder is None:
                 finder = self.near_duplicates
@@ -298,6 +311,13 @@ class Indexer:
             self.store.set_canonical(article_id, canonical)
             self.catalog.set_canonical([article_id], canonical)
         return removed
+
+
+def _too_many(chunks: int, limit: int) -> str:
+    if not chunks:
+        return "article has no indexable text"
+    return (f"makes {chunks:,} passages, over the {limit:,}-passage limit per article; split "
+            "it into articles")
 
 
 def _dedupe_ids(articles: Iterable[Article]) -> list[Article]:

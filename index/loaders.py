@@ -11,7 +11,6 @@ and the documents ``index.documents`` refuses.
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
 import re
@@ -25,6 +24,7 @@ from index.articles import Article, Failure, normalise_date, split_authors
 from index.documents import DOCUMENT_SUFFIXES, parse_document
 from index.errors import BadArticle
 from index.folders import scan_folder
+from index.textfiles import check_text, decode_bytes
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl",
                       *DOCUMENT_SUFFIXES)
@@ -169,70 +169,18 @@ def _parse_bytes(raw: bytes, name: str) -> list[Article]:
         raise BadArticle(name, f"unsupported file type {suffix or '(none)'!r}; use one of "
                          f"{', '.join(SUPPORTED_SUFFIXES)}")
     if suffix in DOCUMENT_SUFFIXES:
-        article = parse_document(raw, name)
-        check_prose(article.text, name)
-        return [article]
-    text = decode_bytes(raw, name)
-    if suffix in (".html", ".htm"):
-        return [parse_html(text, source=name)]
-    if suffix == ".json":
-        return parse_json(text, source=name)
-    if suffix == ".jsonl":
-        return parse_jsonl(text, source=name)
-    return [parse_text(check_prose(text, name), source=name)]
-
-
-def decode_bytes(raw: bytes, source: str) -> str:
-    if not raw.strip():
-        raise BadArticle(source, "file is empty")
-    # UTF-16/32 text is full of NUL bytes: recognise it by its byte-order mark before the
-    # binary check below would refuse it.
-    for bom, codec in _BOMS:
-        if raw.startswith(bom):
-            try:
-                text = raw[len(bom):].decode(codec)
-            except UnicodeDecodeError as exc:
-                raise BadArticle(source, f"starts with a {codec} byte-order mark but is not "
-                                 f"valid {codec} ({exc.reason})") from exc
-            if not text.strip():
-                raise BadArticle(source, "file is empty")
-            return text
-    if b"\x00" in raw[:4096]:
-        raise BadArticle(source, "looks like a binary file, not text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - charset-normalizer comes with requests/chromadb
-        from_bytes = None
-    if from_bytes is not None:
-        matches = list(from_bytes(raw))
-        if matches:
-            # Ties in chaos are common among single-byte code pages; Windows-1252 (Western
-            # European) is by far the most frequent of them in news text, so it wins a tie.
-            least = min(m.chaos for m in matches)
-            tied = [m for m in matches if m.chaos <= least + 1e-9]
-            best = next((m for m in tied if m.encoding == "cp1252"), tied[0])
-            return str(best)
-    raise BadArticle(source, "text is not UTF-8 and its encoding could not be detected; "
-                     "save it as UTF-8")
-
-
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-# Prose has spaces; a longer unbroken run is encoded or minified data pasted into a text file.
-MAX_WORD_CHARS = 10_000
-
-
-def check_prose(text: str, source: str) -> str:
-    runs = re.findall(rf"\S{{{MAX_WORD_CHARS},}}", text)
-    longest = max(map(len, runs), default=0)
-    if longest:
-        raise BadArticle(source, f"holds a run of {longest:,} characters without a space: "
-                         "encoded or minified data, not article text")
-    return text
+        articles = [parse_document(raw, name)]
+    elif suffix in (".html", ".htm"):
+        articles = [parse_html(decode_bytes(raw, name), source=name)]
+    elif suffix == ".json":
+        articles = parse_json(decode_bytes(raw, name), source=name)
+    elif suffix == ".jsonl":
+        articles = parse_jsonl(decode_bytes(raw, name), source=name)
+    else:  # checked before the front matter and the title are looked for
+        articles = [parse_text(check_text(decode_bytes(raw, name), name), source=name)]
+    for article in articles:  # every format is held to the same limits
+        check_text(article.text, name)
+    return articles
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)

@@ -5,8 +5,9 @@ unchanged file is skipped on a ``stat`` alone — no read, no parse, no embeddin
 file's articles can be found. A file that fails to parse keeps the articles it gave before (a
 half-written or corrupted file must not wipe what was indexed) and is reported with its reason;
 so does a folder that cannot be read (its files are not known to be gone). The walk itself
-(links, loops, pipes) is ``index.folders``. File records are written after the articles, so an
-interrupted sync is simply run again.
+(links, loops, pipes) is ``index.folders``. Articles are written first, then the articles of
+deleted or changed files removed, and the file records written last: a sync interrupted at any
+step is finished by running it again.
 """
 
 from __future__ import annotations
@@ -92,22 +93,27 @@ def sync_folder(
 
     report = indexer.add(articles, progress=progress, origins=origins)
     same_as = dict(report.duplicates)  # an exact duplicate's file points at the stored copy
-    catalog.record_files([
+    new_records = [
         FileRecord(path, *current[path], tuple(dict.fromkeys(same_as.get(i, i) for i in ids)))
         for path, ids in per_file.items()
-    ])
-
+    ]
     unread = tuple(u.rstrip(os.sep) + os.sep for u in found.unreadable)
     gone = [p for p in records if p not in current and not p.startswith(unread)]
-    catalog.forget_files(gone)
+    # Removed first, records written after: a sync killed at any step still finds, when run
+    # again, the records naming what it was removing (their articles are looked up again).
     candidates = {i for p in gone for i in records[p].article_ids}
-    for path, ids in per_file.items():
-        if path in records:
-            candidates |= set(records[path].article_ids) - {same_as.get(i, i) for i in ids}
-    still_used = {i for r in catalog.files().values() for i in r.article_ids}
-    removed = sorted(candidates - still_used)
+    for record in new_records:
+        if record.path in records:
+            candidates |= set(records[record.path].article_ids) - set(record.article_ids)
+    forgotten = set(gone)
+    held = {p: r.article_ids for p, r in catalog.files().items() if p not in forgotten}
+    held.update((r.path, r.article_ids) for r in new_records)
+    still_used = {i for ids in held.values() for i in ids}
+    removed = sorted(catalog.known_ids(candidates - still_used))
     if removed:
         indexer.remove(removed)
+    catalog.record_files(new_records)
+    catalog.forget_files(gone)
     return SyncReport(
         added=report.added, updated=report.updated, removed=tuple(removed),
         unchanged=tuple(dict.fromkeys([*unchanged_ids, *report.unchanged])),

@@ -13,9 +13,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from index.articles import Article, Failure, article_id, normalise_date, split_authors
+from index.articles import (
+    Article,
+    Failure,
+    article_id,
+    is_web_url,
+    normalise_date,
+    split_authors,
+)
 from index.errors import BadArticle
-from index.loaders import decode_bytes, parse_html
+from index.loaders import parse_html
+from index.textfiles import decode_bytes
 
 if TYPE_CHECKING:
     from index.fetcher import Fetcher
@@ -94,6 +102,8 @@ def _entry_article(
     # RSS <author> is "e-mail (Name)"; feedparser puts the name alone in author_detail.
     detail = entry.get("author_detail") or {}
     authors = split_authors(detail.get("name") or entry.get("author"))
+    if link and not is_web_url(link):
+        raise BadArticle(link, "the entry's link is not an http(s) address")
     page: Article | None = None
     if link:
         try:

@@ -191,12 +191,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
-def serving(app, host: str = "127.0.0.1") -> Iterator[str]:
-    """Run an ASGI app under a real uvicorn server in a thread; yield its base URL."""
+def serving(app, host: str = "127.0.0.1", **options) -> Iterator[str]:
+    """Run an ASGI app under a real uvicorn server in a thread (``options`` for its config);
+    yield its base URL."""
     import uvicorn
 
     port = free_port(host)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                           **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

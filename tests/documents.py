@@ -163,7 +163,7 @@ def make_docx(
     return out.getvalue()
 
 
-def docx_bomb(unpacked: int) -> bytes:
+def docx_bomb(unpacked: int, *, zip64: bool = True) -> bytes:
     """A .docx whose word/document.xml unpacks to ``unpacked`` bytes (of spaces) from a few
     kilobytes, beside the parts of a real document."""
     real = zipfile.ZipFile(io.BytesIO(make_docx(["Short."])))
@@ -172,7 +172,7 @@ def docx_bomb(unpacked: int) -> bytes:
         for info in real.infolist():
             if info.filename != "word/document.xml":
                 bomb.writestr(info, real.read(info))
-        with bomb.open("word/document.xml", "w", force_zip64=True) as member:
+        with bomb.open("word/document.xml", "w", force_zip64=zip64) as member:
             block = b" " * (1 << 20)
             for _ in range(unpacked // len(block)):
                 member.write(block)
@@ -192,3 +192,63 @@ def zip_of(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return out.getvalue()
+
+
+def pdf_drawing_form(form: bytes, *, draws: int, text: bytes = b"") -> bytes:
+    """One page that draws a form XObject (content ``form``, compressed) ``draws`` times, after
+    ``text`` of its own: a few kilobytes that pypdf would read ``draws`` times over."""
+    import pypdf
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    writer = pypdf.PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    fonts = DictionaryObject({NameObject("/F1"): font})
+    xobject = StreamObject()
+    xobject.set_data(zlib.compress(form, 9))
+    xobject.update({NameObject("/Filter"): NameObject("/FlateDecode"),
+                    NameObject("/Type"): NameObject("/XObject"),
+                    NameObject("/Subtype"): NameObject("/Form"),
+                    NameObject("/BBox"): pypdf.generic.ArrayObject(
+                        [pypdf.generic.NumberObject(n) for n in (0, 0, 612, 792)]),
+                    NameObject("/Resources"): DictionaryObject({NameObject("/Font"): fonts})})
+    form_ref = writer._add_object(xobject)
+    content = StreamObject()
+    content.set_data(zlib.compress(text + b"\n" + b"/X1 Do\n" * draws, 9))
+    content[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page = writer.add_blank_page(612, 792)
+    page[NameObject("/Resources")] = DictionaryObject({
+        NameObject("/Font"): fonts,
+        NameObject("/XObject"): DictionaryObject({NameObject("/X1"): form_ref})})
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def docx_with_body(body: bytes) -> bytes:
+    """A real .docx whose word/document.xml body is ``body`` (raw WordprocessingML)."""
+    real = zipfile.ZipFile(io.BytesIO(make_docx(["Short."])))
+    xml = real.read("word/document.xml")
+    start = xml.index(b"<w:body>") + len(b"<w:body>")
+    members = {i.filename: real.read(i) for i in real.infolist()}
+    members["word/document.xml"] = xml[:start] + body + xml[xml.index(b"<w:sectPr"):]
+    return zip_of(members)
+
+
+def under_declared(zipped: bytes, member: str, declared: int) -> bytes:
+    """``zipped`` with ``member``'s uncompressed size written as ``declared`` in its local
+    header and the central directory: a zip bomb that lies about its size."""
+    import struct
+
+    data = bytearray(zipped)
+    name = member.encode()
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = 0
+        while (at := data.find(signature, at)) >= 0:
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + len(name)] == name:
+                struct.pack_into("<I", data, at + offset, declared)
+            at += 4
+    return bytes(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import PurePath
@@ -42,7 +43,7 @@ from assistant.interfaces.api_models import (
     TimelineOut,
     UrlIn,
 )
-from assistant.interfaces.options import MAX_QUESTION_CHARS, retrieval_options
+from assistant.interfaces.options import MAX_QUESTION_CHARS, MAX_SEARCH_CHARS, retrieval_options
 from assistant.interfaces.render import nothing_indexed
 from assistant.results import Final, Stats
 from assistant.timeline import TIMELINE_K
@@ -146,7 +147,8 @@ def add_api(
 
     @router.get("/articles", response_model=ArticlePage, tags=["articles"])
     def list_articles(
-        q: Annotated[str | None, Query(max_length=200, description="Search titles, sources "
+        q: Annotated[str | None, Query(max_length=MAX_SEARCH_CHARS, description="Search "
+                                       "titles, sources "
                                                                     "and URLs.")] = None,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -199,11 +201,20 @@ def add_api(
         assistant.remove([article_id])
         return DeletedOut(deleted=[article_id])
 
+    rebuilding = threading.Lock()
+
     @router.post("/reindex", response_model=ReportOut, tags=["articles"])
     def reindex() -> ReportOut:
         """Rebuild the vector and lexical indexes from the stored articles (e.g. after a model
-        change). Questions keep being answered from the old index meanwhile."""
-        return ReportOut(**assistant.rebuild().to_dict())
+        change). Questions keep being answered from the old index meanwhile. A 409 while
+        another reindex runs."""
+        if not rebuilding.acquire(blocking=False):
+            raise HTTPException(409, "A reindex is already running; wait for it to finish (its "
+                                     "report answers the request that started it).")
+        try:
+            return ReportOut(**assistant.rebuild().to_dict())
+        finally:
+            rebuilding.release()
 
     app.include_router(router)
 

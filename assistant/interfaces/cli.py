@@ -341,7 +341,8 @@ def stats(as_json: JsonOpt = False) -> None:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind [default: 127.0.0.1].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [default: 7860].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: 7860].", min=1,
+                                             max=65535)] = None,
 ) -> None:
     """Serve the chat UI in the browser."""
     from assistant.interfaces.server import launch

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -75,6 +76,7 @@ def use_settings(**overrides: Any) -> None:
 def current_settings() -> Settings:
     if _Run.settings is None:
         from pydantic import ValidationError
+        from pydantic_settings import SettingsError
 
         from assistant.settings import Settings
 
@@ -82,6 +84,12 @@ def current_settings() -> Settings:
             _Run.settings = Settings(**_Run.overrides)
         except ValidationError as exc:
             raise ConfigError(_settings_problem(exc)) from exc
+        except SettingsError as exc:  # a value that is not even JSON, where JSON is expected
+            field = re.search(r'field "(\w+)"', str(exc))
+            name = _variable(field.group(1) if field else "")
+            raise ConfigError(f"Invalid setting: {name} is not valid JSON; give a JSON object, "
+                              'e.g. {"Authorization": "Bearer …"}, or unset it (environment or '
+                              ".env file).") from exc
     return _Run.settings
 
 
@@ -120,11 +128,22 @@ def retrieval_flags(
         raise typer.BadParameter(str(exc), param_hint=flag) from exc
 
 
+# Settings that may hold a password: never echoed back.
+_SECRET_FIELDS = {"catalog_url", "catalog_url_setting", "chroma_headers", "api_token",
+                  "ui_password", "llm_api_key"}
+
+
+def _variable(field: str) -> str:
+    """The environment variable of a settings field."""
+    return "ASSISTANT_" + field.removesuffix("_setting").upper() if field else "a setting"
+
+
 def _settings_problem(exc: Any) -> str:
     problems = []
     for error in exc.errors():
         field = ".".join(str(part) for part in error["loc"])
-        problems.append(f"ASSISTANT_{field.upper()}={error.get('input')!r}: {error['msg']}")
+        value = "" if field in _SECRET_FIELDS else f"={error.get('input')!r}"
+        problems.append(f"{_variable(field)}{value}: {error['msg']}")
     return ("Invalid setting: " + "; ".join(problems) + ". Fix or unset it (environment or "
             ".env file); docs/configuration.md lists every setting.")
 

@@ -10,8 +10,9 @@ One ASGI middleware, ``RequestGuard``, around the whole app (the API and Gradio'
   with none of these headers (curl, scripts) pass.
 - **Body size**: a body is read up to the upload limit plus room for multipart framing, then the
   request gets a 413 — also when it arrives chunked, without a Content-Length.
-- **Failed logins**: after ``LoginThrottle.free`` failed logins within a minute a client waits
-  (429 with Retry-After), twice as long after each further failure.
+- **Failed logins and wrong tokens**: after ``LoginThrottle.free`` failed logins or requests with a
+  wrong ``Authorization`` token within a minute a client waits (429 with Retry-After), twice as
+  long after each further failure. The client is the connecting address.
 - **Security headers** on every response: a Content-Security-Policy (no framing by other sites,
   no connections to other hosts), ``X-Content-Type-Options: nosniff``, ``Referrer-Policy``.
 
@@ -178,6 +179,9 @@ class RequestGuard:
         if scope["method"] == "POST" and scope["path"] in LOGIN_PATHS:
             await self._login(scope, receive, send)
             return
+        if "authorization" in headers:  # a token is tried: throttled as a login is
+            await self._throttled(scope, receive, send, headers)
+            return
         await self._capped(scope, receive, send, headers)
 
     def _refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, str] | None:
@@ -237,12 +241,19 @@ class RequestGuard:
                 raise
 
     async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._throttled(scope, receive, send, {}, refused=(400, 401, 403))
+
+    async def _throttled(self, scope: Scope, receive: Receive, send: Send,
+                         headers: dict[str, str], *, refused: tuple[int, ...] = (401,)) -> None:
+        """The request, unless its client failed too often lately; a ``refused`` answer counts
+        as a failure. The client is the connecting address (a proxy's X-Forwarded-For counts
+        only from ``ASSISTANT_TRUSTED_PROXIES``, see ``server.proxy_options``)."""
         client = (scope.get("client") or ("unknown",))[0]
         wait = self.throttle.wait(client)
         if wait > 0:
             seconds = math.ceil(wait)
-            await _json(send, 429, f"Too many failed logins; try again in {seconds} s.",
-                        [(b"retry-after", str(seconds).encode())])
+            await _json(send, 429, f"Too many failed logins or wrong tokens; try again in "
+                        f"{seconds} s.", [(b"retry-after", str(seconds).encode())])
             return
         status: list[int] = []
 
@@ -251,8 +262,8 @@ class RequestGuard:
                 status.append(sent["status"])
             await send(sent)
 
-        await self._capped(scope, receive, noting_send, {})
-        if status and status[0] in (400, 401, 403):
+        await self._capped(scope, receive, noting_send, headers)
+        if status and status[0] in refused:
             self.throttle.failed(client)
         elif status and status[0] < 300:
             self.throttle.succeeded(client)

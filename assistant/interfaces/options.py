@@ -33,6 +33,33 @@ def check_question(question: str) -> str:
     return question
 
 
+# The longest article search (titles, sources, URLs) any door accepts.
+MAX_SEARCH_CHARS = 200
+
+
+def check_search(query: str | None) -> str | None:
+    """The article search, unless it is longer than ``MAX_SEARCH_CHARS``."""
+    if query is not None and len(query) > MAX_SEARCH_CHARS:
+        raise InvalidOption("q", f"The search is {len(query):,} characters long; search with at "
+                            f"most {MAX_SEARCH_CHARS}.")
+    return query
+
+
+def whole_number(value: object, option: str, low: int, high: int) -> int:
+    """``value`` as a whole number from ``low`` to ``high``; InvalidOption saying so else."""
+    number: int | None = None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)  # a JSON client may send 5.0
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value)
+    if number is None or isinstance(value, bool) or not low <= number <= high:
+        raise InvalidOption(option, f"{option} is {value!r}; give a whole number between {low} "
+                            f"and {high}.")
+    return number
+
+
 def is_url(text: str) -> bool:
     """An http(s) address (what a page or feed is added by)."""
     return bool(_URL.match(text.strip()))

@@ -9,8 +9,12 @@ security headers); no cross-origin reads are allowed (CORS).
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
+import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +29,7 @@ if TYPE_CHECKING:
     from assistant.service import Assistant
     from assistant.settings import Settings
 
-__all__ = ["check_bind", "create_app", "is_loopback", "launch"]
+__all__ = ["check_bind", "create_app", "is_loopback", "launch", "private_temp_dir"]
 DOCS_ASSETS = "/docs/assets"
 
 
@@ -66,6 +70,7 @@ def create_app(
     from assistant.interfaces.ui import build_ui
     from assistant.interfaces.ui_render import CSS, HEAD
 
+    private_temp_dir()
     if max_upload_bytes is None:
         from assistant.settings import Settings
 
@@ -92,6 +97,21 @@ def create_app(
     app.add_middleware(RequestGuard, policy=HostPolicy(host, allowed_hosts),
                        max_body=max_upload_bytes)
     return app
+
+
+def private_temp_dir() -> Path:
+    """Gradio's folder for uploads and downloads (exports): a new one only this user can read,
+    removed when the process ends, unless GRADIO_TEMP_DIR names one (then created private if
+    missing). Gradio's own default, ``/tmp/gradio``, is readable by every user and kept for
+    ever; the UI also drops its files after an hour (``ui.CACHE_SECONDS``)."""
+    chosen = os.environ.get("GRADIO_TEMP_DIR")
+    if chosen:
+        Path(chosen).mkdir(mode=0o700, parents=True, exist_ok=True)
+        return Path(chosen)
+    folder = Path(tempfile.mkdtemp(prefix="assistant-gradio-"))  # mode 0700
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)  # read by Gradio as each component is made
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 def _ui_login(ui_auth: tuple[str, str] | None,
@@ -179,4 +199,14 @@ def launch(settings: Settings, *, assistant: Assistant | None = None, host: str 
     app = create_app(assistant, token=settings.token, ui_auth=settings.ui_auth,
                      max_upload_bytes=settings.max_upload_bytes, host=host,
                      allowed_hosts=settings.allowed_host_names)
-    uvicorn.run(app, host=host, port=port or settings.port, log_level="info")
+    uvicorn.run(app, host=host, port=port or settings.port, log_level="info",
+                **proxy_options(settings.trusted_proxies))
+
+
+def proxy_options(trusted: str | None) -> dict[str, Any]:
+    """uvicorn's handling of X-Forwarded-For: believed only from the configured proxies. (Its
+    default believes any loopback peer, so a local client could name itself anew on every
+    request and never be throttled.)"""
+    proxies = [p.strip() for p in (trusted or "").split(",") if p.strip()]
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies} if proxies \
+        else {"proxy_headers": False}

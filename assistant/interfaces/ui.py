@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.interfaces.options import is_url
+from assistant.errors import InvalidOption, user_message
+from assistant.interfaces.options import check_search, is_url
 from assistant.interfaces.ui_chat import Chat, problem
 from assistant.interfaces.ui_conversations import new_store
 from assistant.interfaces.ui_render import EXAMPLE, TITLE, escape_md, report_text, status_text
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 STORAGE_KEY = "news-assistant-conversations"
 STORAGE_SECRET = "news-assistant-conversations-v1"
 NO_SELECTION = "_Select an article in the table to delete it._"
+# Uploaded and exported files are deleted from Gradio's folder after an hour (checked hourly).
+CACHE_SECONDS = 3600
 
 
 def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
@@ -38,6 +41,10 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
     import gradio as gr
 
     def list_articles(query: str) -> list[list[Any]]:
+        try:
+            check_search(query)
+        except InvalidOption as exc:
+            raise gr.Error(user_message(exc)) from None  # a message, never a traceback
         _, rows = assistant.find_articles(query or None, limit=200)
         return [[r.id, r.title, r.published or "", r.source or "", r.chunks,
                  r.canonical_id or ""] for r in rows]
@@ -106,7 +113,8 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
     chat.edit.__func__.__annotations__["edited"] = gr.EditData
     chat.undo.__func__.__annotations__["undone"] = gr.UndoData
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    with gr.Blocks(title=TITLE, analytics_enabled=False,
+                   delete_cache=(CACHE_SECONDS, CACHE_SECONDS)) as demo:
         gr.Markdown(f"# {TITLE}")
         status = gr.Markdown(elem_id="status")
         with gr.Tabs():

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.answering.conversation import normalise_history
 from assistant.errors import IndexNotFound, InvalidOption, is_user_error, user_message
 from assistant.interfaces import ui_conversations as conv
-from assistant.interfaces.options import check_question, retrieval_options
+from assistant.interfaces.options import check_question, retrieval_options, whole_number
 from assistant.interfaces.ui_render import (
     EMPTY_INDEX,
     escape_md,
@@ -77,7 +77,8 @@ class Chat:
         question box, store, stop button). The store changes once, when the reply is done."""
         import gradio as gr
 
-        shown = [*conv.messages(before), {"role": "user", "content": question},
+        shown = [*conv.messages(before),
+                 {"role": "user", "content": conv.shown_question(question)},
                  {"role": "assistant", "content": ""}]
         yield shown, "", gr.skip(), gr.update(interactive=True)
         turn = None
@@ -133,7 +134,7 @@ class Chat:
         store = conv.checked(store)
         turns = conv.turns_of(store)
         index = edited.index[0] if isinstance(edited.index, list | tuple) else edited.index
-        question = _text(edited.value).strip()
+        question = conv.typed_question(_text(edited.value)).strip()
         if not question or not 0 <= index // 2 < len(turns):
             yield conv.messages(turns), gr.skip(), gr.skip(), gr.skip()
             return
@@ -158,7 +159,7 @@ class Chat:
         turns = conv.turns_of(store)
         shown = shown or []
         if len(shown) >= 2 and len(shown) // 2 > len(turns):
-            question = _text(shown[-2].get("content")).strip()
+            question = conv.typed_question(_text(shown[-2].get("content"))).strip()
             partial = _text(shown[-1].get("content")).strip()
             html = f"{partial}\n\n{STOPPED}" if partial else STOPPED
             turns = [*turns, conv.message_turn(question, html, "stopped")]
@@ -221,8 +222,7 @@ class Chat:
             """Answer a question with [n] citations to the indexed articles."""
             try:
                 check_question(question or "")
-                if not 1 <= int(k) <= MAX_K:
-                    raise InvalidOption("k", f"k is {k}; read between 1 and {MAX_K} passages.")
+                k = whole_number(k, "k", 1, MAX_K)
                 try:
                     normalise_history(history)
                 except ValueError as exc:  # says which entry and what it should look like

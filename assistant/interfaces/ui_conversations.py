@@ -13,11 +13,13 @@ so every reader tolerates missing or malformed fields instead of failing the pag
 from __future__ import annotations
 
 import copy
+import html
 import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from assistant.interfaces.ui_render import safe_url
 from assistant.results import Answer
 
 Store = dict[str, Any]
@@ -118,9 +120,37 @@ def messages(turns: list[Turn]) -> list[dict[str, str]]:
     """The chat's messages: each turn's question, then its rendered reply."""
     shown: list[dict[str, str]] = []
     for turn in turns:
-        shown += [{"role": "user", "content": str(turn.get("question", ""))},
-                  {"role": "assistant", "content": str(turn.get("html", ""))}]
+        shown += [{"role": "user", "content": shown_question(turn.get("question", ""))},
+                  {"role": "assistant", "content": inert_html(str(turn.get("html", "")))}]
     return shown
+
+
+# What the page's own rendering never writes (it escapes every text it shows): a turn holding one
+# came from a store changed in the browser, and is shown as plain text. Linear: ``[^<>]*`` stops
+# at the next bracket.
+_ACTIVE = re.compile(r"<\s*/?\s*(?:svg|math|script|style|iframe|object|embed|form|base|meta|link"
+                     r"|img|input|button|textarea|video|audio|source)\b"
+                     r"|<[^<>]*[\s/\"']on[a-z]+\s*="
+                     r"|<[^<>]*=\s*[\"']?\s*(?:javascript|vbscript|data):", re.I)
+
+
+def inert_html(rendered: str) -> str:
+    """A stored reply as the chat may show it: the page's own HTML as it is; anything that
+    could run (an ``<svg>`` link to ``javascript:``, an event handler) as escaped text."""
+    if not _ACTIVE.search(rendered):
+        return rendered
+    return html.escape(_plain(rendered), quote=False)
+
+
+def shown_question(question: Any) -> str:
+    """A question as the chat shows it: Markdown kept, HTML shown as typed, never as markup
+    (the chat's own sanitiser lets an ``<svg>`` link to ``javascript:`` through)."""
+    return html.escape(str(question), quote=False)
+
+
+def typed_question(shown: str) -> str:
+    """The question the user typed, from its shown form (``shown_question``)."""
+    return html.unescape(shown)
 
 
 def history(turns: list[Turn]) -> list[dict[str, Any]]:
@@ -140,32 +170,42 @@ def export_markdown(store: Store, *, now: datetime | None = None) -> str:
     sources (title, date, source, link, cited passage)."""
     conversation = current(store)
     now = now or datetime.now(UTC)
-    lines = [f"# {conversation.get('title') or NEW_TITLE}", "",
+    lines = [f"# {_inert(_one_line(conversation.get('title') or NEW_TITLE))}", "",
              f"Exported from the news assistant on {now:%Y-%m-%d %H:%M} UTC.", ""]
     for turn in turns_of(store):
-        lines += [f"## {_one_line(turn.get('question', ''))}", ""]
+        lines += [f"## {_inert(_one_line(turn.get('question', '')))}", ""]
         if turn.get("kind") == "answer":
-            lines += [str(turn.get("answer", "")).strip(), ""]
+            lines += [_inert(str(turn.get("answer", "")).strip()), ""]
         else:
-            lines += [f"_{_plain(str(turn.get('html', '')))}_", ""]
+            lines += [f"_{_inert(_plain(str(turn.get('html', ''))))}_", ""]
         cited = [c for c in turn.get("citations", []) if isinstance(c, dict)]
         if cited:
-            lines += [f"Sources ({turn['provenance']}):" if turn.get("provenance")
-                      else "Sources:", ""]
+            lines += [f"Sources ({_inert(_one_line(turn['provenance']))}):"
+                      if turn.get("provenance") else "Sources:", ""]
             for c in cited:
                 lines += _source_lines(c)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _source_lines(c: dict[str, Any]) -> list[str]:
-    meta = [str(c[f]) for f in ("published", "source") if c.get(f)]
-    head = f"{c.get('n', '?')}. **{_one_line(c.get('title') or 'Untitled')}**"
+    meta = [_inert(_one_line(c[f])) for f in ("published", "source") if c.get(f)]
+    title = _inert(_one_line(c.get("title") or "Untitled"))
+    head = f"{_inert(_one_line(c.get('n', '?')))}. **{title}**"
     if meta:
         head += " — " + " · ".join(meta)
-    if c.get("url"):
-        head += f" — <{c['url']}>"
-    passage = _one_line(c.get("passage", ""))
+    url = safe_url(str(c.get("url") or ""))
+    if url:
+        head += f" — <{url}>"
+    passage = _inert(_one_line(c.get("passage", "")))
     return [head, *([f"   > {passage}"] if passage else []), ""]
+
+
+def _inert(text: str) -> str:
+    """Text that Markdown shows as written and never turns into HTML or a link: no tags (``<``
+    and ``&`` escaped), no ``[text](target)`` or ``[label]: target`` (a ``]`` before ``(``,
+    ``[`` or ``:`` escaped, and backslashes, so that escape cannot be undone)."""
+    text = html.escape(text.replace("\\", "\\\\"), quote=False)
+    return re.sub(r"\](?=[(\[:])", r"\\]", text)
 
 
 def _one_line(text: Any) -> str:

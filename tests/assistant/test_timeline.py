@@ -21,7 +21,8 @@ def passage(article_id: str, score: float, *, published: str | None = "2024-03-0
             agencies: tuple[str, ...] = ()) -> Passage:
     return Passage(article_id=article_id, chunk_id=f"{article_id}:0", title=f"Title {article_id}",
                    url=f"https://x.example/{article_id}", published=published, source=source,
-                   text="…", start=0, end=1, score=score, agencies=agencies,
+                   text="Dockers went on strike at the port.", start=0, end=1, score=score,
+                   agencies=agencies,
                    canonical_id=canonical_id)
 
 

@@ -17,7 +17,8 @@ import time
 import pytest
 
 from index import documents
-from index.documents import MAX_DOCX_PART_BYTES, MAX_PAGES, MAX_TEXT_CHARS
+from index.documents import MAX_PAGES, MAX_TEXT_CHARS
+from index.docx_package import MAX_PART_BYTES as MAX_DOCX_PART_BYTES
 from index.errors import BadArticle
 from index.loaders import MAX_FRONT_MATTER_BYTES, load_paths, parse_bytes
 from tests.conftest import ROOT
