@@ -167,12 +167,16 @@ def _backend_errors() -> tuple[type[BaseException], ...]:
 
 
 def _reason(exc: BaseException) -> str:
-    """The error's own words, and what lies under a client's generic "Connection error."."""
-    words = str(exc).strip() or type(exc).__name__
-    cause = exc.__cause__ or exc.__context__
-    if cause is not None and str(cause).strip() and str(cause).strip() not in words:
-        words = f"{words.rstrip('.')} ({str(cause).strip()})"
-    return words
+    """The error's own words and those of its causes: a client's generic "Connection error."
+    wraps what happened ("peer closed connection without sending complete message body")."""
+    said: list[str] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(said) < 4:
+        words = str(cause).strip().rstrip(".")
+        if words and words not in said:
+            said.append(words)
+        cause = cause.__cause__ or cause.__context__
+    return ": ".join(said) or type(exc).__name__
 
 
 def _finish_reason(chunk: Any) -> str | None:

@@ -258,6 +258,8 @@ def test_a_server_that_stops_mid_answer_is_a_clear_error(doomed, tmp_path, embed
     assert len(deltas) >= 3
     message = str(caught.value)
     assert message.startswith(f"The language model server (openai at {doomed.url}) failed: ")
+    # What happened, not only the client's "Connection error.".
+    assert "peer closed connection" in message
     assert "ASSISTANT_LLM=extractive" in message
 
 
