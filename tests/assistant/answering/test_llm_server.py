@@ -224,23 +224,24 @@ def test_a_cut_reply_says_so(llama, tmp_path, embeddings):
 
 
 def test_the_time_limit_ends_a_reply_still_streaming(llama, tmp_path, embeddings):
-    a = assistant_on(llama, tmp_path, embeddings, llm_timeout=2, llm_max_tokens=4000,
-                     chat_model=never_stopping(llama, llm_max_tokens=4000, llm_timeout=2))
-    seen = []
+    # The client waits up to 120 s for each piece, as it would for a slow server; the assistant's
+    # limit of 6 s is for the whole reply, which would otherwise run to 4,000 tokens.
+    a = assistant_on(llama, tmp_path, embeddings, llm_timeout=6, k=1,
+                     chat_model=never_stopping(llama, llm_max_tokens=4000, llm_timeout=120))
     try:
         began = time.monotonic()
-        with pytest.raises(LLMError, match=r"did not finish its reply within 2 s "
+        with pytest.raises(LLMError, match=r"did not finish its reply within 6 s "
                                            r"\(ASSISTANT_LLM_TIMEOUT\)"):
-            for event in a.stream(DENEUVE_QUESTION):
-                seen.append(event)
+            for _ in a.stream(DENEUVE_QUESTION):
+                pass
         took = time.monotonic() - began
     finally:
         a.close()
-    assert seen and took < 10, f"the 2 s limit ended the reply after {took:.1f} s"
+    assert took < 30, f"the 6 s limit ended the reply after {took:.1f} s"
     # The connection was closed, so the server stopped writing and answers at once.
     began = time.monotonic()
     make_chat_model(settings_for(llama, ".", llm_max_tokens=4)).invoke("Hello")
-    assert time.monotonic() - began < 5
+    assert time.monotonic() - began < 10
 
 
 def test_a_server_that_stops_mid_answer_is_a_clear_error(doomed, tmp_path, embeddings):
