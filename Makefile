@@ -51,7 +51,7 @@ llm-server: $(VENV)/.installed-llm-server
 
 $(VENV)/.installed-llm-server: pyproject.toml constraints.txt | $(VENV)/.installed-test
 	@echo "Building llama-cpp-python (llama.cpp's OpenAI-compatible server) for the real-LLM tests:"
-	@echo "10-20 minutes on 2 cores the first time (pip keeps the wheel), seconds after…"
+	@echo "up to 25 minutes on 2 cores the first time (pip keeps the wheel), seconds after…"
 	@if CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) -e '.[test,llm-server]'; then \
 	  echo "Installed."; touch $@; \
 	else \
