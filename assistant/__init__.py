@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Busy,
         ConfigError,
         IndexNotFound,
+        LLMError,
         ModelMismatch,
     )
     from assistant.results import (
@@ -57,6 +58,7 @@ _WHERE = {
     "Final": "assistant.results",
     "HybridRetriever": "assistant.retrieval.hybrid",
     "IndexNotFound": "assistant.errors",
+    "LLMError": "assistant.errors",
     "ModelMismatch": "assistant.errors",
     "Passage": "assistant.results",
     "ReindexReport": "index.indexer",
@@ -81,6 +83,7 @@ __all__ = [
     "Final",
     "HybridRetriever",
     "IndexNotFound",
+    "LLMError",
     "ModelMismatch",
     "Passage",
     "ReindexReport",

@@ -5,7 +5,8 @@ Two trees, one per package (``index`` never imports ``assistant``):
     AssistantError                     raised by the assistant on purpose
      ├── ConfigError                   a setting or prompt file that cannot work
      ├── InvalidOption                 a search option a user gave (mode, dates, …)
-     └── Busy                          too much of one kind of work at once; try again soon
+     ├── Busy                          too much of one kind of work at once; try again soon
+     └── LLMError                      the chat model's server failed, went away or ran too long
     IndexingError  (index.errors)      raised by the indexing library on purpose
      ├── BadArticle                    a file or record that cannot become an article
      ├── IndexNotFound                 nothing is indexed in this data directory yet
@@ -42,6 +43,11 @@ class Busy(AssistantError):
     """Too many requests of one kind (fetches of web pages) are already running."""
 
 
+class LLMError(AssistantError):
+    """The chat model's server could not be reached, stopped in the middle of an answer, refused
+    the request, or did not finish within ``ASSISTANT_LLM_TIMEOUT``."""
+
+
 USER_ERRORS: tuple[type[Exception], ...] = (AssistantError, IndexingError)
 
 INTERNAL_ERROR = "Something went wrong; the server log has the details."
@@ -63,7 +69,7 @@ def http_status(exc: BaseException) -> int:
         return 422
     if isinstance(exc, IndexNotFound | ModelMismatch):
         return 409
-    if isinstance(exc, Busy | DamagedIndex):
+    if isinstance(exc, Busy | DamagedIndex | LLMError):
         return 503
     if is_user_error(exc):
         return 400
@@ -81,6 +87,7 @@ __all__ = [
     "IndexNotFound",
     "IndexingError",
     "InvalidOption",
+    "LLMError",
     "ModelMismatch",
     "http_status",
     "is_user_error",

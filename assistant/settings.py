@@ -76,7 +76,15 @@ class Settings(BaseSettings):
     )
     llm_api_key: SecretStr | None = Field(None, description="API key for the openai backend.")
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call gives up.")
+    llm_timeout: float = Field(
+        60.0, gt=0, description="Seconds an LLM reply may take in all, streamed ones included; "
+        "then the call gives up with an error.",
+    )
+    llm_max_tokens: int = Field(
+        512, ge=1, le=32768, description="Most tokens the LLM may write per reply: sent as "
+        "max_tokens to OpenAI-compatible servers, max_completion_tokens to OpenAI, num_predict "
+        "to Ollama.",
+    )
     abstain_threshold: float = Field(
         ExtractiveConfig.abstain_threshold, ge=0.0, le=1.0,
         description="Extractive: abstain when P(unanswerable) exceeds this; lower = more often.",

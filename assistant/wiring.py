@@ -76,7 +76,8 @@ def parts(
     chat_model = chat_model or make_chat_model(settings)
     answerer: LLMAnswerer | ExtractiveAnswerer
     if chat_model is not None:
-        answerer = LLMAnswerer(chat_model, prompts, verifier)
+        answerer = LLMAnswerer(chat_model, prompts, verifier, time_limit=settings.llm_timeout,
+                               max_tokens=settings.llm_max_tokens, server=server_name(settings))
     else:
         answerer = ExtractiveAnswerer(encoder, min_support=settings.min_support,
                                       max_sentences=settings.max_answer_sentences,
@@ -220,7 +221,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
             model=settings.llm_model, base_url=settings.llm_base_url,
             # OpenAI-compatible local servers accept any key; the client insists on one.
             api_key=key or "not-needed", temperature=settings.llm_temperature,
-            timeout=settings.llm_timeout, max_retries=1,
+            timeout=settings.llm_timeout, max_retries=1, **length_limit(settings),
         )
     if settings.llm == "ollama":
         try:
@@ -229,9 +230,39 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
             raise ConfigError("ASSISTANT_LLM=ollama needs langchain-ollama: "
                               "pip install 'news-assistant[llm]'.") from exc
         return ChatOllama(model=settings.llm_model,
-                          base_url=settings.llm_base_url or "http://127.0.0.1:11434",
-                          temperature=settings.llm_temperature)
+                          base_url=settings.llm_base_url or OLLAMA_URL,
+                          temperature=settings.llm_temperature,
+                          num_predict=settings.llm_max_tokens,
+                          client_kwargs={"timeout": settings.llm_timeout})
     raise ConfigError(f"Unknown ASSISTANT_LLM={settings.llm!r}; use extractive, openai or "
                       "ollama.")
 
 
+OLLAMA_URL = "http://127.0.0.1:11434"
+
+
+def length_limit(settings: Settings) -> dict[str, Any]:
+    """``ChatOpenAI`` arguments that limit a reply to ``llm_max_tokens``. langchain-openai sends
+    its ``max_tokens`` as ``max_completion_tokens``, which OpenAI's newer models require but some
+    OpenAI-compatible servers ignore (llama.cpp's Python server ran a 64-token limit to 4,096
+    tokens); those servers all read ``max_tokens``, so they get that instead."""
+    if is_openai(settings.llm_base_url):
+        return {"max_tokens": settings.llm_max_tokens}
+    return {"extra_body": {"max_tokens": settings.llm_max_tokens}}
+
+
+def is_openai(base_url: str | None) -> bool:
+    """Whether the openai backend talks to OpenAI itself (no base URL, or one of its hosts)."""
+    from urllib.parse import urlsplit
+
+    if not base_url:
+        return True
+    host = urlsplit(base_url).hostname or ""
+    return host == "openai.com" or host.endswith(".openai.com")
+
+
+def server_name(settings: Settings) -> str:
+    """The LLM backend as error messages name it."""
+    url = settings.llm_base_url or ("https://api.openai.com/v1" if settings.llm == "openai"
+                                    else OLLAMA_URL)
+    return f"The language model server ({settings.llm} at {url})"

@@ -213,6 +213,18 @@ def serving(app, host: str = "127.0.0.1", **options) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def sse_events(response) -> Iterator[tuple[str | None, dict]]:
+    """The (event, data) pairs of a server-sent events response, as they arrive."""
+    import json
+
+    event = None
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            yield event, json.loads(line[6:])
+
+
 @contextmanager
 def served_assistant(root: Path, embeddings, *paths: Path, **app_options) -> Iterator[str]:
     """An assistant over a copy of the samples (and ``paths``) behind a real server; its URL."""

@@ -8,7 +8,7 @@ import re
 import pytest
 from langchain_core.messages import SystemMessage
 
-from assistant import Answer, Assistant, ConfigError, Settings
+from assistant import Answer, Assistant, ConfigError, LLMError, Settings
 from assistant.answering.llm import format_passages, neutralise
 from assistant.results import ABSTAIN_TEXT, Delta, Final, Passage
 from assistant.wiring import make_chat_model
@@ -170,6 +170,23 @@ def test_openai_backend_over_http_with_streaming(tmp_path, embeddings, sample_di
     assert [r["body"].get("stream", False) for r in received] == [True, False, True]
     assert all(r["authorization"] == "Bearer sk-test-key" for r in received)
     assert {r["body"]["model"] for r in received} == {"local-model"}
+    # The length limit as every OpenAI-compatible server reads it (see test_llm_server.py).
+    assert all(r["body"]["max_tokens"] == 512 and "max_completion_tokens" not in r["body"]
+               for r in received)
+
+
+def test_an_unreachable_server_is_a_clear_error(tmp_path, embeddings, sample_dir):
+    settings = Settings(data_dir=tmp_path / "gone", llm="openai", llm_model="local-model",
+                        llm_base_url="http://127.0.0.1:9/v1")
+    a = Assistant.from_settings(settings, embeddings=embeddings)
+    try:
+        a.add_paths([sample_dir])
+        with pytest.raises(LLMError, match=r"^The language model server \(openai at "
+                                           r"http://127\.0\.0\.1:9/v1\) failed: Connection "
+                                           r"error.*ASSISTANT_LLM=extractive"):
+            a.ask(DENEUVE_QUESTION)
+    finally:
+        a.close()
 
 
 def test_backends_are_built_from_settings(tmp_path):
@@ -179,6 +196,15 @@ def test_backends_are_built_from_settings(tmp_path):
     ollama = make_chat_model(Settings(data_dir=tmp_path, llm="ollama", llm_model="llama3.2",
                                       llm_base_url="http://127.0.0.1:9"))
     assert type(ollama).__name__ == "ChatOllama" and ollama.model == "llama3.2"
+    assert ollama.num_predict == 512
+    # OpenAI itself gets max_completion_tokens (langchain-openai renames max_tokens), any other
+    # OpenAI-compatible server max_tokens.
+    openai = make_chat_model(Settings(data_dir=tmp_path, llm="openai", llm_model="gpt-4o-mini",
+                                      llm_api_key="sk-x", llm_max_tokens=64))
+    assert openai.max_tokens == 64 and not openai.extra_body
+    local = make_chat_model(Settings(data_dir=tmp_path, llm="openai", llm_model="m",
+                                     llm_base_url="http://127.0.0.1:8080/v1", llm_max_tokens=64))
+    assert local.max_tokens is None and local.extra_body == {"max_tokens": 64}
 
 
 def test_passages_are_delimited_and_look_alikes_neutralised():

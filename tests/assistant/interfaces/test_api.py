@@ -13,7 +13,7 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.interfaces.server import check_bind, create_app, is_loopback
 from index.loaders import parse_files
-from tests.conftest import DENEUVE_QUESTION, TEST_DATA, served_assistant, serving
+from tests.conftest import DENEUVE_QUESTION, TEST_DATA, served_assistant, serving, sse_events
 from tests.documents import BRIDGE, encrypted_pdf, image_only_pdf, make_docx, make_pdf
 
 pytestmark = pytest.mark.slow
@@ -67,12 +67,7 @@ def test_ask_stream_sends_deltas_then_the_answer(api):
     events = []
     with api.stream("POST", "/ask/stream", json={"question": DENEUVE_QUESTION}) as r:
         assert r.headers["content-type"].startswith("text/event-stream")
-        event = None
-        for line in r.iter_lines():
-            if line.startswith("event: "):
-                event = line[7:]
-            elif line.startswith("data: "):
-                events.append((event, json.loads(line[6:])))
+        events = list(sse_events(r))
     kinds = [e for e, _ in events]
     assert kinds[-1] == "answer" and kinds.count("delta") >= 2
     text = "".join(d["text"] for e, d in events if e == "delta")
