@@ -48,6 +48,8 @@ from assistant.answering.evidence import (
 )
 from assistant.answering.forms import digest_topic, measure_words, parts
 from assistant.answering.language import English, english
+from assistant.answering.layout import by_parts
+from assistant.answering.parts import with_outlets
 from assistant.answering.question import VALUES, Question, parse_question
 from assistant.answering.text import Sentence, content_terms, passage_sentences
 from assistant.answering.topics import is_section, spell_out
@@ -101,7 +103,7 @@ class ExtractiveAnswerer:
         return parse_question(question, self.language())
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
-        q = self.parse(question)
+        q = with_outlets(self.parse(question), passages)  # outlets named: a part each
         sentences = passage_sentences(passages)
         if not sentences or not question.strip():
             return Answer.abstaining(question, passages)
@@ -114,7 +116,8 @@ class ExtractiveAnswerer:
         top = int(np.argmax(scores))
         # Several facts rarely share the question's words as one fact does: less is needed.
         support = self.min_support * (self.config.list_support if q.form == "list" else 1.0)
-        if float(scores[top]) < support or missing_names(q.names, passages) or (
+        if q.form != "parts" and (float(scores[top]) < support or missing_names(
+                q.names, passages)) or (
                 q.form == "factoid" and self._unanswered(q, sentences[top], passages, semantic)):
             return _with_form(self._abstain(question, passages, sentences, semantic), q)
         choose = _FORMS[q.form]
@@ -377,6 +380,7 @@ class ExtractiveAnswerer:
 _FORMS: dict[str, Callable[..., Answer]] = {
     "factoid": ExtractiveAnswerer._factoid,
     "list": ExtractiveAnswerer._list,
+    "parts": by_parts,  # layout.py
 }
 
 
