@@ -142,8 +142,7 @@ class QAQuestion:
     history: tuple[dict[str, str], ...] = ()
     answers_all: tuple[str, ...] = ()
     cite: tuple[str, ...] = ()
-    # "Yes" or "No" for a yes/no question: containment cannot judge it, its citations do.
-    yes_no: str | None = None
+    yes_no: str | None = None  # "Yes"/"No": containment cannot judge it, its citations do
 
     @property
     def answerable(self) -> bool:
@@ -168,8 +167,7 @@ def load_qa_articles(path: Path) -> list[Article]:
 
 def load_qa_questions(path: Path) -> list[QAQuestion]:
     """``{"id", "question", "answers": [...], "answers_all"?, "cite"?, "article_ids"?,
-    "kind"?, "yes_no"?, "history"?: [{"role", "content"}], "reference_date"? (or "date")}``
-    per line."""
+    "kind"?, "yes_no"?, "history"?, "reference_date"? (or "date")}`` per line."""
     questions = []
     for n, d in _jsonl(path):
         lists = ("answers", "answers_all", "cite", "article_ids", "history")
@@ -357,27 +355,21 @@ def correct(q: QAQuestion, a: Answer) -> bool:
 
 def cites_all(q: QAQuestion, a: Answer) -> bool:
     """The answer cites every article the question needs (``cite``, else ``article_ids``)."""
-    return not a.abstained and set(q.cite or q.article_ids) <= {c.article_id
-                                                                 for c in a.citations}
+    return not a.abstained and set(q.cite or q.article_ids) <= {c.article_id for c in a.citations}
 
 
 def kind_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, dict[str, Any]]:
-    """Per question kind: how many, the share right (``correct``: a yes/no question is judged
-    by its citations), the share abstained, the share citing every needed article (over the
-    questions that name them) and the share whose answer holds the gold (over those with gold
-    strings); None where no question of the kind has what a share needs."""
+    """Per question kind: how many, the shares right (``correct``; a yes/no question judged by
+    its citations), abstained, citing every needed article and holding the gold (None: no
+    question of the kind has what the share needs)."""
     kinds: dict[str, list[tuple[QAQuestion, Answer]]] = {}
     for q, a in outcomes:
         kinds.setdefault(q.kind or "all", []).append((q, a))
-
-    def share(values: list[bool]) -> float | None:
-        return round(mean(values), 4) if values else None
-
+    share = lambda xs: round(mean(xs), 4) if xs else None  # noqa: E731
     return {kind: {"questions": len(pairs),
                    "correct": round(mean(correct(q, a) for q, a in pairs), 4),
                    "abstained": round(mean(a.abstained for _, a in pairs), 4),
-                   "cites_all": share([cites_all(q, a) for q, a in pairs
-                                       if q.cite or q.article_ids]),
+                   "cites_all": share([cites_all(q, a) for q, a in pairs if q.gold_articles]),
                    "holds_gold": share([found(q, a) for q, a in pairs
                                         if q.answers or q.answers_all]),
                    "yes_no": share([correct(q, a) for q, a in pairs if q.yes_no]),

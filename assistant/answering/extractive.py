@@ -53,6 +53,7 @@ from assistant.answering.parts import with_outlets
 from assistant.answering.question import VALUES, Question, parse_question
 from assistant.answering.text import Sentence, content_terms, passage_sentences
 from assistant.answering.topics import is_section, spell_out
+from assistant.answering.values import weighing
 from assistant.results import Answer, Final, Passage, StreamEvent, text_deltas
 
 # A sentence that may not be quoted (page furniture, a question) scores this.
@@ -378,7 +379,7 @@ class ExtractiveAnswerer:
 
 # The choice by form: a new form is one entry here and one method.
 _FORMS: dict[str, Callable[..., Answer]] = {
-    "factoid": ExtractiveAnswerer._factoid,
+    "factoid": weighing(ExtractiveAnswerer._factoid),  # values.py: conflicting values
     "list": ExtractiveAnswerer._list,
     "parts": by_parts,  # layout.py
 }

@@ -32,12 +32,12 @@ from assistant.results import ABSTAIN_TEXT, Answer, Citation, Passage
 # and against the words around the outlet's name), else the part has no evidence: abstain.
 # Chosen on the MultiHop-RAG development half (bench/extractive_sweep.py): null questions
 # naming indexed outlets score below it, the parts of answerable ones above.
-PART_SUPPORT = 0.3
+PART_SUPPORT = 0.2
 # Weight of the whole question in a part's score; the rest is the words around its outlet.
 QUESTION_WEIGHT = 0.5
 # A part quotes a second article of its outlet when its best sentence scores this share of the
 # first's ("both articles from Sporting News", a story told over two reports).
-SECOND_SHARE = 0.9
+SECOND_SHARE = 0.7
 # Two quotes this similar (cosine) state the same claim, unless one negates it.
 SAME_CLAIM = 0.75
 

@@ -154,9 +154,10 @@ def with_outlets(q: Question, passages: Sequence[Passage]) -> Question:
     articles)."""
     if q.form == "digest":  # "the latest from The Verge": its leads, as any digest
         return q
-    people = {e.text for e in q.entities if e.label == "PERSON"}
+    # An unindexed outlet is an organisation or a run of proper nouns, never a person or place.
+    others = {e.text for e in q.entities if e.label not in {"ORG", "WORK_OF_ART", "PRODUCT"}}
     outlets = find_outlets(q.text, [p.source for p in passages if p.source],
-                           [n for n in q.names if n not in people])
+                           [n for n in q.names if n not in others])
     if not outlets:
         return q
     return replace(q, form="parts", outlets=tuple(outlets))
@@ -181,21 +182,27 @@ def outlet_filters(question: str, sources: Iterable[str], names: Sequence[str] =
 def widen(found: RetrievalResult, question: str, sources: Iterable[str],
           search: Callable[..., RetrievalResult]) -> RetrievalResult:
     """``found`` with the passages of each indexed outlet the question names (``OUTLET_K``
-    each, of the day asked when dated), each chunk once. A digest, or a search the caller
-    already filtered, is left as it is."""
+    each), each chunk once; an outlet named only with a date keeps only that day's reports (the
+    service takes the date out of the question the answerer reads). A digest, or a search the
+    caller already filtered, is left as it is."""
     if digest_like(question) or not found.filters.empty:
         return found
-    filters = outlet_filters(question, sources)
-    if not filters:
+    outlets = [o for o in find_outlets(question, sources) if o.sources]
+    if not outlets:
         return found
     passages = list(found.passages)
     seen = {p.chunk_id for p in passages}
-    for f in filters:
+    for f in outlet_filters(question, sources):
         for p in search(question, k=OUTLET_K, filters=f, date_filter=False).passages:
             if p.chunk_id not in seen:
                 seen.add(p.chunk_id)
                 passages.append(p)
-    return replace(found, passages=passages)
+
+    def asked(p: Passage) -> bool:
+        named = [o for o in outlets if p.source in o.sources]
+        return not named or any(o.dated(p.published) for o in named)
+    kept = [p for p in passages if asked(p)]
+    return replace(found, passages=kept or passages)
 
 
 def _capitalised(mention: str) -> bool:
