@@ -198,11 +198,24 @@ def widen(found: RetrievalResult, question: str, sources: Iterable[str],
                 seen.add(p.chunk_id)
                 passages.append(p)
 
+    return replace(found, passages=_dated(passages, outlets, question))
+
+
+def _dated(passages: list[Passage], outlets: Sequence[Outlet], question: str) -> list[Passage]:
+    """The passages without the other days' reports of an outlet named with a day, when every
+    date of the question is an outlet's and some report of the outlet is of that day (a date
+    that matches none is another event's)."""
+    written = len(_ISO.findall(question)) + sum(m.group(1).lower() in _MONTHS
+                                                for m in _SPELLED.finditer(question))
+    if written > sum(o.day is not None for o in outlets):
+        return passages
+    days = [o if any(p.source in o.sources and o.dated(p.published) for p in passages)
+            else replace(o, day=None) for o in outlets]
+
     def asked(p: Passage) -> bool:
-        named = [o for o in outlets if p.source in o.sources]
-        return not named or any(o.dated(p.published) for o in named)
-    kept = [p for p in passages if asked(p)]
-    return replace(found, passages=kept or passages)
+        return all(o.day is None for o in days if p.source in o.sources) or any(
+            o.dated(p.published) for o in days if p.source in o.sources)
+    return [p for p in passages if asked(p)]
 
 
 def _capitalised(mention: str) -> bool:
@@ -229,7 +242,7 @@ def _day_after(text: str, outlet: Outlet, outlets: Sequence[Outlet]) -> str | No
     """The date written right after the outlet's name ("… from Wired on 2023-11-25"), up to the
     next outlet's name."""
     nxt = min((o.start for o in outlets if o.start > outlet.start), default=len(text))
-    window = text[outlet.end:min(nxt, outlet.end + 160)]
+    window = text[outlet.end:min(nxt, outlet.end + 100)]
     for on in re.finditer(r"\b(?:on|dated)\s+", window):
         rest = window[on.end():]
         if m := _ISO.match(rest):
