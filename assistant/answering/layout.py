@@ -64,6 +64,8 @@ def by_parts(answerer, q: Question, passages: Sequence[Passage], sentences: list
     for i, outlet in enumerate(q.outlets):
         own = np.array([passages[s.passage].source in outlet.sources for s in sentences])
         dated = own & np.array([outlet.dated(passages[s.passage].published) for s in sentences])
+        if outlet.implied and not dated.any():
+            continue  # a date of something else than a report
         own = (dated if dated.any() else own) & quotable
         if not own.any():
             return _abstain(q, passages, f"No retrieved article is from {outlet.mention}.")

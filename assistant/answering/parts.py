@@ -54,6 +54,7 @@ class Outlet:
     start: int
     end: int
     day: str | None = None
+    implied: bool = False  # a date alone names it ("… and the one on 2023-11-06")
 
     def dated(self, published: str | None) -> bool:
         """Whether a report published on ``published`` is the one asked about."""
@@ -130,7 +131,25 @@ def find_outlets(text: str, sources: Iterable[str], names: Sequence[str] = ()) -
             if re.fullmatch(r"[\w .&-]+", name) and _used_as_outlet(text, m.start(), m.end()):
                 found.append(Outlet(name, (), m.start(), m.end()))
     found.sort(key=lambda o: o.start)
-    return [replace(o, day=_day_after(text, o, found)) for o in found]
+    found = [replace(o, day=_day_after(text, o, found)) for o in found]
+    return _implied(text, found)
+
+
+def _implied(text: str, outlets: list[Outlet]) -> list[Outlet]:
+    """Each date no outlet's name claims ("… by Sporting News on 2023-10-02 and the one on
+    2023-11-06") as a report of the outlet named before it."""
+    claimed = {o.day for o in outlets if o.day}
+    out = list(outlets)
+    for m in [*_ISO.finditer(text), *_SPELLED.finditer(text)]:
+        before = [o for o in outlets if o.end <= m.start() and o.sources]
+        day = _day_after(text[:m.start()] + "on " + text[m.start():],
+                         Outlet("", (), m.start(), m.start()), ())
+        if not before or day is None or day in claimed:
+            continue
+        claimed.add(day)
+        last = before[-1]
+        out.append(replace(last, start=m.start(), end=m.end(), day=day, implied=True))
+    return sorted(out, key=lambda o: o.start)
 
 
 def sequence_like(text: str) -> bool:
@@ -244,7 +263,7 @@ def _day_after(text: str, outlet: Outlet, outlets: Sequence[Outlet]) -> str | No
     nxt = min((o.start for o in outlets if o.start > outlet.start), default=len(text))
     window = text[outlet.end:min(nxt, outlet.end + 100)]
     for on in re.finditer(r"\b(?:on|dated)\s+", window):
-        rest = window[on.end():]
+        rest = text[outlet.end + on.end():]
         if m := _ISO.match(rest):
             return m.group(0)
         if (m := _SPELLED.match(rest)) and m.group(1).lower() in _MONTHS \

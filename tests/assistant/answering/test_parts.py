@@ -84,3 +84,14 @@ def test_question_cues():
     assert not yes_no("Which company spent billions?")
     assert negated("Apple did not pay.") and negated("Sportsbooks don't adjust odds")
     assert not negated("Apple paid $18 billion.")
+
+
+def test_a_date_no_outlet_claims_is_another_report_of_the_outlet_before_it():
+    found = find_outlets("Between the article published by Sporting News on 2023-10-02 and the "
+                         "one on 2023-11-06, has the explanation changed?", SOURCES)
+    assert [(o.mention, o.day, o.implied) for o in found] == [
+        ("Sporting News", "2023-10-02", False), ("Sporting News", "2023-11-06", True)]
+    # The year of a date written in full is kept, however far it is from the outlet's name.
+    found = find_outlets("Did the Sporting News change its explanation after November 6, 2023, "
+                         "as compared to its earlier report on November 1, 2023?", SOURCES)
+    assert [(o.day, o.implied) for o in found] == [("2023-11-01", False), ("2023-11-06", True)]
