@@ -1,6 +1,7 @@
 """Conflicting values: when the passages give different answers of the asked kind, show each.
 
-"Who won the Pemberton Prize?" — three outlets say Lena Ortiz, one says Marcus Hale. The
+"Who won the Pemberton Prize?" — three outlets say Lena Ortiz, one says Marcus Hale. (Differing
+figures, counts and amounts, are ``reconcile.py``'s: there a newer report updates an older one.) The
 sentences that answer the question nearly as well as the best one are read for the value of the
 kind asked for (``Question.expected``: a PERSON for "who"); sentences stating the same fact (alike
 once their values are masked) with different values are a conflict. The answer then quotes each
@@ -17,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from assistant.answering.compose import compose
-from assistant.answering.question import Question
+from assistant.answering.question import VALUES, Question
 from assistant.answering.sources import independent_sources
 from assistant.answering.text import Sentence
 from assistant.results import Answer, Conflict, Passage, StatedFigure
@@ -47,8 +48,8 @@ def weighing(choose: Choose) -> Choose:
 def weigh(answerer, q: Question, passages: Sequence[Passage], sentences: Sequence[Sentence],
           scores: np.ndarray, answer: Answer) -> Answer:
     """``answer``, or the values the passages give side by side when they differ."""
-    if answer.abstained or not q.expected:
-        return answer
+    if answer.abstained or not q.expected or q.expected[0] in VALUES:
+        return answer  # figures are reconcile.py's: a later report updates a count
     groups = _values(answerer, q, sentences, scores)
     if len(groups) < 2:
         return answer
