@@ -142,6 +142,7 @@ class QAQuestion:
     history: tuple[dict[str, str], ...] = ()
     answers_all: tuple[str, ...] = ()
     cite: tuple[str, ...] = ()
+    yes_no: str | None = None  # "Yes"/"No": containment cannot judge it, its citations do
 
     @property
     def answerable(self) -> bool:
@@ -166,7 +167,7 @@ def load_qa_articles(path: Path) -> list[Article]:
 
 def load_qa_questions(path: Path) -> list[QAQuestion]:
     """``{"id", "question", "answers": [...], "answers_all"?, "cite"?, "article_ids"?,
-    "kind"?, "history"?: [{"role", "content"}], "reference_date"? (or "date")}`` per line."""
+    "kind"?, "yes_no"?, "history"?, "reference_date"? (or "date")}`` per line."""
     questions = []
     for n, d in _jsonl(path):
         lists = ("answers", "answers_all", "cite", "article_ids", "history")
@@ -184,6 +185,7 @@ def load_qa_questions(path: Path) -> list[QAQuestion]:
                               for t in d.get("history") or ()),
                 answers_all=tuple(d.get("answers_all") or ()),
                 cite=tuple(map(str, d.get("cite") or ())),
+                yes_no=str(d["yes_no"]) if d.get("yes_no") else None,
             ))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}:{n}: {exc!r} — history turns need role and content, "
@@ -351,14 +353,26 @@ def correct(q: QAQuestion, a: Answer) -> bool:
     return found(q, a) and set(q.cite) <= {c.article_id for c in a.citations}
 
 
-def kind_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, dict[str, float]]:
-    """Per question kind: how many, the share right (``correct``) and the share abstained."""
+def cites_all(q: QAQuestion, a: Answer) -> bool:
+    """The answer cites every article the question needs (``cite``, else ``article_ids``)."""
+    return not a.abstained and set(q.cite or q.article_ids) <= {c.article_id for c in a.citations}
+
+
+def kind_metrics(outcomes: Sequence[tuple[QAQuestion, Answer]]) -> dict[str, dict[str, Any]]:
+    """Per question kind: how many, the shares right (``correct``; a yes/no question judged by
+    its citations), abstained, citing every needed article and holding the gold (None: no
+    question of the kind has what the share needs)."""
     kinds: dict[str, list[tuple[QAQuestion, Answer]]] = {}
     for q, a in outcomes:
         kinds.setdefault(q.kind or "all", []).append((q, a))
+    share = lambda xs: round(mean(xs), 4) if xs else None  # noqa: E731
     return {kind: {"questions": len(pairs),
                    "correct": round(mean(correct(q, a) for q, a in pairs), 4),
                    "abstained": round(mean(a.abstained for _, a in pairs), 4),
+                   "cites_all": share([cites_all(q, a) for q, a in pairs if q.gold_articles]),
+                   "holds_gold": share([found(q, a) for q, a in pairs
+                                        if q.answers or q.answers_all]),
+                   "yes_no": share([correct(q, a) for q, a in pairs if q.yes_no]),
                    "sources_per_answer": round(mean(
                        len(a.sources) for _, a in pairs if not a.abstained), 4)}
             for kind, pairs in sorted(kinds.items())}

@@ -240,7 +240,7 @@ class Answer:
     # When it abstains: passages that look related to the question, shown as such (never as an
     # answer), so a "not found" still points somewhere.
     related: tuple[Passage, ...] = ()
-    # "factoid", "list" or "digest" (answering/forms.py).
+    # "factoid", "list", "digest" (answering/forms.py) or "parts" (answering/layout.py).
     form: str = "factoid"
     # The independent sources the citations rest on (syndicated copies count once), the
     # newest publication date among the cited articles, and notes for the reader (an answer

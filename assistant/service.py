@@ -17,6 +17,7 @@ from assistant.answering import Answerer
 from assistant.answering.compose import nothing_published
 from assistant.answering.conversation import last_cited, normalise_history
 from assistant.answering.forms import digest_like, search_text
+from assistant.answering.parts import widen
 from assistant.answering.provenance import annotate, headline_likeness
 from assistant.answering.verify import CitationVerifier
 from assistant.fetching import FetchGate
@@ -334,6 +335,7 @@ class Assistant:
         if digest:  # the lead of every story of the period: read more than k passages
             k = max(k or self.options.k, 3 * self.options.k)
         found = self.search(asked, k=k, digest=digest, **options)
+        found = widen(found, asked, self.catalog.sources(), self.search)  # outlets named
         if found.date_range and found.date_range.expression:
             # The date ranked or chose the articles; an article of that period rarely repeats
             # "in December 2023", so the answerer should not look for those words in it.

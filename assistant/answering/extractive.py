@@ -48,10 +48,13 @@ from assistant.answering.evidence import (
 )
 from assistant.answering.forms import digest_topic, measure_words
 from assistant.answering.language import English, english, preload
+from assistant.answering.layout import by_parts
 from assistant.answering.lists import ListAnswers
+from assistant.answering.parts import with_outlets
 from assistant.answering.question import Question, parse_question
 from assistant.answering.text import Sentence, content_terms, passage_sentences
 from assistant.answering.topics import is_section, spell_out
+from assistant.answering.values import weighing
 from assistant.results import Answer, Final, Passage, StreamEvent, text_deltas
 
 
@@ -104,7 +107,7 @@ class ExtractiveAnswerer(ListAnswers):
         return parse_question(question, self.language())
 
     def answer(self, question: str, passages: Sequence[Passage]) -> Answer:
-        q = self.parse(question)
+        q = with_outlets(self.parse(question), passages)  # outlets named: a part each
         if not question.strip() or (c := self.candidates(q, passages)) is None:
             return Answer.abstaining(question, passages)
         return _with_form(_FORMS[q.form](self, q, c), q)
@@ -295,9 +298,10 @@ class ExtractiveAnswerer(ListAnswers):
 
 # The choice by form: a new form is one entry here and one method.
 _FORMS: dict[str, Callable[[ExtractiveAnswerer, Question, Candidates], Answer]] = {
-    "factoid": ExtractiveAnswerer._factoid,
+    "factoid": weighing(ExtractiveAnswerer._factoid),  # values.py: conflicting values
     "list": ExtractiveAnswerer._list,
     "digest": ExtractiveAnswerer._digest,
+    "parts": by_parts,  # layout.py: the evidence of each outlet the question names
 }
 
 

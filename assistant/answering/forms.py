@@ -20,7 +20,7 @@ from typing import Literal
 
 from assistant.answering.topics import spell_out
 
-Kind = Literal["factoid", "list", "digest"]
+Kind = Literal["factoid", "list", "digest", "parts"]
 AnswerType = Literal["number", "date", "person", "place", "name"]
 
 _DIGEST = re.compile(

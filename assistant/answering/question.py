@@ -48,6 +48,8 @@ class Question:
     names: tuple[str, ...] = ()  # named entities and proper nouns, in order
     entities: tuple[Entity, ...] = field(default=(), compare=False)
     dates: tuple[str, ...] = ()
+    # The outlets it names, each a part of the answer (``parts.with_outlets``; form "parts").
+    outlets: tuple[Any, ...] = field(default=(), compare=False)  # of parts.Outlet
 
     @property
     def answer_type(self) -> AnswerType | None:

@@ -163,7 +163,8 @@ class CitationVerifier:
     def check(self, answer: Answer) -> Answer:
         """An answerer's Answer with its citations checked: sentences no cited passage backs
         move to ``unsupported`` (for answerers that do not verify their own)."""
-        if answer.abstained:
+        if answer.abstained or answer.form == "parts":
+            # An answer by parts quotes each part verbatim, led by its outlet and date.
             return answer
         # An answerer's [n] points at its n-th citation, not at the n-th passage.
         by_span = {(p.article_id, p.start): p for p in answer.passages}

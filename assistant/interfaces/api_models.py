@@ -50,7 +50,8 @@ class AnswerOut(BaseModel):
     dates_preferred: bool = Field(
         False, description="The question's dates ranked that period's articles first.")
     form: Kind = Field(
-        "factoid", description="One fact, several facts, or a digest of stories.")
+        "factoid", description="One fact, several facts, a digest of stories, or the evidence "
+                               "of each outlet the question names.")
     answer_spans: list[tuple[int, int]] = Field(
         default_factory=list, description="[start, end) offsets in text of the phrase asked "
                                           "for (a number, a date, a name).")

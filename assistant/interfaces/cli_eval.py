@@ -119,10 +119,12 @@ def eval_qa(
     for name, value in result.items():
         typer.echo(f"{name:<24} {value}")
     if len(kinds) > 1 or "all" not in kinds:
-        typer.echo(f"{'kind':<12} {'questions':>9} {'correct':>8} {'abstained':>9}")
+        typer.echo(f"{'kind':<12} {'questions':>9} {'correct':>8} {'abstained':>9} "
+                   f"{'cites_all':>9} {'holds_gold':>10}")
         for kind, m in kinds.items():
             typer.echo(f"{kind:<12} {m['questions']:>9} {m['correct']:>8.3f} "
-                       f"{m['abstained']:>9.3f}")
+                       f"{m['abstained']:>9.3f} {_share(m['cites_all']):>9} "
+                       f"{_share(m['holds_gold']):>10}")
     if curve:
         names = [n for n in curve[0] if n != "threshold"]
         typer.echo("threshold " + " ".join(f"{n:>13.13}" for n in names))
@@ -130,3 +132,5 @@ def eval_qa(
             typer.echo(f"{row['threshold']:<9} " + " ".join(f"{row[n]:>13.4f}" for n in names))
 
 
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"

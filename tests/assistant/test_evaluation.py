@@ -13,6 +13,7 @@ from assistant.evaluation import (
     QAQuestion,
     answer_metrics,
     hit_at_k,
+    kind_metrics,
     load_qrels,
     mrr_at_k,
     ndcg_at_k,
@@ -80,6 +81,24 @@ def test_answer_metrics_by_hand():
     one = replace(outcomes[1][1], sources=(Source("AFP", (1, 2), ("AFP", "Le Monde")),))
     diverse = answer_metrics([(answerable[0], two), (answerable[1], one), outcomes[3]])
     assert diverse["sources_per_answer"] == 1.5 and diverse["multi_source_answers"] == 0.5
+
+
+def test_yes_no_questions_are_judged_by_their_citations_per_kind():
+    cites = ("a", "b")
+    yes_no = [QAQuestion(str(i), "Does X say A while Y says B?", (), cite=cites,
+                         kind="comparison", yes_no="Yes") for i in range(3)]
+    named = QAQuestion("4", "Which company?", ("Google",), article_ids=("a",), kind="inference")
+    both = replace(_answer("X [1] Y [2]", "x"), citations=(
+        _answer("X [1]", "x").citations[0], replace(_answer("Y [1]", "y").citations[0],
+                                                    n=2, article_id="b")))
+    got = kind_metrics([(yes_no[0], both), (yes_no[1], _answer("X [1]", "x")),
+                        (yes_no[2], _answer("…", abstained=True)),
+                        (named, _answer("Google [1]", "Google pays"))])
+    assert got["comparison"]["yes_no"] == got["comparison"]["cites_all"] == round(1 / 3, 4)
+    assert got["comparison"]["correct"] == round(1 / 3, 4)
+    assert got["comparison"]["holds_gold"] is None  # no gold strings to hold
+    assert got["inference"]["holds_gold"] == got["inference"]["cites_all"] == 1.0
+    assert got["inference"]["yes_no"] is None
 
 
 def test_qrels_skip_the_header(tmp_path):
