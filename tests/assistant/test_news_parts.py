@@ -14,7 +14,8 @@ REF = date(2023, 12, 31)
 
 
 def article(text: str, source: str, slug: str, published: str, title: str) -> Article:
-    return Article(title=title, text=text, url=f"https://{slug}.test/{published}/{title[:12]}",
+    page = "".join(ch if ch.isalnum() else "-" for ch in title[:12])
+    return Article(title=title, text=text, url=f"https://{slug}.test/{published}/{page}",
                    source=source, published=published)
 
 

@@ -26,6 +26,9 @@ VOLCANO = ("A volcano erupted near the fishing town of Grindavik on Monday night
            "The town of Grindavik was evacuated before the eruption began.")
 CHESS = "Magnus Carlsen won the rapid chess championship in Samarkand after a tiebreak."
 
+# The abstention model off, for factoids and lists alike.
+NO_ABSTAINING = {"abstain_threshold": 1.0, "list_abstain_threshold": 1.0}
+
 APPROVED = "The city council approved a new pedestrian bridge on Tuesday."
 COST = "The bridge will cost 48 million euros and should open in 2027."
 ERUPTED = "A volcano erupted near the fishing town of Grindavik on Monday night."
@@ -48,7 +51,7 @@ def fake() -> HashEmbeddings:
 
 @pytest.fixture
 def answerer(fake: HashEmbeddings) -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(fake.encode, abstain_threshold=1.0)
+    return ExtractiveAnswerer(fake.encode, **NO_ABSTAINING)
 
 
 def test_the_fake_embeds_shared_words_close_and_other_topics_apart(fake: HashEmbeddings):
@@ -122,9 +125,9 @@ def test_a_sentence_two_passages_share_is_said_once(answerer: ExtractiveAnswerer
 
 def test_max_sentences_is_respected(fake: HashEmbeddings):
     passages = [passage("bridge", BRIDGE, 200), passage("volcano", VOLCANO, 0)]
-    two = ExtractiveAnswerer(fake.encode, abstain_threshold=1.0).answer(TWO_PART, passages)
+    two = ExtractiveAnswerer(fake.encode, **NO_ABSTAINING).answer(TWO_PART, passages)
     assert two.text == f"{COST} [1] {ERUPTED} [2]"
-    one = ExtractiveAnswerer(fake.encode, abstain_threshold=1.0, max_sentences=1).answer(
+    one = ExtractiveAnswerer(fake.encode, **NO_ABSTAINING, max_sentences=1).answer(
         TWO_PART, passages)
     # The two sentences tie on words; either alone is a right answer, never both.
     assert one.text in (f"{COST} [1]", f"{ERUPTED} [1]")
@@ -137,7 +140,7 @@ def test_max_sentences_is_respected(fake: HashEmbeddings):
 ], ids=["no passages", "blank question"])
 def test_no_passage_or_no_question_abstains(fake: HashEmbeddings, question, passages):
     # Even an answerer that would quote any sentence at all has nothing to answer here.
-    quote_anything = ExtractiveAnswerer(fake.encode, min_support=0.0, abstain_threshold=1.0)
+    quote_anything = ExtractiveAnswerer(fake.encode, min_support=0.0, **NO_ABSTAINING)
     answer = quote_anything.answer(question, passages)
     assert answer == Answer.abstaining(question, passages)
     assert answer.text == ABSTAIN_TEXT and answer.abstained and answer.citations == ()
