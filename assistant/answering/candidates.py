@@ -105,14 +105,15 @@ def answer_span(question: Question, sentence: Sentence, english: English
 
 
 def by_entity(question: Question, sentences: Sequence[Sentence], scores: np.ndarray,
-              english: English, *, floor: float, limit: int, top: int) -> list[int]:
+              english: English, *, floor: float, limit: int, top: int,
+              named: set[str] | None = None) -> list[int]:
     """For a list question ("Which countries …?"): the best sentences that between them name
-    every distinct entity of the asked kind the supported sentences hold, each sentence adding
-    at least one, best first."""
+    every distinct entity of the asked kind the supported sentences hold (other than those
+    already ``named``), each sentence adding at least one, best first."""
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top]
              if float(scores[int(i)]) >= floor]
     found = english.entities([sentences[i].text for i in order])
-    named: set[str] = set()
+    named = set(named or ())
     chosen: list[int] = []
     for i, ents in zip(order, found, strict=True):
         new = {e.text.lower().removeprefix("the ") for e in typed(question, ents)} - named

@@ -126,7 +126,7 @@ class ExtractiveAnswerer(ListAnswers):
             scores[~quotable_mask(sentences)] = UNQUOTABLE
         return Candidates(passages, sentences, context, scores, semantic)
 
-    def _supported(self, q: Question, c: Candidates) -> bool:
+    def _supported(self, q: Question, c: Candidates, *, model: bool = True) -> bool:
         """Whether the best candidate answers: it reaches the minimum support (less for a
         list: several facts rarely share the question's words as one fact does), the passages
         mention every name of the question (else a near miss), and the abstention model does
@@ -134,9 +134,9 @@ class ExtractiveAnswerer(ListAnswers):
         support = self.min_support * (self.config.list_support if q.form == "list" else 1.0)
         best = c.sentences[c.best]
         return float(c.scores[c.best]) >= support and not missing_names(q.names, c.passages) \
-            and self._signals(q, best, c).unanswerable() <= (
+            and (not model or self._signals(q, best, c).unanswerable() <= (
                 self.abstain_threshold if q.form == "factoid"
-                else self.config.list_abstain_threshold)
+                else self.config.list_abstain_threshold))
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[StreamEvent]:
         answer = self.answer(question, passages)

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.answering.candidates import UNQUOTABLE, Candidates, by_entity, quotable_mask
+from assistant.answering.candidates import (
+    UNQUOTABLE,
+    Candidates,
+    by_entity,
+    quotable_mask,
+    typed,
+)
 from assistant.answering.compose import one_per_article
 from assistant.answering.evidence import missing_names, story_of, update, with_lead
 from assistant.answering.forms import parts
@@ -33,23 +39,38 @@ class ListAnswers:
         things of a kind ("which countries"), the sentences naming every distinct one;
         otherwise the best sentence of each story that supports the question nearly as well as
         the best one."""
-        if not self._supported(q, c):
-            return self._abstain(q.text, c)
-        cfg = self.config
         joined = parts(q.text, q.names)
-        chosen = self._joined(joined, c) if joined else []
-        if not chosen and q.expected and q.expected[0] not in VALUES:
-            named = by_entity(q, c.sentences, c.scores, self.language(),
-                              floor=max(self.min_support * cfg.list_support,
-                                        cfg.list_share * float(c.scores.max())),
-                              limit=cfg.max_stories, top=cfg.typed_candidates * 2)
-            # One sentence naming one thing is no list: the stories tell it better.
-            chosen = named if len(named) >= 2 else []
-        return self._compose(q, c, chosen or self._stories(c), separator="\n")
+        # A question joining names is checked part by part (its best sentence answers one).
+        if not self._supported(q, c, model=not joined):
+            return self._abstain(q.text, c)
+        chosen, unanswered = self._joined(joined, c) if joined else ([], False)
+        if unanswered:  # every part found unanswered by the abstention model
+            return self._abstain(q.text, c)
+        if not chosen:
+            chosen = self._stories(c)
+            if q.expected and q.expected[0] not in VALUES:
+                chosen = self._naming(q, c, chosen)
+        return self._compose(q, c, chosen, separator="\n")
+
+    def _naming(self, q: Question, c: Candidates, chosen: list[int]) -> list[int]:
+        """``chosen`` (a sentence per story), and the sentences that name things of the asked
+        kind none of them names yet ("Which countries …": each country once)."""
+        cfg = self.config
+        english = self.language()
+        named = {e.text.lower().removeprefix("the ")
+                 for ents in english.entities([c.sentences[i].text for i in chosen])
+                 for e in typed(q, ents)}
+        more = by_entity(q, c.sentences, c.scores, english, named=named,
+                         floor=max(self.min_support * cfg.list_support,
+                                   cfg.list_share * float(c.scores.max())),
+                         limit=cfg.max_stories, top=cfg.typed_candidates * 2)
+        return [*chosen, *(i for i in more if i not in chosen)][:max(cfg.max_stories,
+                                                                    len(chosen))]
 
     def _joined(self, joined: list[tuple[str, str]],
-                cands: Candidates) -> list[int]:
-        """The best sentences for each name the question joins, asked alone."""
+                cands: Candidates) -> tuple[list[int], bool]:
+        """The best sentences for each name the question joins, asked alone; and whether the
+        abstention model found every part unanswered."""
         c = self.config
         passages, sentences, context = cands.passages, cands.sentences, cands.context
         chosen: list[int] = []
@@ -62,9 +83,11 @@ class ListAnswers:
         for name, _ in joined:
             told = [not missing_names([name], [p]) for p in passages]
             mentions[name] = np.array([told[s.passage] for s in sentences], dtype=np.float32)
+        unanswered = 0
         for name, alone in joined:
+            asked = self.parse(alone)
             part = self._scores(alone, texts, context)[0]
-            part += self._priors(self.parse(alone), sentences, passages, part)
+            part += self._priors(asked, sentences, passages, part)
             part[~quotable] = UNQUOTABLE
             # What the question joins, the answer tells apart: a story that mentions the name
             # asked about, not one that only mentions another joined name, nor one that already
@@ -77,6 +100,10 @@ class ListAnswers:
             best = order[0]
             if float(part[best]) < self.min_support * c.list_support:
                 continue
+            if self._signals(asked, sentences[best], cands).unanswerable() \
+                    > c.list_abstain_threshold:
+                unanswered += 1
+                continue
             # The best sentence, and the next of its story when nearly as good (its lead
             # first: it says who and what).
             picked = [best, *[i for i in order[1:c.part_sentences * 4] if story[i] == story[best]
@@ -88,7 +115,7 @@ class ListAnswers:
                 stories.add(story[later])
             chosen += [i for i in picked if i not in chosen]
             stories.add(story[best])
-        return chosen
+        return chosen, unanswered == len(joined)
 
     def _stories(self, cands: Candidates) -> list[int]:
         """The best sentence of each story supporting the question nearly as well as the best,
