@@ -119,6 +119,10 @@ def format_history(turns: Sequence[Turn], *, max_turns: int = 6, max_chars: int 
 
 # -- the deterministic rewriter --------------------------------------------------------------
 
+# The turns a follow-up is read against (three exchanges): a pronoun points at what was said
+# lately, and each turn read costs a parse.
+_READ = 6
+
 
 @dataclass(frozen=True)
 class _Exchange:
@@ -208,7 +212,7 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     question = " ".join(question.split())
     if not history or not question:
         return None
-    context = _Context(_resolved(history))
+    context = _Context(_resolved(history)[-_READ:])
     doc = english().parse(question)
     answers = [e.answer for e in context.exchanges if e.answer is not None]
     if (whole := elliptical(doc, context.previous) or list_item(doc, answers)) is not None:
@@ -220,7 +224,7 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
         listed = " and ".join([", ".join(given[:-1]), given[-1]] if len(given) > 1 else given)
         rewritten = f"{rewritten.rstrip(' ?.!')} {words()['besides'][0]} {listed}?"
     if context.previous is not None and leaning:
-        about = topic(context.previous)
+        about = topic(context.previous, known=rewritten.rstrip(" ?.!"))
         if about and about.lower() not in rewritten.lower():
             rewritten = f"{rewritten.rstrip(' ?.!')} ({about})?"
     return rewritten if rewritten != question else None
@@ -267,8 +271,8 @@ def _stands_for(token: Any, context: _Context) -> str | None:
     """What "it", "this" or "they" stands for: what the verb it is the object of had as its
     object before ("signed it" → "the letter"), else what the previous question asked about."""
     docs = [d for e in context.exchanges[:2] for d in (e.question, e.answer) if d is not None]
-    if token.dep_ == "dobj" and (found := argument_of(token.head.lemma_, docs)):
-        return found
+    if token.dep_ == "dobj" and (found := argument_of(token.head.lemma_, docs)) is not None:
+        return found or None
     if context.previous is None:
         return None
     return thing(context.previous, plural=token.lower_ in words()["group"])
@@ -293,11 +297,11 @@ def _asks_who_else(doc: Any) -> bool:
 
 
 def _resolved(turns: Sequence[Turn]) -> list[Turn]:
-    """The history with each earlier follow-up rewritten in turn, so "Which days?" after
+    """The history with each of its latest follow-ups rewritten in turn, so "Which days?" after
     "Which union is behind it?" (about the bus strike) still knows it is the bus strike."""
     out: list[Turn] = []
-    for turn in turns:
-        if turn.role == "user" and any(t.role == "user" for t in out):
+    for n, turn in enumerate(turns):
+        if turn.role == "user" and n >= len(turns) - _READ and any(t.role == "user" for t in out):
             turn = Turn("user", rewrite_followup(turn.content, out) or turn.content)
         out.append(turn)
     return out

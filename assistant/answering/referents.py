@@ -135,18 +135,25 @@ def thing(doc: Any, *, plural: bool = False) -> str | None:
 def argument_of(lemma: str, docs: list[Any]) -> str | None:
     """What was the object of the verb ``lemma`` in the turns ``docs`` (the latest first): "the
     deal" of "Who signed the deal?", or "the letter" of "the signatories of the letter" (a noun
-    made from the verb)."""
+    made from the verb); "" when a noun made from the verb names no object ("the other
+    signatories": they signed something the conversation has not named); None when the
+    conversation does not say."""
+    unnamed = False
     for doc in docs:
         for token in doc:
             if token.tag_ in _WH_TAGS:
                 continue
             if token.dep_ == "dobj" and token.head.lemma_ == lemma:
                 return _phrase(_chunk(token))
-            maker = token.head.head
-            if (token.dep_ == "pobj" and token.head.lower_ == "of" and len(lemma) >= 4
-                    and maker.pos_ == "NOUN" and maker.lemma_.startswith(lemma)):
-                return _phrase(_chunk(token))
-    return None
+            if len(lemma) < 4 or not (token.pos_ == "NOUN" and token.lemma_ != lemma
+                                      and token.lemma_.startswith(lemma)):
+                continue
+            objects = [c for p in token.rights if p.lower_ == "of"
+                       for c in p.children if c.dep_ == "pobj" and c.tag_ not in _WH_TAGS]
+            if objects:
+                return _phrase(_chunk(objects[0]))
+            unnamed = True
+    return "" if unnamed else None
 
 
 def event(doc: Any) -> str | None:
@@ -165,11 +172,14 @@ def event(doc: Any) -> str | None:
     return " ".join(t.text for t in kept)
 
 
-def topic(doc: Any) -> str:
+def topic(doc: Any, *, known: str = "") -> str:
     """The words of a question that say what it is about, in order ("Why are London Underground
-    staff going on strike?" → "London Underground staff going strike")."""
+    staff going on strike?" → "London Underground staff going strike"), but those of ``known``
+    (the question it goes along with)."""
+    told = set(known.lower().split())
     kept = [t.text for t in doc if not (t.is_stop or t.is_punct or t.tag_ in _WH_TAGS
-                                        or t.tag_ == "POS" or t.lower_ in {"'s", "’s"})]
+                                        or t.tag_ == "POS" or t.lower_ in {"'s", "’s"}
+                                        or t.lower_ in told)]
     return " ".join(kept[:6])
 
 

@@ -81,6 +81,17 @@ def test_follow_up_switches_subject_across_articles(news):
     assert "2027" in answer.text and answer.citations[0].article_id == "bridge"
 
 
+def test_who_else_finds_the_other_signatory_the_cited_article_names(news):
+    asked = "What did Catherine Deneuve and the other signatories call the #MeToo campaign?"
+    history = [{"role": "user", "content": asked},
+               {"role": "assistant", "content": news.ask(asked).text}]
+    answer = news.ask("Who else signed it?", history=history)
+    # What "it" is depends on the first answer (the letter, when it names the letter).
+    assert "besides Catherine Deneuve" in answer.rewritten_question
+    assert "signatories" not in answer.rewritten_question.split("(")[0]
+    assert "Catherine Millet" in answer.text
+
+
 def test_stream_with_history_ends_with_the_rewritten_answer(news):
     history = [HumanMessage("Who is Marlene Schiappa?")]
     *deltas, last = list(news.stream("What did she kick off?", history=history))
@@ -198,6 +209,11 @@ def test_who_else_excludes_the_people_already_given_and_it_is_what_they_signed()
                Turn("assistant", "Catherine Deneuve and Catherine Millet signed it [1].")]
     assert rewrite_followup("Who else signed it?", history) == \
         "Who else signed the letter besides Catherine Deneuve and Catherine Millet?"
+    # Signatories of something unnamed: "it" is not the campaign; the topic goes along.
+    unnamed = [DENEUVE[0], Turn("assistant", "Catherine Deneuve and 99 other French women "
+                                             "denounced a backlash against men. [1]")]
+    assert rewrite_followup("Who else signed it?", unnamed) == \
+        "Who else signed it besides Catherine Deneuve (signatories MeToo campaign)?"
 
 
 @pytest.mark.parametrize("dateline", ["BRISBANE, Australia (AP) — ", "BRISBANE, Australia — ",
@@ -240,11 +256,11 @@ def test_she_is_never_a_place_or_an_organisation():
     ("Did Reykjavik approve the light rail line?", "How many people voted for it?",
      "How many people voted for the light rail line?"),
     ("Who won the women's title in Cincinnati?", "Where will that put her in the rankings?",
-     "Where will the women's title put her in the rankings (won women title Cincinnati)?"),
+     "Where will the women's title put her in the rankings (won women Cincinnati)?"),
     # "they": an organisation, or a plural thing; "it" is not the same thing as "they".
     ("What did the unions say?", "Are they going to strike?", "Are the unions going to strike?"),
     ("What did Apple announce?", "When will they ship it?",
-     "When will Apple ship it (Apple announce)?"),
+     "When will Apple ship it (announce)?"),
     # Staff are not an "it": the topic goes along instead.
     ("Why are London Underground staff going on strike?", "How long will it last?",
      "How long will it last (London Underground staff going strike)?"),
