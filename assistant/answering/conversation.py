@@ -122,6 +122,8 @@ def format_history(turns: Sequence[Turn], *, max_turns: int = 6, max_chars: int 
 # The turns a follow-up is read against (three exchanges): a pronoun points at what was said
 # lately, and each turn read costs a parse.
 _READ = 6
+# What is read of an answer: who and what it is about comes first (a digest runs to thousands).
+_ANSWER_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ class _Context:
     def _add(self, nlp: Any, question: Turn | None, answer: Turn | None) -> None:
         asked = nlp.parse(question.content) if question else None
         self.exchanges.append(_Exchange(
-            asked, nlp.parse(without_datelines(answer.content)) if answer else None,
+            asked, nlp.parse(without_datelines(answer.content)[:_ANSWER_CHARS]) if answer else None,
             parse_question(question.content, nlp).expected if question else ()))
 
     def person(self) -> str | None:
@@ -239,6 +241,8 @@ def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
     for token in doc:
         low = token.lower_
         target: str | None = None
+        if _said_before(token):  # "What did Schiappa say about her plan?": her is Schiappa
+            continue
         if low == "there" and token.dep_ != "expl":
             target = f"in {place}" if (place := context.place()) else None
         elif low in w["person"]:
@@ -265,6 +269,16 @@ def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
         start = doc[i].idx
         text = text[:start] + replacement + text[start + len(doc[i].text):]
     return (text[:1].upper() + text[1:]) if edits else text, leaning
+
+
+def _said_before(token: Any) -> bool:
+    """Whether "its" or "their" is a thing named earlier in its own question ("What did the
+    unions say about their pay?"). Only a possessive can be: "Is the company going to fight
+    it?" is not the company; and "her" may be another person than the one named before it."""
+    w = words()
+    if token.tag_ != "PRP$" or token.lower_ not in w["thing"] + w["group"]:
+        return False
+    return thing(token.doc[:token.i].as_doc(), plural=token.lower_ in w["group"]) is not None
 
 
 def _stands_for(token: Any, context: _Context) -> str | None:

@@ -292,6 +292,15 @@ def test_an_elliptical_follow_up_takes_the_previous_frame(previous, question, ex
     assert rewrite_followup(question, [Turn("user", previous)]) == expected
 
 
+def test_its_and_their_after_a_thing_of_the_same_question_are_that_thing():
+    history = [Turn("user", "Why did the EU fine Parlo?")]
+    assert rewrite_followup("What did the unions say about their pay?", history) == \
+        "What did the unions say about their pay (EU fine Parlo)?"
+    # An object pronoun is never its own clause's subject: "it" is not the company.
+    assert rewrite_followup("Is the company going to fight it?", history) == \
+        "Is the company going to fight the EU?"
+
+
 def test_follow_ups_read_the_same_with_or_without_citations():
     said = [{"role": "user", "content": "Who won the Lisbon mayoral election?"},
             {"role": "assistant", "content": "Socialist candidate Helena Vaz won Lisbon's mayoral "
