@@ -36,9 +36,11 @@ def elliptical(doc: Any, previous: Any | None) -> str | None:
 def _reframe(previous: Any, subject: str) -> str:
     """The previous question about a new subject: "How long is the Tube strike?" + "the Paris
     one" → "How long is the Paris strike?"; "the strike in Chile" replaces "the Kystfly Air
-    strike" whole, "the minister" only "Catherine Deneuve" of her question."""
+    strike" whole, "the minister" only "Catherine Deneuve" of her question; "in France" the
+    place, "last year" the date of the previous question (or goes at its end)."""
     text = previous.text
-    head = english().parse(subject)[:].root.lower_
+    new = english().parse(subject)
+    head = new[:].root.lower_
     old: Any = None
     if subject.split()[-1].lower() in {"one", "ones"}:
         described = thing(previous)
@@ -46,9 +48,14 @@ def _reframe(previous: Any, subject: str) -> str:
         if chunk is not None:
             subject = f"{subject.rsplit(' ', 1)[0]} {chunk.root.text}"
             old = chunk
+    ents = [e for e in previous.ents if not e.text.startswith("#")]
+    kinds = [e.label_ for e in new.ents]
+    if old is None and kinds:  # a new name replaces one of its kind: a place a place
+        old = next((e for e in ents if e.label_ == kinds[0]), None)
+        if old is None and kinds[0] in VALUES:  # "What about last year?"
+            return f"{text.rstrip('?. ')} {subject}?"
     if old is None:
-        ents = [e for e in previous.ents if e.label_ not in VALUES | {"NORP"}
-                and not e.text.startswith("#")]
+        ents = [e for e in ents if e.label_ not in VALUES | {"NORP"}]
         old = next((e for e in ents if e.root.dep_ in {"nsubj", "nsubjpass"}), None) or \
             max(ents, key=lambda e: len(e), default=None)
         chunk = old and next((c for c in previous.noun_chunks
@@ -62,7 +69,11 @@ def _reframe(previous: Any, subject: str) -> str:
         start = text.index(described)
         rewritten = text[:start] + subject + text[start + len(described):]
     else:
-        rewritten = text[:old.start_char] + subject + text[old.end_char:]
+        start = old.start_char
+        # "in France" for "Italy" of "… in Italy": one "in".
+        if new[0].pos_ == "ADP" and old.start > 0 and previous[old.start - 1].pos_ == "ADP":
+            start = previous[old.start - 1].idx
+        rewritten = text[:start] + subject + text[old.end_char:]
     return re.sub(r"\b(the|a|an)\s+(?:the|a|an)\b", r"\1", rewritten, flags=re.IGNORECASE)
 
 

@@ -287,6 +287,14 @@ def test_the_next_one_is_the_same_kind_of_event(previous, expected):
      "What about the strike in Chile?",
      "How many flights is the strike in Chile expected to cancel?"),
     ("How long is the Tube strike?", "What about the Paris one?", "How long is the Paris strike?"),
+    # A name replaces one of its kind: a place a place, a date a date (or goes at the end).
+    ("How many people died in the floods in Pakistan?", "What about India?",
+     "How many people died in the floods in India?"),
+    ("How many people died of covid in Italy?", "And in France?",
+     "How many people died of covid in France?"),
+    ("How much did Apple earn this quarter?", "What about last year?",
+     "How much did Apple earn last year?"),
+    ("How much did Apple earn?", "What about last year?", "How much did Apple earn last year?"),
 ])
 def test_an_elliptical_follow_up_takes_the_previous_frame(previous, question, expected):
     assert rewrite_followup(question, [Turn("user", previous)]) == expected
