@@ -133,6 +133,7 @@ class _Exchange:
     question: Any | None
     answer: Any | None
     expected: tuple[str, ...] = ()  # the entity labels the question asked for
+    many: bool = False  # it asked for several ("Which countries …?")
 
     @property
     def asked_who(self) -> bool:
@@ -164,19 +165,32 @@ class _Context:
 
     def _add(self, nlp: Any, question: Turn | None, answer: Turn | None) -> None:
         asked = nlp.parse(question.content) if question else None
+        parsed = parse_question(question.content, nlp) if question else None
         self.exchanges.append(_Exchange(
             asked, nlp.parse(without_datelines(answer.content)[:_ANSWER_CHARS]) if answer else None,
-            parse_question(question.content, nlp).expected if question else ()))
+            parsed.expected if parsed else (), parsed is not None and parsed.form == "list"))
 
     def person(self) -> str | None:
         """The person the conversation is about: the latest exchange that names one, its
-        question's subject before its answer's."""
+        question's subject ("Who is Marlene Schiappa?") before its answer's, before another
+        person its question names ("Who was arrested after Shinzo Abe was shot?")."""
         for e in self.exchanges[:3]:
-            found = (people(e.question) if e.question is not None else []) or \
-                (people(e.answer, asked_who=e.asked_who) if e.answer is not None else [])
-            if found:  # a name of one word is often a surname or a mislabelled place
+            asked = people(e.question) if e.question is not None else []
+            subjects = people(e.question, subjects=True) if e.question is not None else []
+            told = people(e.answer, asked_who=e.asked_who) if e.answer is not None else []
+            if found := subjects or told or asked:
+                # A name of one word is often a surname or a mislabelled place.
                 return next((n for n in found if " " in n), found[0])
         return None
+
+    def listed(self) -> str | None:
+        """What "they" is after a question that asked for several things ("Which countries
+        want to join NATO?"): the things of its kind the answer named ("Finland and Sweden")."""
+        e = self.exchanges[0] if self.exchanges else None
+        if e is None or e.question is None or e.answer is None or not e.many:
+            return None
+        found = list(dict.fromkeys(x.text for x in e.answer.ents if x.label_ in e.expected))
+        return " and ".join([", ".join(found[:-1]), found[-1]]) if len(found) > 1 else None
 
     def place(self) -> str | None:
         """Where "there" is: the first place of the latest answer, else of its question."""
@@ -287,9 +301,12 @@ def _stands_for(token: Any, context: _Context) -> str | None:
     docs = [d for e in context.exchanges[:2] for d in (e.question, e.answer) if d is not None]
     if token.dep_ == "dobj" and (found := argument_of(token.head.lemma_, docs)) is not None:
         return found or None
+    plural = token.lower_ in words()["group"]
+    if plural and (several := context.listed()):
+        return several
     if context.previous is None:
         return None
-    return thing(context.previous, plural=token.lower_ in words()["group"])
+    return thing(context.previous, plural=plural)
 
 
 def _pronoun(token: Any) -> bool:

@@ -73,7 +73,8 @@ def items(text: str) -> list[str]:
     return [p.strip() for p in _MARKER.split(text) if p.strip() and not _MARKER.fullmatch(p)]
 
 
-def people(doc: Any, *, asked_who: bool = False, actors: bool = False) -> list[str]:
+def people(doc: Any, *, asked_who: bool = False, actors: bool = False,
+           subjects: bool = False) -> list[str]:
     """The persons ``doc`` names, in order. The small model misses some names ("Luca Brenner")
     and calls others organisations ("Novak Djokovic"): in an answer to "who" (``asked_who``) a
     run of two or three proper nouns that no other entity claims counts as a person. ``actors``:
@@ -91,6 +92,8 @@ def people(doc: Any, *, asked_who: bool = False, actors: bool = False) -> list[s
                 spans.append((run.start, run.end, run.text))
     if actors:
         spans = [(s, e, t) for s, e, t in spans if doc[s:e].root.dep_ not in {"compound", "poss"}]
+    if subjects:
+        spans = [(s, e, t) for s, e, t in spans if _subject(doc[s:e].root)]
     return list(dict.fromkeys(text for _, _, text in sorted(spans) if text))
 
 
@@ -183,6 +186,13 @@ def topic(doc: Any, *, known: str = "") -> str:
     return " ".join(kept[:6])
 
 
+def _subject(token: Any) -> bool:
+    """Whether ``token`` is (one of) the subject(s) of its sentence's main verb."""
+    while token.dep_ == "conj":
+        token = token.head
+    return token.dep_ in {"nsubj", "nsubjpass"} and token.head.dep_ == "ROOT"
+
+
 def _tagged(doc: Any, i: int) -> bool:
     """Whether the token at ``i`` is a #tag or @handle ("#MeToo" is no person)."""
     return i > 0 and doc[i - 1].text in {"#", "@"}
@@ -244,8 +254,9 @@ def _fits(span: Any, *, plural: bool, named: bool) -> bool:
     label = root.ent_type_
     if label in _NOT_THINGS:
         return False
-    if named:
-        return label == "ORG" if plural else label in _NAMED_THINGS
+    if named:  # "they" is an organisation only as the question's subject
+        return _subject(root) if plural and label == "ORG" else \
+            (not plural and label in _NAMED_THINGS)
     definite = span[0].lower_ in _DEFINITE or any(t.dep_ == "poss" for t in span)
     many = root.tag_ in {"NNS", "NNPS"}
     return definite and not label and many == plural
@@ -257,6 +268,11 @@ def _chunk(token: Any) -> Any:
 
 
 def _phrase(span: Any) -> str:
+    if span[0].tag_ == "PRP$":  # "its 3G network" of "Is AT&T shutting down its 3G network?"
+        owner = next((c for c in span.doc.noun_chunks if _subject(c.root)
+                      and c.root.ent_type_ in _NAMED_THINGS), None)
+        rest = span.doc[span.start + 1:span.end].text
+        return f"{owner.text}'s {rest}" if owner is not None else f"the {rest}"
     text = span.text.strip()
     # A sentence's first word ("The letter …") is lower case inside another sentence.
     if span[0].lower_ in _DEFINITE and span[0].text[:1].isupper():

@@ -240,6 +240,34 @@ def test_the_question_s_person_comes_before_the_answer_s():
     assert rewrite_followup("What did she say?", history) == "What did Marlene Schiappa say?"
 
 
+def test_a_person_the_question_only_mentions_comes_after_the_answer_s():
+    history = [Turn("user", "Who was arrested after Shinzo Abe was shot?"),
+               Turn("assistant", "NARA, Japan (AP) — Police arrested Tetsuya Yamagami, 41, at "
+                                 "the scene [1].")]
+    assert rewrite_followup("What weapon did he use?", history) == \
+        "What weapon did Tetsuya Yamagami use?"
+    history = [Turn("user", "Who is the new CEO of Twitter?"),
+               Turn("assistant", "Linda Yaccarino, a former NBCUniversal executive, was named "
+                                 "chief executive [1].")]
+    assert rewrite_followup("When does she start?", history) == "When does Linda Yaccarino start?"
+
+
+def test_they_after_a_question_for_several_things_are_the_things_the_answer_named():
+    history = [Turn("user", "Which countries want to join NATO?"),
+               Turn("assistant", "Finland and Sweden applied to join the alliance [1].")]
+    assert rewrite_followup("When did they apply?", history) == \
+        "When did Finland and Sweden apply?"
+    assert rewrite_followup("What did Turkey say about it?", history) == \
+        "What did Turkey say about NATO?"
+
+
+def test_a_possessive_in_the_thing_asked_about_is_its_owner():
+    history = [Turn("user", "Is AT&T shutting down its 3G network?"),
+               Turn("assistant", "Yes. AT&T is taking the step on February 22 [1].")]
+    assert rewrite_followup("Will it affect older phones?", history) == \
+        "Will AT&T's 3G network affect older phones?"
+
+
 def test_she_is_never_a_place_or_an_organisation():
     # Nobody named: "she" stays, and the topic goes along instead of a place.
     history = [Turn("user", "What happened in Lisbon?"),
