@@ -8,7 +8,6 @@ Both read the parse of the English pipeline (``language.py``); the words they lo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,11 +69,13 @@ def _reframe(previous: Any, subject: str) -> str:
         rewritten = text[:start] + subject + text[start + len(described):]
     else:
         start = old.start_char
-        # "in France" for "Italy" of "… in Italy": one "in".
-        if new[0].pos_ == "ADP" and old.start > 0 and previous[old.start - 1].pos_ == "ADP":
-            start = previous[old.start - 1].idx
+        # "in France" for "Italy" of "… in Italy", "the ECB" for "Bank of England" of "the
+        # Bank of England": one "in", one "the".
+        before = previous[old.start - 1] if old.start > 0 else None
+        if before is not None and new[0].pos_ in {"ADP", "DET"} and before.pos_ == new[0].pos_:
+            start = before.idx
         rewritten = text[:start] + subject + text[old.end_char:]
-    return re.sub(r"\b(the|a|an)\s+(?:the|a|an)\b", r"\1", rewritten, flags=re.IGNORECASE)
+    return rewritten
 
 
 def _with_complements(chunk: Any) -> Any:
