@@ -226,7 +226,7 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     died?") carries the previous question's topic along in brackets.
     """
     question = " ".join(question.split())
-    if not history or not question:
+    if not history or not any(c.isalpha() for c in question):
         return None
     context = _Context(_resolved(history)[-_READ:])
     doc = english().parse(question)

@@ -27,8 +27,8 @@ def elliptical(doc: Any, previous: Any | None) -> str | None:
     subject = text[len(opener):].strip(" ?.!")
     rest = [t for t in doc if t.idx >= len(opener)]
     if not subject or any(t.pos_ in {"VERB", "AUX"} or t.tag_ in {"WP", "WRB", "WDT"}
-                          for t in rest):
-        return None
+                          for t in rest) or all(t.pos_ in {"PRON", "PUNCT"} for t in rest):
+        return None  # a question of its own, or "What about it?": a pronoun to resolve
     return _reframe(previous, subject)
 
 

@@ -42,6 +42,12 @@ def test_standalone_questions_are_left_alone():
     assert rewrite_followup("How much will the pedestrian bridge cost?", history) is None
     assert rewrite_followup("And who won the chess championship?", history) is None
     assert rewrite_followup("What did she kick off?", []) is None
+    assert rewrite_followup(" ? ", history) is None
+
+
+def test_what_about_it_is_a_pronoun_to_resolve_not_a_new_subject():
+    history = [user("How much will the new pedestrian bridge cost?")]
+    assert rewrite_followup("What about it?", history) == "What about the new pedestrian bridge?"
 
 
 def test_history_accepts_dicts_pairs_and_langchain_messages():
