@@ -161,7 +161,6 @@ class _Context:
             question = turn
         self.exchanges.reverse()
         self.previous = next((e.question for e in self.exchanges if e.question is not None), None)
-        self.answer = next((e.answer for e in self.exchanges if e.answer is not None), None)
 
     def _add(self, nlp: Any, question: Turn | None, answer: Turn | None) -> None:
         asked = nlp.parse(question.content) if question else None
@@ -225,10 +224,17 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     named; a question that still leans on the conversation ("How long will it last?", "How many
     died?") carries the previous question's topic along in brackets.
     """
-    question = " ".join(question.split())
-    if not history or not any(c.isalpha() for c in question):
+    if not history:
         return None
-    context = _Context(_resolved(history)[-_READ:])
+    return _rewritten(question, _resolved(history))
+
+
+def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
+    """``rewrite_followup`` given a ``history`` whose follow-ups are already rewritten."""
+    question = " ".join(question.split())
+    if not any(c.isalpha() for c in question):
+        return None
+    context = _Context(history[-_READ:])
     doc = english().parse(question)
     answers = [e.answer for e in context.exchanges if e.answer is not None]
     if (whole := elliptical(doc, context.previous) or list_item(doc, answers)) is not None:
@@ -255,7 +261,7 @@ def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
     for token in doc:
         low = token.lower_
         target: str | None = None
-        if _said_before(token):  # "What did Schiappa say about her plan?": her is Schiappa
+        if _said_before(token):  # "What did the unions say about their pay?"
             continue
         if low == "there" and token.dep_ != "expl":
             target = f"in {place}" if (place := context.place()) else None
@@ -328,12 +334,13 @@ def _asks_who_else(doc: Any) -> bool:
 
 
 def _resolved(turns: Sequence[Turn]) -> list[Turn]:
-    """The history with each of its latest follow-ups rewritten in turn, so "Which days?" after
-    "Which union is behind it?" (about the bus strike) still knows it is the bus strike."""
+    """The history with each follow-up rewritten in turn (each against the turns before it,
+    already rewritten), so "Which days?" after "Which union is behind it?" (about the bus
+    strike) still knows it is the bus strike."""
     out: list[Turn] = []
-    for n, turn in enumerate(turns):
-        if turn.role == "user" and n >= len(turns) - _READ and any(t.role == "user" for t in out):
-            turn = Turn("user", rewrite_followup(turn.content, out) or turn.content)
+    for turn in turns:
+        if turn.role == "user" and any(t.role == "user" for t in out):
+            turn = Turn("user", _rewritten(turn.content, out) or turn.content)
         out.append(turn)
     return out
 

@@ -343,6 +343,14 @@ def test_its_and_their_after_a_thing_of_the_same_question_are_that_thing():
         "Is the company going to fight the EU?"
 
 
+def test_a_long_chain_of_follow_ups_keeps_its_subject():
+    history = [Turn("user", "Why are London Underground staff going on strike?"),
+               Turn("assistant", "Over pay [1].")]
+    for n in range(6):
+        history += [Turn("user", "How long will it last?"), Turn("assistant", f"{n} days [1].")]
+    assert "London Underground" in rewrite_followup("Who called it?", history)
+
+
 def test_follow_ups_read_the_same_with_or_without_citations():
     said = [{"role": "user", "content": "Who won the Lisbon mayoral election?"},
             {"role": "assistant", "content": "Socialist candidate Helena Vaz won Lisbon's mayoral "
