@@ -6,9 +6,13 @@ An assistant turn may carry the ``"citations"`` its answer returned: a follow-up
 collection answers weakly is then looked for first in those articles.
 
 Without an LLM, :func:`rewrite_followup` rewrites deterministically, because retrieval only sees
-the question: pronouns (she, he, it, they …) become the last salient entity of the conversation,
-and an elliptical follow-up ("And the minister?", "What about Lagarde?") takes the previous
-question's frame with the new subject. A question that needs no context is left alone.
+the question. It reads the turns with the English pipeline (``referents.py``): "he" and "she"
+become the person the conversation is about, "it" and "they" the thing or organisation the
+previous question asked about, "there" its place, "the next one" the same kind of event, "the
+second one" an item of a listed answer; "who else" excludes the people already named; an
+elliptical follow-up ("And the minister?", "What about the strike in Chile?") takes the previous
+question's frame with the new subject; a question that still leans on the conversation carries the
+previous question's topic in brackets. A question that needs no context is left alone.
 """
 
 from __future__ import annotations
@@ -19,6 +23,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistant.answering.language import english
+from assistant.answering.question import parse_question
+from assistant.answering.referents import (
+    argument_of,
+    event,
+    names,
+    people,
+    places,
+    thing,
+    topic,
+    without_datelines,
+    words,
+)
+from assistant.answering.reframe import elliptical, list_item
 from assistant.answering.text import content_terms
 
 Role = Literal["user", "assistant"]
@@ -101,277 +119,232 @@ def format_history(turns: Sequence[Turn], *, max_turns: int = 6, max_chars: int 
 
 # -- the deterministic rewriter --------------------------------------------------------------
 
-_PRONOUNS = {
-    "she": "", "he": "", "they": "", "it": "", "her": "", "him": "", "them": "",
-    "hers": "'s", "his": "'s", "its": "'s", "their": "'s", "theirs": "'s",
-}
-_PRONOUN = re.compile(r"\b(" + "|".join(_PRONOUNS) + r")\b", re.IGNORECASE)
-_ELLIPSIS = re.compile(r"^\s*(?:and|but|what about|how about|and what about)\s+(?P<subject>.+?)"
-                       r"\s*[?.!]*\s*$", re.IGNORECASE)
-_TOKEN = re.compile(r"[#@]?[\w’'-]+")
-# Capitalised words that do not name anything by themselves.
-_NOT_NAMES = frozenset("""
-a an the and but or what who whom whose which when where why how is are was were do does did
-can could would should will shall may might has have had in on at of for to from by with about
-and also then so if i you we they he she it his her its their this that these those my our
-your there here mr mrs ms dr according
-""".split())
-_CONNECTORS = frozenset({"of", "de", "la", "le", "du", "van", "von", "der", "da", "al", "bin",
-                         "the"})
+# The turns a follow-up is read against (three exchanges): a pronoun points at what was said
+# lately, and each turn read costs a parse.
+_READ = 6
+# What is read of an answer: who and what it is about comes first (a digest runs to thousands).
+_ANSWER_CHARS = 2000
 
 
-def entities(text: str) -> list[str]:
-    """Names in order of appearance: runs of capitalised words (and #tags), e.g. "Marlene
-    Schiappa", "European Central Bank", "#MeToo"; question words and sentence starters skipped."""
-    found: list[str] = []
-    run: list[str] = []
+@dataclass(frozen=True)
+class _Exchange:
+    """A question and the answer it got, parsed (the answer without its quoted datelines)."""
 
-    def close() -> None:
-        while run and run[-1].lower() in _CONNECTORS:
-            run.pop()
-        if run:
-            found.append(" ".join(run))
-        run.clear()
+    question: Any | None
+    answer: Any | None
+    expected: tuple[str, ...] = ()  # the entity labels the question asked for
+    many: bool = False  # it asked for several ("Which countries …?")
 
-    for match in _TOKEN.finditer(text):
-        word = match.group(0)
-        gap = text[match.start() - 1] if match.start() else " "
-        if run and gap not in " ":
-            close()  # punctuation between words ends a name
-        bare = word.lstrip("#@")
-        is_name = (word[0] in "#@" or (bare[:1].isupper() and bare.lower() not in _NOT_NAMES)
-                   or (bare[:1].isdigit() and bool(run)))
-        if is_name or (run and word.lower() in _CONNECTORS):
-            run.append(word)
-        else:
-            close()
-    close()
-    return found
+    @property
+    def asked_who(self) -> bool:
+        return self.expected[:1] == ("PERSON",)
+
+    @property
+    def asked_where(self) -> bool:
+        return self.expected[:1] in {("GPE",), ("LOC",), ("FAC",)}
 
 
-# Verbs that end a definite description: "the bridge | cost", "the campaign | start".
-_VERBS = frozenset("""
-cost costs say says said open opens opened close closed raise raised win won call called mean
-means kick kicked start started begin began end ended happen happened take took make made get got
-go went come came announce announced do does did be been become became hold held
-""".split())
+class _Context:
+    """What a follow-up can point back at: the exchanges before it, the latest first."""
 
-
-def _noun_phrases(text: str) -> list[str]:
-    """"the minister", "the #MeToo campaign": definite descriptions, for things a pronoun like
-    "it" points at and for turns that name nobody."""
-    phrases = []
-    for match in re.finditer(r"\bthe\s+((?:[#@]?[\w’'-]+\s*){1,4})", text, re.IGNORECASE):
-        words = []
-        for word in match.group(1).split():
-            if word.lower() in _NOT_NAMES or word.lower() in _VERBS:
-                break
-            words.append(word)
-        if words:
-            phrases.append(" ".join([match.group(0).split()[0], *words]))
-    return phrases
-
-
-def _salient(turns: Sequence[Turn]) -> str | None:
-    """The entity a pronoun most likely points at: the last one named in the latest user turn
-    that names any; an answer's names only when no question named anyone."""
-    for role in ("user", "assistant"):
-        for turn in reversed(turns):
-            if turn.role != role:
+    def __init__(self, turns: Sequence[Turn]) -> None:
+        nlp = english()
+        self.exchanges: list[_Exchange] = []
+        question: Turn | None = None
+        for turn in [*turns, None]:
+            if turn is not None and turn.role == "assistant":
+                self._add(nlp, question, turn)
+                question = None
                 continue
-            if names := entities(turn.content):
-                # The longest name of the turn is usually its topic ("Who is Marlene Schiappa?").
-                return max(names, key=lambda n: (len(n.split()), names.index(n)))
-    return None
+            if question is not None:
+                self._add(nlp, question, None)
+            question = turn
+        self.exchanges.reverse()
+        self.previous = next((e.question for e in self.exchanges if e.question is not None), None)
 
+    def _add(self, nlp: Any, question: Turn | None, answer: Turn | None) -> None:
+        asked = nlp.parse(question.content) if question else None
+        parsed = parse_question(question.content, nlp) if question else None
+        self.exchanges.append(_Exchange(
+            asked, nlp.parse(without_datelines(answer.content)[:_ANSWER_CHARS]) if answer else None,
+            parsed.expected if parsed else (), parsed is not None and parsed.form == "list"))
 
-# Words that make a name an organisation, place or event rather than a person.
-_NOT_PERSON = frozenset("""
-bank court union party council commission ministry committee government agency company motors
-energy group masters marathon open cup league championship election festival museum university
-city county province state river lake island street station airport port club fc united
-""".split())
-
-
-def _person(turns: Sequence[Turn]) -> str | None:
-    """Who "he" or "she" is: the last person named (two or three capitalised words, none of
-    them an organisation's, a place's or an event's), in the latest turns first; else the
-    salient entity."""
-    for turn in reversed(turns[-2:]):
-        people = [n for n in entities(turn.content)
-                  if 2 <= len(n.split()) <= 3 and not any(c.isdigit() for c in n)
-                  and not {w.lower() for w in n.split()} & _NOT_PERSON]
-        if people:
-            return people[0] if turn.role == "assistant" else people[-1]
-    return _salient(turns)
-
-
-_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
-_ITEM = re.compile(r"\bthe (?P<which>first|second|third|fourth|fifth|last|(?P<name>[A-Z][\w-]+))"
-                   r" (?:one|company|story|article|plant|factory|case|item)\b")
-
-
-# "there" as a place ("How many died there?"), not as in "Is there …?" or "there were".
-_THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbe )(?<!\bbeen )"
-                    r"\bthere\b(?!\s+(?:is|are|was|were|be|been|has|have|had|will)\b)",
-                    re.IGNORECASE)
-
-
-def _place(turns: Sequence[Turn]) -> str | None:
-    """Where "there" is: the first name of the latest answer, else of the latest question."""
-    for role in ("assistant", "user"):
-        turn = next((t for t in reversed(turns) if t.role == role), None)
-        if turn and (names := entities(turn.content)):
-            return names[0]
-    return None
-
-
-def _list_item(question: str, turns: Sequence[Turn]) -> str | None:
-    """``question`` with "the second one" or "the Polish one" replaced by the names of that
-    item of the previous answer (its parts end with their [n] markers); None when the question
-    points at no item or the answer has fewer than two."""
-    match = _ITEM.search(question)
-    if not match:
+    def person(self) -> str | None:
+        """The person the conversation is about: the latest exchange that names one, its
+        question's subject ("Who is Marlene Schiappa?") before its answer's, before another
+        person its question names ("Who was arrested after Shinzo Abe was shot?")."""
+        for e in self.exchanges[:3]:
+            asked = people(e.question) if e.question is not None else []
+            subjects = people(e.question, subjects=True) if e.question is not None else []
+            told = people(e.answer, asked_who=e.asked_who) if e.answer is not None else []
+            if found := subjects or told or asked:
+                # A name of one word is often a surname or a mislabelled place.
+                return next((n for n in found if " " in n), found[0])
         return None
-    # The latest answer that listed several things ("the first one" outlives a turn about one).
-    items: list[str] = []
-    for turn in reversed(turns):
-        if turn.role == "assistant":
-            items = [i for i in re.split(r"\[\d+\][.,;]?", turn.content) if entities(i)]
-            if len(items) >= 2:
-                break
-    if len(items) < 2:
+
+    def listed(self) -> str | None:
+        """What "they" is after a question that asked for several things ("Which countries
+        want to join NATO?"): the things of its kind the answer named ("Finland and Sweden")."""
+        e = self.exchanges[0] if self.exchanges else None
+        if e is None or e.question is None or e.answer is None or not e.many:
+            return None
+        found = list(dict.fromkeys(x.text for x in e.answer.ents if x.label_ in e.expected))
+        return " and ".join([", ".join(found[:-1]), found[-1]]) if len(found) > 1 else None
+
+    def place(self) -> str | None:
+        """Where "there" is: the first place of the latest answer, else of its question."""
+        for e in self.exchanges[:2]:
+            if e.answer is not None and (found := places(e.answer, asked_where=e.asked_where)):
+                return found[0]
+            if e.question is not None and (found := places(e.question)):
+                return found[0]
         return None
-    if match.group("name"):
-        hits: list[str] = []
-        for size in (4, 3):  # "the Mexican one" → Mexico; "the Polish one" → Poland
-            stem = match.group("name").lower()[:size]
-            hits = [i for i in items
-                    if any(w.lower().startswith(stem) for w in _TOKEN.findall(i))]
-            if hits:
-                break
-        if len(hits) != 1:
-            return None
-        item = hits[0]
-    else:
-        index = _ORDINALS[match.group("which")]
-        if index >= len(items):
-            return None
-        item = items[index]
-    found = entities(item)
-    longest = sorted(found, key=lambda n: -len(n.split()))[:2]
-    names = [n for n in found if n in longest]  # as the answer orders them
-    return question[:match.start()] + " ".join(names) + question[match.end():]
 
-
-def _resolved(turns: Sequence[Turn]) -> list[Turn]:
-    """The history with each earlier follow-up rewritten in turn, so "Which days?" after
-    "Which union is behind it?" (about the bus strike) still knows it is the bus strike."""
-    out: list[Turn] = []
-    for turn in turns:
-        if turn.role == "user" and any(t.role == "user" for t in out):
-            turn = Turn("user", rewrite_followup(turn.content, out) or turn.content)
-        out.append(turn)
-    return out
-
-
-def _last_question(turns: Sequence[Turn]) -> str | None:
-    for turn in reversed(turns):
-        if turn.role == "user":
-            return turn.content
-    return None
+    def named_people(self) -> list[str]:
+        """The people the latest answer named as actors (and its question, when it named
+        some): those a "who else" question asks besides."""
+        if not self.exchanges:
+            return []
+        e = self.exchanges[0]
+        found = [*(people(e.question, actors=True) if e.question is not None else []),
+                 *(people(e.answer, asked_who=e.asked_who, actors=True)
+                   if e.answer is not None else [])]
+        # "Deneuve" after "Catherine Deneuve" is the same person.
+        return [n for n in dict.fromkeys(found)
+                if not any(o != n and o.endswith(" " + n) for o in found)]
 
 
 def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     """A standalone version of ``question`` given ``history``, or None when it needs none.
 
-    ``history`` should hold the *rewritten* earlier user questions when there are any, so a chain
-    of follow-ups keeps its subject. A name replaces a personal pronoun; an elliptical question
-    ("And the ECB?") takes the previous question's frame; a question that still leans on the
-    conversation ("How long will it last?", "How many died?") carries the previous question's
-    topic along in brackets.
+    Earlier follow-ups of ``history`` are rewritten first, so a chain of follow-ups keeps its
+    subject. An elliptical question ("And the ECB?") takes the previous question's frame; one
+    that points at an item of a listed answer ("the second one") names it; pronouns, "there" and
+    "the next one" are replaced by what they stand for; "who else" excludes the people already
+    named; a question that still leans on the conversation ("How long will it last?", "How many
+    died?") carries the previous question's topic along in brackets.
     """
-    question = " ".join(question.split())
-    if not history or not question:
+    if not history:
         return None
-    history = _resolved(history)
-    previous = _last_question(history)
-    ellipsis = _ELLIPSIS.match(question)
-    if ellipsis and previous and not _has_verb_frame(ellipsis.group("subject")):
-        return _reframe(previous, ellipsis.group("subject"))
-    if item := _list_item(question, history):
-        return item
-    asked = question
-    if (there := _THERE.search(question)) and (place := _place(history)):
-        question = f"{question[:there.start()]}in {place}{question[there.end():]}"
-    phrases = _noun_phrases(previous or "")
-    person = _person(history)
-    thing = phrases[-1] if phrases else None
-
-    def swap(match: re.Match[str]) -> str:
-        word = match.group(0)
-        # "her" is possessive before a noun ("her book") and an object otherwise ("ask her").
-        suffix = _PRONOUNS[word.lower()]
-        if word.lower() == "her" and _followed_by_noun(question, match.end()):
-            suffix = "'s"
-        target = thing if word.lower() in _THING_PRONOUNS else person
-        return f"{target}{suffix}" if target else word
-
-    rewritten = _PRONOUN.sub(swap, question)
-    if rewritten != asked and not _THING_LEFT.search(rewritten):
-        return rewritten
-    if previous and (_THING_LEFT.search(rewritten) or _leans_on_context(rewritten)):
-        topic = _topic(previous)
-        if topic and topic.lower() not in rewritten.lower():
-            return f"{rewritten.rstrip(' ?.!')} ({topic})?"
-    return rewritten if rewritten != asked else None
+    return _rewritten(question, _resolved(history))
 
 
-_THING_PRONOUNS = frozenset({"it", "its", "they", "them", "their", "theirs"})
-# Words that point back at something said before without naming it.
-_THING_LEFT = re.compile(r"\b(?:it|its|they|them|their|theirs|this|that|those|these|"
-                         r"the (?:first|second|third|last|other|latest|same|next)(?: one)?|"
-                         r"(?:one|ones))\b", re.IGNORECASE)
+def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
+    """``rewrite_followup`` given a ``history`` whose follow-ups are already rewritten."""
+    question = " ".join(question.split())
+    if not any(c.isalpha() for c in question):
+        return None
+    context = _Context(history[-_READ:])
+    doc = english().parse(question)
+    answers = [e.answer for e in context.exchanges if e.answer is not None]
+    if (whole := elliptical(doc, context.previous) or list_item(doc, answers)) is not None:
+        return whole
+    rewritten, leaning = _substituted(doc, context)
+    leaning = leaning or (rewritten == question and _leans_on_context(doc))
+    if _asks_who_else(doc) and (given := [n for n in context.named_people()
+                                          if n.lower() not in rewritten.lower()]):
+        listed = " and ".join([", ".join(given[:-1]), given[-1]] if len(given) > 1 else given)
+        rewritten = f"{rewritten.rstrip(' ?.!')} {words()['besides'][0]} {listed}?"
+    if context.previous is not None and leaning:
+        about = topic(context.previous, known=rewritten.rstrip(" ?.!"))
+        if about and about.lower() not in rewritten.lower():
+            rewritten = f"{rewritten.rstrip(' ?.!')} ({about})?"
+    return rewritten if rewritten != question else None
 
 
-def _leans_on_context(question: str) -> bool:
+def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
+    """``doc``'s text with its pronouns, "there" and "the next one" replaced by what they stand
+    for, and whether something in it still points back unresolved ("the other bank")."""
+    w = words()
+    edits: list[tuple[int, str]] = []  # (token index, replacement)
+    leaning = False
+    for token in doc:
+        low = token.lower_
+        target: str | None = None
+        if _said_before(token):  # "What did the unions say about their pay?"
+            continue
+        if low == "there" and token.dep_ != "expl":
+            target = f"in {place}" if (place := context.place()) else None
+        elif low in w["person"]:
+            target = context.person()
+            target = target and target + ("'s" if _possessive(token) else "")
+        elif (low in w["thing"] or low in w["group"]) and _pronoun(token):
+            target = _stands_for(token, context)
+            if target in (t for _, t in edits):  # "they" and "it" are not the same thing
+                target = None
+            target = target and target + ("'s" if _possessive(token) else "")
+        elif low in {"one", "ones"} and any(c.lower_ in w["again"] for c in token.children):
+            target = event(context.previous) if context.previous is not None else None
+        elif low in w["vague"]:
+            leaning = True
+            continue
+        else:
+            continue
+        if target is None:
+            leaning = True
+        else:
+            edits.append((token.i, target))
+    text = doc.text
+    for i, replacement in reversed(edits):
+        start = doc[i].idx
+        text = text[:start] + replacement + text[start + len(doc[i].text):]
+    return (text[:1].upper() + text[1:]) if edits else text, leaning
+
+
+def _said_before(token: Any) -> bool:
+    """Whether "its" or "their" is a thing named earlier in its own question ("What did the
+    unions say about their pay?"). Only a possessive can be: "Is the company going to fight
+    it?" is not the company; and "her" may be another person than the one named before it."""
+    w = words()
+    if token.tag_ != "PRP$" or token.lower_ not in w["thing"] + w["group"]:
+        return False
+    return thing(token.doc[:token.i].as_doc(), plural=token.lower_ in w["group"]) is not None
+
+
+def _stands_for(token: Any, context: _Context) -> str | None:
+    """What "it", "this" or "they" stands for: what the verb it is the object of had as its
+    object before ("signed it" → "the letter"), else what the previous question asked about."""
+    docs = [d for e in context.exchanges[:2] for d in (e.question, e.answer) if d is not None]
+    if token.dep_ == "dobj" and (found := argument_of(token.head.lemma_, docs)) is not None:
+        return found or None
+    plural = token.lower_ in words()["group"]
+    if plural and (several := context.listed()):
+        return several
+    if context.previous is None:
+        return None
+    return thing(context.previous, plural=plural)
+
+
+def _pronoun(token: Any) -> bool:
+    """"it", "they", or "that"/"this" standing alone ("Where will that put her?"), not as a
+    determiner ("that letter") or a conjunction ("said that …")."""
+    if token.lower_ in {"this", "that"}:
+        return token.tag_ == "DT" and token.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj"}
+    return True
+
+
+def _possessive(token: Any) -> bool:
+    # "her" is possessive before a noun ("her book", PRP$) and an object otherwise ("ask her").
+    return token.tag_ == "PRP$" or (token.lower_ in words()["possessive"]
+                                    and token.lower_ != "her")
+
+
+def _asks_who_else(doc: Any) -> bool:
+    return any(t.lower_ == "else" and t.head.lower_ in {"who", "whom"} for t in doc)
+
+
+def _resolved(turns: Sequence[Turn]) -> list[Turn]:
+    """The history with each follow-up rewritten in turn (each against the turns before it,
+    already rewritten), so "Which days?" after "Which union is behind it?" (about the bus
+    strike) still knows it is the bus strike."""
+    out: list[Turn] = []
+    for turn in turns:
+        if turn.role == "user" and any(t.role == "user" for t in out):
+            turn = Turn("user", _rewritten(turn.content, out) or turn.content)
+        out.append(turn)
+    return out
+
+
+def _leans_on_context(doc: Any) -> bool:
     """A question that names nothing and says little ("How many people have died?")."""
-    names = [n for n in entities(question) if n.lower() not in _QUESTION_STARTS]
-    return not names and len(content_terms(question)) <= 2
-
-
-_QUESTION_STARTS = frozenset({"what's", "who's", "where's", "how's", "when's", "and", "so"})
-
-
-def _topic(question: str) -> str:
-    """The words of a question that say what it is about, in order ("Why are London
-    Underground staff going on strike?" → "London Underground staff going strike")."""
-    words = [w for w in _TOKEN.findall(question)
-             if w.lower() not in _NOT_NAMES and w.lower() not in _QUESTION_STARTS]
-    return " ".join(words[:6])
-
-
-def _reframe(previous: str, subject: str) -> str:
-    """The previous question about a new subject: "How long is the Tube strike?" + "the Paris
-    one" → "How long is the Paris strike?"."""
-    subject = re.sub(r"\s+ones?$", "", subject)  # "the Paris one": the head noun stays
-    old = _salient([Turn("user", previous)])
-    if old and old in previous:
-        rewritten = previous.replace(old, subject, 1)
-    elif phrases := _noun_phrases(previous):
-        rewritten = previous.replace(phrases[-1], subject, 1)
-    else:
-        return f"{previous.rstrip('?. ')} — {subject}?"
-    return re.sub(r"\b(the|a|an)\s+(?:the|a|an)\b", r"\1", rewritten, flags=re.IGNORECASE)
-
-
-def _followed_by_noun(text: str, pos: int) -> bool:
-    nxt = re.match(r"\s+([\w-]+)", text[pos:])
-    return bool(nxt) and nxt.group(1).lower() not in _NOT_NAMES | {"say", "said", "do", "did"}
-
-
-def _has_verb_frame(subject: str) -> bool:
-    """"And who won?" is a new question, "And the minister?" is not."""
-    first = subject.split()[0].lower() if subject.split() else ""
-    return first in {"what", "who", "when", "where", "why", "how", "which", "is", "are", "was",
-                     "were", "did", "does", "do", "can", "will"}
+    return not names(doc) and len(content_terms(doc.text)) <= 2

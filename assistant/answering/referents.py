@@ -1,0 +1,280 @@
+"""What the turns of a conversation are about, read from the English pipeline's parse.
+
+A follow-up points back with pronouns and ellipses; this module finds what they point at in a
+turn's spaCy ``Doc`` (``language.py``):
+
+- :func:`people`: the persons a turn names (PERSON entities; in an answer to a "who" question also
+  the proper names the small model mislabels), never a place or an organisation;
+- :func:`thing`: what a question asks about (its subject noun phrase, else its object: "the
+  letter", "the cholera outbreak in Kenya"), or an organisation for "they";
+- :func:`argument_of`: what a verb's object was earlier ("signed it" ← "the signatories of the
+  letter");
+- :func:`places`, :func:`event`, :func:`topic`;
+- :func:`without_datelines`: an answer's text without the datelines of the sentences it quotes
+  ("BRISBANE, Australia (AP) — "), so a dateline's place is never "he".
+
+The words follow-ups point back with live in ``lexicon/en/followup.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.answering.question import VALUES
+from index.news import parse_news
+
+LEXICON = Path(__file__).parent / "lexicon" / "en" / "followup.txt"
+_KEYS = ("person", "thing", "group", "possessive", "opener", "item", "ordinal", "again", "vague",
+         "besides")
+# Labels that never stand for a thing a pronoun like "it" points at.
+_NOT_THINGS = frozenset({"PERSON", "GPE", "LOC", "NORP", "DATE", "TIME", "PERCENT", "MONEY",
+                         "QUANTITY", "ORDINAL", "CARDINAL"})
+_NAMED_THINGS = frozenset({"ORG", "EVENT", "PRODUCT", "FAC", "WORK_OF_ART", "LAW"})
+PLACES = frozenset({"GPE", "LOC", "FAC"})
+_WH_TAGS = frozenset({"WP", "WDT", "WRB", "WP$", "PRP", "EX"})
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+# The order a question's noun phrases are read in for what it asks about (ROOT: a question the
+# small model read as one noun phrase).
+_ROLES = ("nsubj", "nsubjpass", "dobj", "attr", "oprd", "pobj", "ROOT")
+_MARKER = re.compile(r"(\[\d+\][.,;]?\s*)")
+
+
+@lru_cache(maxsize=1)
+def words() -> dict[str, tuple[str, ...]]:
+    """The lists of ``lexicon/en/followup.txt``; a missing or empty list is refused."""
+    table: dict[str, tuple[str, ...]] = {}
+    for n, line in enumerate(LEXICON.read_text("utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, listed = line.partition("\t")
+        found = tuple(w.strip().lower() for w in listed.split(",") if w.strip())
+        if not found:
+            raise ValueError(f"{LEXICON}:{n}: expected a key, a tab and words separated by "
+                             f"commas; got {line!r}")
+        table[key.strip()] = found
+    if missing := [k for k in _KEYS if k not in table]:
+        raise ValueError(f"{LEXICON} has no list for {', '.join(missing)}: add a line "
+                         "'KEY<tab>word, word' for each")
+    return table
+
+
+def without_datelines(text: str) -> str:
+    """``text`` with the dateline (and byline) at the start of each quoted sentence removed:
+    "BRISBANE, Australia (AP) — Novak Djokovic beat …" → "Novak Djokovic beat …"."""
+    parts = _MARKER.split(text)
+    return "".join(p if _MARKER.fullmatch(p) else p[parse_news(p).body_start:] for p in parts)
+
+
+def items(text: str) -> list[str]:
+    """The parts of an answer that lists several things (each ends with its [n] marker)."""
+    return [p.strip() for p in _MARKER.split(text) if p.strip() and not _MARKER.fullmatch(p)]
+
+
+def people(doc: Any, *, asked_who: bool = False, actors: bool = False,
+           subjects: bool = False) -> list[str]:
+    """The persons ``doc`` names, in order. The small model misses some names ("Luca Brenner")
+    and calls others organisations ("Novak Djokovic"): in an answer to "who" (``asked_who``) a
+    run of two or three proper nouns that no other entity claims counts as a person. ``actors``:
+    only those who act or are acted on, not a name that qualifies a noun ("the Harvey Weinstein
+    scandal")."""
+    spans: list[tuple[int, int, str]] = []
+    for e in doc.ents:
+        if e.label_ == "PERSON" and not _tagged(doc, e.start):
+            spans.append((e.start, e.end, _bare(e)))
+    if asked_who:
+        for run in _proper_runs(doc):
+            labels = {t.ent_type_ for t in run} - {"", "ORG"}
+            if 2 <= len(run) <= 3 and not labels \
+                    and not any(s < run.end and run.start < e for s, e, _ in spans):
+                spans.append((run.start, run.end, run.text))
+    if actors:
+        spans = [(s, e, t) for s, e, t in spans if doc[s:e].root.dep_ not in {"compound", "poss"}]
+    if subjects:
+        spans = [(s, e, t) for s, e, t in spans if _subject(doc[s:e].root)]
+    return list(dict.fromkeys(text for _, _, text in sorted(spans) if text))
+
+
+def places(doc: Any, *, asked_where: bool = False) -> list[str]:
+    """The places ``doc`` names (GPE, LOC, FAC entities), in order; in an answer to "where" or
+    "which city" every name, since the small model calls some cities organisations."""
+    if asked_where:
+        return names(doc)
+    return [_bare(e) for e in doc.ents if e.label_ in PLACES]
+
+
+def names(doc: Any) -> list[str]:
+    """Every name of ``doc`` but nationalities and values, in order: entities and runs of proper
+    nouns, the longer where they overlap ("Lumora Vista" over the entity "Vista")."""
+    spans = [(e.start, e.end, _bare(e)) for e in doc.ents
+             if e.label_ not in VALUES | {"NORP"} and not _tagged(doc, e.start)]
+    spans += [(r.start, r.end, r.text) for r in _proper_runs(doc)
+              if not {t.ent_type_ for t in r} & (VALUES | {"NORP"})]
+    kept: list[tuple[int, int, str]] = []
+    for start, end, text in sorted(spans, key=lambda s: s[0] - s[1]):  # the longest first
+        if text and not any(s < end and start < e for s, e, _ in kept):
+            kept.append((start, end, text))
+    return list(dict.fromkeys(text for _, _, text in sorted(kept)))
+
+
+def thing(doc: Any, *, plural: bool = False) -> str | None:
+    """What the question ``doc`` asks about, for "it" (``plural`` False) or "they": its subject
+    noun phrase, else its object, when it is definite ("the bridge", "Lisbon's election"), else
+    one that names an organisation, event or product; never a person or a place. "They" is an
+    organisation or a plural definite phrase."""
+    for named in (False, True):
+        for role in _ROLES:
+            for chunk in doc.noun_chunks:
+                if chunk.root.dep_ != role:
+                    continue
+                span = _described(chunk)
+                if span is not None and _fits(span, plural=plural, named=named):
+                    return _phrase(span)
+    return None
+
+
+def argument_of(lemma: str, docs: list[Any]) -> str | None:
+    """What was the object of the verb ``lemma`` in the turns ``docs`` (the latest first): "the
+    deal" of "Who signed the deal?", or "the letter" of "the signatories of the letter" (a noun
+    made from the verb); "" when a noun made from the verb names no object ("the other
+    signatories": they signed something the conversation has not named); None when the
+    conversation does not say."""
+    unnamed = False
+    for doc in docs:
+        for token in doc:
+            if token.tag_ in _WH_TAGS:
+                continue
+            if token.dep_ == "dobj" and token.head.lemma_ == lemma:
+                return _phrase(_chunk(token))
+            if len(lemma) < 4 or not (token.pos_ == "NOUN" and token.lemma_ != lemma
+                                      and token.lemma_.startswith(lemma)):
+                continue
+            objects = [c for p in token.rights if p.lower_ == "of"
+                       for c in p.children if c.dep_ == "pobj" and c.tag_ not in _WH_TAGS]
+            if objects:
+                return _phrase(_chunk(objects[0]))
+            unnamed = True
+    return "" if unnamed else None
+
+
+def event(doc: Any) -> str | None:
+    """The kind of event a question is about, without its date or place: "World Cup" of "Who won
+    the 2022 World Cup in Qatar?", "Tube strike" of "How long is the Tube strike?"."""
+    found = next((e for e in doc.ents if e.label_ == "EVENT"), None)
+    if found is not None:
+        kept = [t.text for t in found if t.lower_ != "the" and not t.like_num
+                and t.ent_type_ == "EVENT"]
+        return " ".join(kept) or None
+    phrase = thing(doc)
+    if phrase is None:
+        return None
+    head = next(c.root for c in doc.noun_chunks if phrase.endswith(c.text) or c.text in phrase)
+    kept = [t for t in head.lefts if t.dep_ == "compound"] + [head]
+    return " ".join(t.text for t in kept)
+
+
+def topic(doc: Any, *, known: str = "") -> str:
+    """The words of a question that say what it is about, in order ("Why are London Underground
+    staff going on strike?" → "London Underground staff going strike"), but those of ``known``
+    (the question it goes along with)."""
+    told = set(known.lower().split())
+    kept = [t.text for t in doc if not (t.is_stop or t.is_punct or t.tag_ in _WH_TAGS
+                                        or t.tag_ == "POS" or t.lower_ in {"'s", "’s"}
+                                        or t.lower_ in told)]
+    return " ".join(kept[:6])
+
+
+def _subject(token: Any) -> bool:
+    """Whether ``token`` is (one of) the subject(s) of its sentence's main verb."""
+    while token.dep_ == "conj":
+        token = token.head
+    return token.dep_ in {"nsubj", "nsubjpass"} and token.head.dep_ == "ROOT"
+
+
+def _tagged(doc: Any, i: int) -> bool:
+    """Whether the token at ``i`` is a #tag or @handle ("#MeToo" is no person)."""
+    return i > 0 and doc[i - 1].text in {"#", "@"}
+
+
+def _bare(span: Any) -> str:
+    text = span.text
+    for prefix in ("the ", "The "):
+        text = text.removeprefix(prefix)
+    return text.removesuffix("'s").removesuffix("’s").strip()
+
+
+def _proper_runs(doc: Any) -> list[Any]:
+    """Maximal runs of capitalised proper nouns (no #tags); a capitalised noun inside a sentence
+    is one too ("a robot called Perch")."""
+    runs, start = [], None
+    for token in [*doc, None]:
+        if token is not None and token.text[:1].isupper() and not _tagged(doc, token.i) and (
+                token.pos_ == "PROPN" or (token.pos_ == "NOUN" and not token.is_sent_start)):
+            start = token.i if start is None else start
+            continue
+        if start is not None:
+            runs.append(doc[start:token.i if token is not None else len(doc)])
+            start = None
+    return runs
+
+
+def _described(chunk: Any) -> Any:
+    """A noun chunk as a description of a thing, or None for question words and pronouns. The
+    small model reads some verbs as nouns: "the Musee d'Orsay closing" loses "closing", "How much
+    will the new pedestrian bridge cost" is "the new pedestrian bridge". A place or organisation
+    right after it goes along ("the outbreak in Kenya")."""
+    doc = chunk.doc
+    root = chunk.root
+    asking = [t.i for t in chunk if t.tag_ in _WH_TAGS | {"MD", "RB"}]
+    start = asking[-1] + 1 if asking else chunk.start
+    misread = root.tag_ == "NN" and root.i == chunk.end - 1 and root.i > start and (
+        (root.lower_.endswith("ing") and root.head.lemma_ == "be"
+         and doc[root.i - 1].pos_ == "PROPN")
+        or (root.dep_ == "ROOT" and any(t.tag_ == "MD" or t.dep_ == "aux" for t in doc)))
+    if misread:
+        return doc[start:root.i]
+    if asking or root.tag_ in _WH_TAGS:
+        return None
+    end = chunk.end
+    prep = next((c for c in root.rights if c.dep_ == "prep" and c.i == end), None)
+    if prep is not None:
+        objects = [c for c in prep.children if c.dep_ == "pobj"]
+        if objects and objects[0].ent_type_ in PLACES | {"ORG", "EVENT"} \
+                and objects[0].right_edge.i - prep.i < 5:
+            end = objects[0].right_edge.i + 1
+    return doc[chunk.start:end]
+
+
+def _fits(span: Any, *, plural: bool, named: bool) -> bool:
+    """Whether ``span`` is a definite description (``named`` False: no entity at its head) or
+    a named organisation, event or product (``named`` True) that the pronoun can stand for."""
+    root = span.root
+    label = root.ent_type_
+    if label in _NOT_THINGS:
+        return False
+    if named:  # "they" is an organisation only as the question's subject
+        return _subject(root) if plural and label == "ORG" else \
+            (not plural and label in _NAMED_THINGS)
+    definite = span[0].lower_ in _DEFINITE or any(t.dep_ == "poss" for t in span)
+    many = root.tag_ in {"NNS", "NNPS"}
+    return definite and not label and many == plural
+
+
+def _chunk(token: Any) -> Any:
+    return next((c for c in token.doc.noun_chunks if c.start <= token.i < c.end),
+                token.doc[token.left_edge.i:token.right_edge.i + 1])
+
+
+def _phrase(span: Any) -> str:
+    if span[0].tag_ == "PRP$":  # "its 3G network" of "Is AT&T shutting down its 3G network?"
+        owner = next((c for c in span.doc.noun_chunks if _subject(c.root)
+                      and c.root.ent_type_ in _NAMED_THINGS), None)
+        rest = span.doc[span.start + 1:span.end].text
+        return f"{owner.text}'s {rest}" if owner is not None else f"the {rest}"
+    text = span.text.strip()
+    # A sentence's first word ("The letter …") is lower case inside another sentence.
+    if span[0].lower_ in _DEFINITE and span[0].text[:1].isupper():
+        text = span[0].lower_ + text[len(span[0].text):]
+    return text
