@@ -101,6 +101,8 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
     chat = Chat(assistant)
     chat.edit.__func__.__annotations__["edited"] = gr.EditData
     chat.undo.__func__.__annotations__["undone"] = gr.UndoData
+    for handler in (chat.respond, chat.retry, chat.edit, chat.stop):  # the page's session
+        handler.__func__.__annotations__["request"] = gr.Request
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}")
@@ -177,14 +179,12 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
 
         options = [k, mode, sources, since, until]
         reply = [chatbot, box, store, stop]
-        asking = [send.click(chat.respond, [box, store, *options], reply,
-                             api_visibility="private"),
-                  box.submit(chat.respond, [box, store, *options], reply,
-                             api_visibility="private"),
-                  chatbot.retry(chat.retry, [store, *options], reply, api_visibility="private"),
-                  chatbot.edit(chat.edit, [store, *options], reply, api_visibility="private")]
-        stop.click(chat.stop, [chatbot, store], [chatbot, store, stop], cancels=asking,
-                   api_visibility="private")
+        send.click(chat.respond, [box, store, *options], reply, api_visibility="private")
+        box.submit(chat.respond, [box, store, *options], reply, api_visibility="private")
+        chatbot.retry(chat.retry, [store, *options], reply, api_visibility="private")
+        chatbot.edit(chat.edit, [store, *options], reply, api_visibility="private")
+        # Not ``cancels=``: the reply's handler ends it (see ``ui_chat``).
+        stop.click(chat.stop, None, stop, api_visibility="private", queue=False)
         chatbot.undo(chat.undo, store, [chatbot, box, store], api_visibility="private")
         example.click(lambda: EXAMPLE, None, box, api_visibility="private")
         chatbot.clear(chat.cleared, store, store, api_visibility="private")

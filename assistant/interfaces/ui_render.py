@@ -50,6 +50,11 @@ a.cite { text-decoration: none; font-weight: 600; }
 .timeline-list { margin: 6px 0 6px 1.4em; }
 .timeline-list li { margin: 2px 0; }
 #timeline-svg a.tl-point:hover circle, #timeline-svg a.tl-point:focus circle { stroke: #f59e0b; }
+.typing { display: inline-flex; gap: 3px; font-size: 1.4em; line-height: 1; }
+.typing span { animation: typing 1.2s infinite ease-in-out; opacity: 0.25; }
+.typing span:nth-child(2) { animation-delay: 0.2s; }
+.typing span:nth-child(3) { animation-delay: 0.4s; }
+@keyframes typing { 0%, 60%, 100% { opacity: 0.25; } 30% { opacity: 1; } }
 """
 
 # Opens the cited passage when its [n] is clicked (the sanitiser keeps href/id/class only).
