@@ -87,6 +87,7 @@ class _Cited:
     agencies: tuple[str, ...]
     title: str
     story_id: str
+    url: str | None = None
 
 
 def build_timeline(
@@ -106,20 +107,21 @@ def build_timeline(
     # Fused scores are not on a fixed scale; only a positive best gives a share to compare to.
     kept = [p for p in best.values() if top <= 0 or p.score >= min_share * top]
     cited = [_Cited(n, p.article_id, p.source, p.agencies, p.title,
-                    p.canonical_id or p.article_id) for n, p in enumerate(kept, start=1)]
+                    p.canonical_id or p.article_id, p.url) for n, p in enumerate(kept, start=1)]
     copies = list(copies_of({c.story_id for c in cited}))
     outlets: dict[str, list[str | None]] = {}
     for c in [*cited, *copies]:
         outlets.setdefault(c.story_id, []).append(c.source)
-    origin_of: dict[int, Any] = {}
+    origins: dict[int, list[Any]] = {}  # a joint dateline's story rests on each agency
     for source in independent_sources(cited, copies):
         for n in source.citations:
-            origin_of[n] = source
+            origins.setdefault(n, []).append(source)
     entries = [
         TimelineEntry(
             article_id=p.article_id, title=p.title, published=p.published, source=p.source,
-            url=p.url, story_id=c.story_id, origin=origin_of[c.n].name,
-            agency=origin_of[c.n].agency, score=p.score,
+            url=p.url, story_id=c.story_id,
+            origin=" and ".join(s.name for s in origins[c.n]),
+            agency=any(s.agency for s in origins[c.n]), score=p.score,
             outlets=distinct_outlets(outlets.get(c.story_id, ())))
         for p, c in zip(kept, cited, strict=True)
     ]

@@ -37,7 +37,7 @@ CSS = """
 .source summary { cursor: pointer; }
 .source blockquote { margin: 6px 0 4px; font-size: 0.95em; }
 .source mark { background: #fde68a; color: inherit; padding: 0 1px; }
-.source.flash { outline: 2px solid #f59e0b; }
+.source.flash, .source blockquote.flash { outline: 2px solid #f59e0b; }
 a.cite { text-decoration: none; font-weight: 600; }
 .meta, .provenance { opacity: 0.75; font-size: 0.9em; }
 .date { white-space: nowrap; }
@@ -64,14 +64,16 @@ document.addEventListener("click", (event) => {
   const link = event.target.closest && event.target.closest("a.cite");
   if (!link) return;
   const id = (link.getAttribute("href") || "").slice(1);
-  const box = id && document.getElementById(id);
-  if (!box) return;
+  const target = id && document.getElementById(id);
+  if (!target) return;
+  // A second passage of an article is a quote inside that article's one source block.
+  const box = target.closest("details") || target;
   event.preventDefault();
   event.stopPropagation();
   box.open = true;
-  box.classList.add("flash");
-  box.scrollIntoView({behavior: "smooth", block: "nearest"});
-  setTimeout(() => box.classList.remove("flash"), 1600);
+  target.classList.add("flash");
+  target.scrollIntoView({behavior: "smooth", block: "nearest"});
+  setTimeout(() => target.classList.remove("flash"), 1600);
 }, true);
 // A timeline point is an SVG link, whose target the sanitiser drops: open it in a new tab, as
 // the links listed under the chart do, and keep the app open.
@@ -119,9 +121,14 @@ def safe_url(url: str | None) -> str | None:
         else None
 
 
-def render_citation(c: Citation, anchor: str) -> str:
+def render_citation(c: Citation, anchor: str,
+                    more: Sequence[tuple[Citation, str]] = ()) -> str:
     """One numbered source as a <details> block: title, date, source, link, and the passage
-    with its supporting sentences marked. One line of HTML, so Markdown leaves it alone."""
+    with its supporting sentences marked. ``more``: the same article's other cited passages
+    (and their anchors), shown in the same block under all their numbers, so an article is
+    listed once. One line of HTML, so Markdown leaves it alone."""
+    numbers = " ".join(f"[{n}]" for n in (c.n, *(m.n for m, _ in more)))
+    quotes = "".join(f'<blockquote id="{a}">{_highlight(m)}</blockquote>' for m, a in more)
     meta = _meta(c.source, c.published)
     if agencies := _other_agencies(c.source, c.agencies):  # "Reuters · … · Reuters" once
         meta.append(_esc(", ".join(agencies)))
@@ -129,9 +136,9 @@ def render_citation(c: Citation, anchor: str) -> str:
         meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
     return (
         f'<details class="source" id="{anchor}" data-article="{_esc(c.article_id)}"><summary>'
-        f'<strong>[{c.n}] {_esc(c.title)}'
+        f'<strong>{numbers} {_esc(c.title)}'
         f'</strong> <span class="meta">{" · ".join(meta)}</span></summary>'
-        f"<blockquote>{_highlight(c)}</blockquote></details>"
+        f"<blockquote>{_highlight(c)}</blockquote>{quotes}</details>"
     )
 
 
@@ -185,7 +192,12 @@ def render_answer(answer: Answer) -> str:
         return f'<a class="cite" href="#src-{uid}-{n}">[{n}]</a>'
 
     text = re.sub(r"\\\[(\d+)\\\]", link, _bold_spans(answer.text, answer.answer_spans))
-    sources = "\n".join(render_citation(c, f"src-{uid}-{c.n}") for c in answer.citations)
+    by_article: dict[str, list[Citation]] = {}
+    for c in answer.citations:
+        by_article.setdefault(c.article_id, []).append(c)
+    sources = "\n".join(
+        render_citation(first, f"src-{uid}-{first.n}", [(c, f"src-{uid}-{c.n}") for c in more])
+        for first, *more in by_article.values())
     return f"{text}{SOURCES_MARK}{render_provenance(answer)}\n\n{sources}"
 
 
