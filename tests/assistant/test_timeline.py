@@ -117,7 +117,8 @@ def test_timeline_of_the_syndicated_set_through_the_assistant_and_the_cli(make_a
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
     assert [e["date"] for e in got["entries"]] == ["2024-03-04", "2024-03-06", "2024-03-14"]
-    assert got["sources"] == ["Reuters", "AFP"] and got["stories"] == 3
+    assert got["sources"] == ["Reuters", "AFP", "Harbour Notes"] and got["stories"] == 4
+    assert [e["source"] for e in got["undated"]] == ["Harbour Notes"]
     text = runner.invoke(cli.app, ["--data-dir", data_dir, "timeline", "Rotterdam port strike",
                                    "--source", "Reuters"]).stdout.splitlines()
     assert text[0] == ("2024-03-04  Rotterdam dockworkers strike over automation — Reuters "
