@@ -116,7 +116,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                             buttons=["copy"], feedback_options=None, editable="user",
                         )
                         with gr.Row():
-                            box = gr.Textbox(placeholder="Ask a question about the articles…",
+                            box = gr.Textbox(placeholder="Ask about the articles…",
                                              show_label=False, scale=8, elem_id="question",
                                              autofocus=True)
                             send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
@@ -154,9 +154,10 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                     headers=["id", "title", "published", "source", "passages", "duplicate of"],
                     datatype=["str", "str", "str", "str", "number", "str"], interactive=False,
                     wrap=True, elem_id="articles", label="Indexed articles",
-                    # Fixed widths: fitted to a phone's width, columns squeeze to a few pixels
-                    # and break dates ("2026-11-" / "20"); the table scrolls sideways instead.
-                    column_widths=["150px", "320px", "110px", "140px", "90px", "150px"],
+                    # Shares of the frame, which the table fills; on a phone, fixed widths
+                    # (``ui_render.ARTICLE_COLUMNS``): shares of its width squeezed columns to a
+                    # few pixels and broke dates ("2026-11-" / "20"); the table scrolls instead.
+                    column_widths=["15%", "34%", "11%", "15%", "9%", "16%"],
                 )
                 per_day = gr.Markdown(elem_id="per-day-chart")
                 with gr.Row():

@@ -30,8 +30,22 @@ EMPTY_INDEX = ("**No articles are indexed yet.** Add some in the *Articles* tab 
                ".md, .html, .json, .pdf or .docx files, or fetch a page by its address), then "
                "ask again.")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+# A web address, without the punctuation that ends the sentence around it.
+_WEB_ADDRESS = re.compile(r"https?://\S+?(?=[.,:;!?)\]]*(?:\s|$))", re.I)
 
-CSS = """
+# The body typeface at the weights the page has whole files for. Gradio declares Source Sans Pro
+# at 400 and 600, and its 600 file holds a few glyphs only ("A" and "B"): semibold and bold text
+# came out as "A" in Source Sans and the rest in a fallback face. Its complete Bold file is
+# served too, but never declared.
+FONT_FILES = "static/fonts/SourceSansPro/SourceSansPro"
+CSS = f"""
+@font-face {{ font-family: "News Sans"; src: url("{FONT_FILES}-Regular.woff2") format("woff2");
+             font-weight: 100 500; font-style: normal; }}
+@font-face {{ font-family: "News Sans"; src: url("{FONT_FILES}-Bold.woff2") format("woff2");
+             font-weight: 600 900; font-style: normal; }}
+html:root, html:root .dark {{
+  --font: "News Sans", "Source Sans Pro", ui-sans-serif, system-ui, sans-serif; }}
+""" + """
 .source { border: 1px solid var(--border-color-primary); border-radius: 8px;
           padding: 4px 10px; margin: 6px 0; }
 .source summary { cursor: pointer; }
@@ -42,6 +56,16 @@ a.cite { text-decoration: none; font-weight: 600; }
 .meta, .provenance { opacity: 0.75; font-size: 0.9em; }
 .date { white-space: nowrap; }
 #articles .header-table, #articles .virtual-row, #articles input { font-family: var(--font); }
+"""
+# The article table's columns on a narrow screen, in pixels (they override the shares of the
+# frame that Gradio writes on each cell).
+ARTICLE_COLUMNS = (150, 320, 110, 140, 90, 150)
+CSS += "@media (max-width: 720px) {\n  #articles table { width: auto !important; }\n" + "".join(
+    f"  #articles th:nth-child({i}), #articles .body-cell:nth-child({i}) {{"
+    f" width: {px}px !important; min-width: {px}px !important; max-width: {px}px !important;"
+    f" flex: 0 0 {px}px !important; }}\n"
+    for i, px in enumerate(ARTICLE_COLUMNS, start=1)) + "}\n" + """
+#conversations input { text-overflow: ellipsis; padding-right: 30px; }
 #example { white-space: normal; text-align: left; height: auto; justify-content: flex-start; }
 #articles-result, #delete-result { min-height: 1.5em; }
 .chart-wrap { overflow-x: auto; }
@@ -83,6 +107,11 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   window.open(point.getAttribute("href"), "_blank", "noopener");
 }, true);
+// The Conversations picker is narrow: its whole title shows on hover.
+setInterval(() => {
+  const picker = document.querySelector("#conversations input");
+  if (picker && picker.title !== picker.value) picker.title = picker.value;
+}, 500);
 // The chat gives each message an aria-label made of its raw content (HTML and Markdown); a
 // screen reader should hear the answer's words: tags and escapes removed, the sources left out.
 {
@@ -107,8 +136,17 @@ document.addEventListener("click", (event) => {
 
 
 def escape_md(text: str) -> str:
-    """Plain text that renders as itself in Markdown (and never as HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    """Plain text that renders as itself in Markdown (and never as HTML). A web address goes in
+    a code span: escaped like the rest, the page's autolinking would show its backslashes."""
+    parts, pos = [], 0
+    for match in _WEB_ADDRESS.finditer(text):
+        url = match.group(0)
+        fence = "`" * (max(map(len, re.findall(r"`+", url)), default=0) + 1)
+        parts += [_MD_SPECIAL.sub(r"\\\1", html.escape(text[pos:match.start()], quote=False)),
+                  f"{fence} {url} {fence}" if "`" in url else f"{fence}{url}{fence}"]
+        pos = match.end()
+    parts.append(_MD_SPECIAL.sub(r"\\\1", html.escape(text[pos:], quote=False)))
+    return "".join(parts)
 
 
 def _esc(text: str | None) -> str:

@@ -35,6 +35,13 @@ def test_markdown_and_html_are_escaped():
     assert "&lt;b&gt;worked&lt;/b&gt;" in html and "<b>" not in html
 
 
+def test_a_web_address_is_shown_as_typed_without_escapes():
+    # Escaped like prose, the page's autolinking showed "http://127\\.0\\.0\\.1/…".
+    assert escape_md("http://127.0.0.1:9/a_b-1.html: refused, *twice*.") == \
+        "`http://127.0.0.1:9/a_b-1.html`: refused, \\*twice\\*\\."
+    assert escape_md("odd http://a`b.c/ end") == "odd `` http://a`b.c/ `` end"
+
+
 def test_supporting_sentence_is_marked_in_the_passage():
     html = render_citation(CITATION, "src-1")
     assert "<mark>Crews &lt;b&gt;worked&lt;/b&gt; all night.</mark>" in html
