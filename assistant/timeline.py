@@ -13,7 +13,7 @@ listed apart. Pure: the copies come from the catalog (``Catalog.story_copies``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from assistant.answering.sources import Copy, distinct_outlets, independent_sources
@@ -88,6 +88,21 @@ class _Cited:
     title: str
     story_id: str
     url: str | None = None
+
+
+def originals(passages: Iterable[Passage], entry_of: Callable[[str], Any]) -> list[Passage]:
+    """The passages with each syndicated copy standing for its story's original (the canonical
+    article, ``Catalog.entry``), by which a timeline dates and names the story: retrieval keeps
+    whichever copy ranked best, often a later one with a headline closer to the query."""
+    shown = []
+    for p in passages:
+        story = p.canonical_id
+        if story and story != p.article_id and (entry := entry_of(story)) is not None:
+            a = entry.article
+            p = replace(p, article_id=a.id, title=a.title, published=a.published,
+                        source=a.source, url=a.url)
+        shown.append(p)
+    return shown
 
 
 def build_timeline(

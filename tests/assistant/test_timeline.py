@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from assistant.interfaces import cli
 from assistant.interfaces.options import retrieval_options
 from assistant.results import Passage
-from assistant.timeline import build_timeline
+from assistant.timeline import build_timeline, originals
 from index.catalog import StoryCopy
 from tests.stories import story_articles
 
@@ -78,6 +78,24 @@ def test_syndicated_copies_are_one_story_and_one_source_with_their_outlets():
     assert data["entries"][0]["date"] == "2024-03-04" and data["undated"][0]["url"].endswith(
         "/blog")
     json.dumps(data)  # plain JSON, as the CLI and the API send it
+
+
+def test_a_copy_stands_for_its_story_s_original():
+    from types import SimpleNamespace
+
+    from index.articles import Article
+
+    wire = Article(title="Dockworkers strike", text="…", url="https://x.example/wire",
+                   source="Reuters", published="2024-03-04", id="wire")
+    entries = {"wire": SimpleNamespace(article=wire)}
+    copy = passage("copy", 2.0, source="Maritime Wire", published="2024-03-05",
+                   canonical_id="wire")
+    gone = passage("orphan", 1.0, canonical_id="deleted")  # its original is no longer indexed
+    shown = originals([copy, gone, passage("own", 1.5)], entries.get)
+    assert [(p.article_id, p.title, p.published, p.source, p.score) for p in shown] == [
+        ("wire", "Dockworkers strike", "2024-03-04", "Reuters", 2.0),
+        ("orphan", "Title orphan", "2024-03-04", "Reuters", 1.0),
+        ("own", "Title own", "2024-03-04", "Reuters", 1.5)]
 
 
 def test_nothing_retrieved_is_an_empty_timeline():
