@@ -36,7 +36,7 @@ from assistant.retrieval.dates import resolve_dates, without_phrase
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.rerank import Reranker
-from assistant.timeline import TIMELINE_K, Timeline, build_timeline
+from assistant.timeline import TIMELINE_K, Timeline, build_timeline, originals
 from assistant.wiring import Options, parts
 from index.articles import Article, article_id
 from index.catalog import ArticleRow, Catalog, CatalogEntry
@@ -369,7 +369,8 @@ class Assistant:
         """The articles about ``query`` by date, each with its story and independent source;
         ``options`` as for ``search`` (mode, filters, …)."""
         found = self.search(query, k=k or TIMELINE_K, digest=False, **options)
-        return build_timeline(query, found.passages, self.catalog.story_copies)
+        return build_timeline(query, originals(found.passages, self.catalog.entry),
+                              self.catalog.story_copies)
 
     def standalone_question(self, question: str, history: History | None) -> str | None:
         turns = normalise_history(history)  # the question standing alone, None if it does

@@ -15,6 +15,9 @@ from index.news import parse_news
 
 TARGET_TOKENS = 170
 MAX_TOKENS = 200
+# An article this short is one passage, whatever the target: cut in two, a short article (an
+# abstract, a brief) becomes a passage and a fragment, each missing the other's words.
+WHOLE_TOKENS = 400
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 # Abbreviations after which a full stop does not end a sentence.
@@ -98,11 +101,16 @@ def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[
 
 
 def chunk_text(
-    text: str, *, target_tokens: int = TARGET_TOKENS, max_tokens: int = MAX_TOKENS
+    text: str, *, target_tokens: int = TARGET_TOKENS, max_tokens: int = MAX_TOKENS,
+    whole_tokens: int = WHOLE_TOKENS,
 ) -> list[tuple[int, int]]:
-    """Spans of sentence-aligned chunks of about ``target_tokens`` with one sentence of overlap."""
+    """Spans of sentence-aligned chunks of about ``target_tokens`` with one sentence of overlap;
+    a text of at most ``whole_tokens`` tokens is one chunk."""
+    spans = split_sentences(text)
+    if spans and count_tokens(text) <= whole_tokens:
+        return [(spans[0][0], spans[-1][1])]
     units: list[tuple[int, int, int]] = []  # (start, end, tokens)
-    for s, e in split_sentences(text):
+    for s, e in spans:
         n = count_tokens(text[s:e])
         if n > max_tokens:
             units.extend((a, b, count_tokens(text[a:b])) for a, b in _split_long(text, s, e,

@@ -7,6 +7,7 @@ same everywhere. ``terminal_safe`` is applied to everything the CLI prints.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
@@ -58,9 +59,25 @@ def date_note(date_range: DateRange | None, applied: bool, preferred: bool = Fal
             f'{date_range.end or "…"} ({state})')
 
 
-def citation_line(c: Citation, *, with_url: bool = True) -> str:
+def citation_line(c: Citation, *, with_url: bool = True, also: Sequence[int] = ()) -> str:
+    """``[1] Title (source · date · link)``; ``also``: the article's other citation numbers."""
     meta = " · ".join(x for x in (c.source, c.published, c.url if with_url else None) if x)
-    return f"[{c.n}] {c.title}" + (f" ({meta})" if meta else "")
+    numbers = " ".join(f"[{n}]" for n in (c.n, *also))
+    return f"{numbers} {c.title}" + (f" ({meta})" if meta else "")
+
+
+def citation_lines(citations: Sequence[Citation], *, short: bool = False) -> list[str]:
+    """One line per cited article, under every number it is cited by; ``short``: the title and
+    date only (the chat's)."""
+    by_article: dict[str, list[Citation]] = {}
+    for c in citations:
+        by_article.setdefault(c.article_id, []).append(c)
+    if short:
+        return [f"  {' '.join(f'[{c.n}]' for c in cs)} {cs[0].title}"
+                + (f" ({cs[0].published})" if cs[0].published else "")
+                for cs in by_article.values()]
+    return [citation_line(first, also=[c.n for c in more])
+            for first, *more in by_article.values()]
 
 
 def answer_text(answer: Answer) -> str:
@@ -68,7 +85,7 @@ def answer_text(answer: Answer) -> str:
     a line of its own, the dates the question named."""
     lines = [answer.text]
     if answer.citations:
-        lines += ["", *(citation_line(c) for c in answer.citations)]
+        lines += ["", *citation_lines(answer.citations)]
     lines += provenance_lines(answer)
     lines += related_lines(answer)
     return "\n".join(lines + _date_lines(answer))
@@ -141,8 +158,7 @@ def chat_turn(answer: Answer, *, streamed: bool) -> str:
         lines.append(f"(understood as: {answer.rewritten_question})")
     if not streamed:
         lines.append(answer.text)
-    lines += [f"  [{c.n}] {c.title}" + (f" ({c.published})" if c.published else "")
-              for c in answer.citations]
+    lines += citation_lines(answer.citations, short=True)
     return "\n".join([*lines, *provenance_lines(answer), *related_lines(answer), ""])
 
 

@@ -112,6 +112,8 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
     chat = Chat(assistant)
     chat.edit.__func__.__annotations__["edited"] = gr.EditData
     chat.undo.__func__.__annotations__["undone"] = gr.UndoData
+    for handler in (chat.respond, chat.retry, chat.edit, chat.stop):  # the page's session
+        handler.__func__.__annotations__["request"] = gr.Request
 
     with gr.Blocks(title=TITLE, analytics_enabled=False,
                    delete_cache=(CACHE_SECONDS, CACHE_SECONDS)) as demo:
@@ -126,7 +128,7 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                             buttons=["copy"], feedback_options=None, editable="user",
                         )
                         with gr.Row():
-                            box = gr.Textbox(placeholder="Ask a question about the articles…",
+                            box = gr.Textbox(placeholder="Ask about the articles…",
                                              show_label=False, scale=8, elem_id="question",
                                              autofocus=True)
                             send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
@@ -164,9 +166,10 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
                     headers=["id", "title", "published", "source", "passages", "duplicate of"],
                     datatype=["str", "str", "str", "str", "number", "str"], interactive=False,
                     wrap=True, elem_id="articles", label="Indexed articles",
-                    # Fixed widths: fitted to a phone's width, columns squeeze to a few pixels
-                    # and break dates ("2026-11-" / "20"); the table scrolls sideways instead.
-                    column_widths=["150px", "320px", "110px", "140px", "90px", "150px"],
+                    # Shares of the frame, which the table fills; on a phone, fixed widths
+                    # (``ui_render.ARTICLE_COLUMNS``): shares of its width squeezed columns to a
+                    # few pixels and broke dates ("2026-11-" / "20"); the table scrolls instead.
+                    column_widths=["15%", "34%", "11%", "15%", "9%", "16%"],
                 )
                 per_day = gr.Markdown(elem_id="per-day-chart")
                 with gr.Row():
@@ -189,14 +192,12 @@ def build_ui(assistant: Assistant, *, max_upload_bytes: int) -> gr.Blocks:
 
         options = [k, mode, sources, since, until]
         reply = [chatbot, box, store, stop]
-        asking = [send.click(chat.respond, [box, store, *options], reply,
-                             api_visibility="private"),
-                  box.submit(chat.respond, [box, store, *options], reply,
-                             api_visibility="private"),
-                  chatbot.retry(chat.retry, [store, *options], reply, api_visibility="private"),
-                  chatbot.edit(chat.edit, [store, *options], reply, api_visibility="private")]
-        stop.click(chat.stop, [chatbot, store], [chatbot, store, stop], cancels=asking,
-                   api_visibility="private")
+        send.click(chat.respond, [box, store, *options], reply, api_visibility="private")
+        box.submit(chat.respond, [box, store, *options], reply, api_visibility="private")
+        chatbot.retry(chat.retry, [store, *options], reply, api_visibility="private")
+        chatbot.edit(chat.edit, [store, *options], reply, api_visibility="private")
+        # Not ``cancels=``: the reply's handler ends it (see ``ui_chat``).
+        stop.click(chat.stop, None, stop, api_visibility="private", queue=False)
         chatbot.undo(chat.undo, store, [chatbot, box, store], api_visibility="private")
         example.click(lambda: EXAMPLE, None, box, api_visibility="private")
         chatbot.clear(chat.cleared, store, store, api_visibility="private")

@@ -40,8 +40,9 @@ def _day(e: TimelineEntry) -> date:
 
 
 def _ticks(first: date, last: date, count: int = 5) -> list[date]:
+    """About ``count`` days from ``first`` to ``last``, evenly spaced, both ends included."""
     span = (last - first).days
-    if span == 0:
+    if span == 0 or count < 2:
         return [first]
     step = max(1, round(span / (count - 1)))
     days = list(range(0, span, step))
@@ -135,7 +136,8 @@ def timeline_list(timeline: Timeline) -> str:
 
 def per_day_svg(rows: Iterable[Any]) -> str:
     """Stacked bars of articles per publication day, a colour per source (``ArticleRow``s:
-    ``published`` and ``source``); the latest ``MAX_DAYS`` days with articles."""
+    ``published`` and ``source``); the latest ``MAX_DAYS`` days with articles, placed by date,
+    labelled on evenly spaced days that never overlap."""
     counts: Counter[tuple[str, str]] = Counter()
     undated = 0
     for r in rows:
@@ -163,17 +165,23 @@ def per_day_svg(rows: Iterable[Any]) -> str:
     colour = {s: PALETTE[min(i, len(PALETTE) - 1)] for i, s in enumerate(legend)}
     top = max(sum(c.values()) for c in stacked.values())
     left, plot_h, width = 40, 160, WIDTH
-    step = (width - left - 10) / len(days)
-    bar = max(2.0, min(28.0, step * 0.7))
+    first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
+    span = (last - first).days
+    inner = width - left - 10 - 2 * PAD
+    # Dates are spaced by time: a quiet week is a gap, not a bar's width.
+    bar = max(2.0, min(28.0, 0.7 * inner / (span + 1)))
+
+    def x_of(d: date) -> float:  # the middle of that day's bar
+        return left + PAD + (inner * (d - first).days / span if span else inner / 2)
+
     parts = [f'<line x1="{left}" x2="{width - 10}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" '
              'stroke="currentColor" stroke-opacity="0.5"/>',
              f'<text x="{left - 6}" y="{TOP + 4}" text-anchor="end" font-size="11" '
              f'fill="currentColor">{top}</text>',
              f'<text x="{left - 6}" y="{TOP + plot_h}" text-anchor="end" font-size="11" '
              'fill="currentColor">0</text>']
-    every = max(1, len(days) // 8)  # about eight date labels, whatever the number of days
-    for i, d in enumerate(days):
-        x, y = left + step * i + (step - bar) / 2, TOP + plot_h
+    for d in days:
+        x, y = x_of(date.fromisoformat(d)) - bar / 2, TOP + plot_h
         for source in legend:
             n = stacked[d][source]
             if not n:
@@ -184,9 +192,14 @@ def per_day_svg(rows: Iterable[Any]) -> str:
             parts.append(f'<rect class="day-bar" x="{x:.1f}" y="{y:.1f}" '
                          f'width="{bar:.1f}" height="{h:.1f}" fill="{colour[source]}">'
                          f"<title>{_esc(tip)}</title></rect>")
-        if i % every == 0 or i == len(days) - 1:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{TOP + plot_h + 16}" font-size="11" '
-                         f'text-anchor="middle" fill="currentColor">{d}</text>')
+    # Date labels on evenly spaced days (about 95 px apart, a label being about 60 px wide).
+    for tick in _ticks(first, last, count=max(2, min(len(days), 1 + int(inner // 95)))):
+        x = x_of(tick)
+        parts.append(f'<line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + plot_h}" '
+                     f'y2="{TOP + plot_h + 4}" stroke="currentColor"/>'
+                     f'<text class="day-label" x="{x:.1f}" y="{TOP + plot_h + 17}" '
+                     f'font-size="11" text-anchor="middle" fill="currentColor">'
+                     f"{tick.isoformat()}</text>")
     keys = "".join(f'<span class="key"><span class="swatch" style="background:{colour[s]}">'
                    f"</span>{_esc(s)} ({_source_total(s, totals, named)})</span>"
                    for s in legend)

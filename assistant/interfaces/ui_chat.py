@@ -2,17 +2,25 @@
 conversations, export one as Markdown, and the ``/ask`` endpoint for gradio_client.
 
 Conversations live in the browser (``ui_conversations``); each handler takes the store the page
-sends and returns the new one, so the server keeps no session state and needs no login of its
-own beyond the app's.
+sends and returns the new one, so the server keeps no conversation of its own and needs no
+login beyond the app's.
+
+Stop does not cancel the answering event: a cancelled stream's updates still in flight were
+applied to the chat Stop had already replaced, and the page covered chat and box with "Error".
+The reply's own handler is the only writer of the chat while it streams: the stream runs in a
+worker thread (``until_stopped``), the handler looks at a flag between its events, and Stop
+sets the flag of the page's running reply (``Replies``); the handler ends the reply as stopped.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import shutil
 import tempfile
+import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +42,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STOPPED = "_Stopped._"
+# The reply bubble before its first words: three pulsing dots (CSS in ``ui_render``).
+TYPING = ('<span class="typing" title="Writing the answer…">'
+          "<span>•</span><span>•</span><span>•</span></span>")
+POLL = 0.1  # seconds between looks at the Stop flag while the stream is quiet
+_END = object()
 
 
 def problem(exc: Exception) -> str:
@@ -50,6 +63,11 @@ def render_reply(answer: Answer) -> str:
     return render_rewritten(answer) + render_dates(answer) + render_answer(answer)
 
 
+def _session(request: Any) -> str:
+    """The page's session (Gradio's hash for one page), the key of its running reply."""
+    return str(getattr(request, "session_hash", None) or "")
+
+
 def _text(content: Any) -> str:
     """A chat message's text, whether Gradio sends it as a string or as content parts."""
     if isinstance(content, dict):
@@ -59,11 +77,72 @@ def _text(content: Any) -> str:
     return str(content or "")
 
 
+class Replies:
+    """The Stop flag of each page's running reply, keyed by the page's session."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[str, threading.Event] = {}
+
+    def start(self, session: str) -> threading.Event:
+        flag = threading.Event()
+        with self._lock:
+            if (old := self._running.get(session)) is not None:
+                old.set()  # one reply at a time per page: a new question ends the old one
+            self._running[session] = flag
+        return flag
+
+    def stop(self, session: str) -> None:
+        with self._lock:
+            flag = self._running.get(session)
+        if flag is not None:
+            flag.set()
+
+    def done(self, session: str, flag: threading.Event) -> None:
+        with self._lock:
+            if self._running.get(session) is flag:
+                del self._running[session]
+
+
+def until_stopped(events: Iterable[Any], stop: threading.Event) -> Iterator[Any]:
+    """``events`` read in a worker thread and handed on until ``stop`` is set; then this ends
+    at once and the worker drops the stream at its next event. The stream's error is raised."""
+    box: queue.Queue[Any] = queue.Queue()
+
+    def work() -> None:
+        stream = iter(events)
+        try:
+            for event in stream:
+                box.put(event)
+                if stop.is_set():
+                    break
+        except Exception as exc:  # handed to the reader, which raises it
+            box.put(exc)
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+            box.put(_END)
+
+    threading.Thread(target=work, name="chat-reply", daemon=True).start()
+    while not stop.is_set():
+        try:
+            event = box.get(timeout=POLL)
+        except queue.Empty:
+            continue
+        if event is _END:
+            return
+        if isinstance(event, Exception):
+            raise event
+        yield event
+
+
 class Chat:
     """The chat's event handlers over one Assistant."""
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
+        self.replies = Replies()
         # Exports are written here and copied by Gradio into its own file cache when served;
         # the folder goes with the app.
         self.exports = Path(tempfile.mkdtemp(prefix="assistant-exports-"))
@@ -72,29 +151,38 @@ class Chat:
     # -- answering ------------------------------------------------------------------------------
 
     def _answer(self, question: str, store: conv.Store, before: list[conv.Turn], k: float,
-                mode: str, sources: list[str] | None, since: str, until: str) -> Iterator[Any]:
+                mode: str, sources: list[str] | None, since: str, until: str,
+                session: str) -> Iterator[Any]:
         """Stream the reply to ``question`` after the turns ``before``; yields (messages,
-        question box, store, stop button). The store changes once, when the reply is done."""
+        question box, store, stop button). The store changes once, when the reply is done or
+        stopped."""
         import gradio as gr
 
         shown = [*conv.messages(before),
                  {"role": "user", "content": conv.shown_question(question)},
-                 {"role": "assistant", "content": ""}]
+                 {"role": "assistant", "content": TYPING}]
+        stop = self.replies.start(session)
         yield shown, "", gr.skip(), gr.update(interactive=True)
-        turn = None
+        written, turn = "", None
         try:
             check_question(question)
             options = retrieval_options(mode=mode, sources=sources, since=since, until=until)
-            for event in self.assistant.stream(question, history=conv.history(before),
-                                               k=int(k), **options):
+            stream = self.assistant.stream(question, history=conv.history(before), k=int(k),
+                                           **options)
+            for event in until_stopped(stream, stop):
                 if isinstance(event, Final):
                     turn = conv.answer_turn(event.answer, render_reply(event.answer))
                 else:
-                    shown[-1] = {"role": "assistant",
-                                 "content": shown[-1]["content"] + escape_md(event.text)}
+                    written += escape_md(event.text)
+                    shown[-1] = {"role": "assistant", "content": written or TYPING}
                     yield shown, "", gr.skip(), gr.skip()
         except Exception as exc:  # shown as a message, never as a traceback
             turn = conv.message_turn(question, problem(exc), "error")
+        finally:
+            self.replies.done(session, stop)
+        if turn is None and stop.is_set():  # what was written stays, marked stopped
+            turn = conv.message_turn(question, f"{written.strip()}\n\n{STOPPED}".lstrip(),
+                                     "stopped")
         if turn is None:  # a stream always ends with its Final; say so if it did not
             turn = conv.message_turn(question, problem(RuntimeError("no final answer")), "error")
         turns = [*before, turn]
@@ -102,7 +190,8 @@ class Chat:
             gr.update(interactive=False)
 
     def respond(self, message: str, store: Any, k: float, mode: str,
-                sources: list[str] | None, since: str, until: str) -> Iterator[Any]:
+                sources: list[str] | None, since: str, until: str,
+                request: Any = None) -> Iterator[Any]:
         import gradio as gr
 
         store = conv.checked(store)
@@ -111,10 +200,10 @@ class Chat:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         yield from self._answer(message, store, conv.turns_of(store), k, mode, sources, since,
-                                until)
+                                until, _session(request))
 
     def retry(self, store: Any, k: float, mode: str, sources: list[str] | None, since: str,
-              until: str) -> Iterator[Any]:
+              until: str, request: Any = None) -> Iterator[Any]:
         """Ask the last question again (after a stop, an error, or changed filters)."""
         import gradio as gr
 
@@ -124,10 +213,10 @@ class Chat:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         yield from self._answer(str(turns[-1]["question"]), store, turns[:-1], k, mode, sources,
-                                since, until)
+                                since, until, _session(request))
 
     def edit(self, edited: Any, store: Any, k: float, mode: str, sources: list[str] | None,
-             since: str, until: str) -> Iterator[Any]:
+             since: str, until: str, request: Any = None) -> Iterator[Any]:
         """An edited question replaces it and everything after it, and is answered anew."""
         import gradio as gr
 
@@ -139,7 +228,7 @@ class Chat:
             yield conv.messages(turns), gr.skip(), gr.skip(), gr.skip()
             return
         yield from self._answer(question, store, turns[: index // 2], k, mode, sources, since,
-                                until)
+                                until, _session(request))
 
     def undo(self, undone: Any, store: Any) -> tuple[Any, str, conv.Store]:
         """Take back the last exchange; its question goes back into the box to be changed."""
@@ -151,20 +240,13 @@ class Chat:
         turns = turns[:keep]
         return conv.messages(turns), question, conv.with_turns(store, turns)
 
-    def stop(self, shown: list[dict[str, Any]] | None, store: Any) -> tuple[Any, Any, Any]:
-        """Keep what was shown of a stopped reply as a turn marked stopped (retry asks again)."""
+    def stop(self, request: Any) -> Any:
+        """Ask the page's running reply to stop; its handler keeps what was written, marked
+        stopped, and disables this button. The chat itself is left to that handler."""
         import gradio as gr
 
-        store = conv.checked(store)
-        turns = conv.turns_of(store)
-        shown = shown or []
-        if len(shown) >= 2 and len(shown) // 2 > len(turns):
-            question = conv.typed_question(_text(shown[-2].get("content"))).strip()
-            partial = _text(shown[-1].get("content")).strip()
-            html = f"{partial}\n\n{STOPPED}" if partial else STOPPED
-            turns = [*turns, conv.message_turn(question, html, "stopped")]
-            store = conv.with_turns(store, turns)
-        return conv.messages(turns), store, gr.update(interactive=False)
+        self.replies.stop(_session(request))
+        return gr.update(interactive=False)
 
     # -- conversations --------------------------------------------------------------------------
 

@@ -30,18 +30,42 @@ EMPTY_INDEX = ("**No articles are indexed yet.** Add some in the *Articles* tab 
                ".md, .html, .json, .pdf or .docx files, or fetch a page by its address), then "
                "ask again.")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+# A web address, without the punctuation that ends the sentence around it.
+_WEB_ADDRESS = re.compile(r"https?://\S+?(?=[.,:;!?)\]]*(?:\s|$))", re.I)
 
-CSS = """
+# The body typeface at the weights the page has whole files for. Gradio declares Source Sans Pro
+# at 400 and 600, and its 600 file holds a few glyphs only ("A" and "B"): semibold and bold text
+# came out as "A" in Source Sans and the rest in a fallback face. Its complete Bold file is
+# served too, but never declared.
+FONT_FILES = "static/fonts/SourceSansPro/SourceSansPro"
+CSS = f"""
+@font-face {{ font-family: "News Sans"; src: url("{FONT_FILES}-Regular.woff2") format("woff2");
+             font-weight: 100 500; font-style: normal; }}
+@font-face {{ font-family: "News Sans"; src: url("{FONT_FILES}-Bold.woff2") format("woff2");
+             font-weight: 600 900; font-style: normal; }}
+html:root, html:root .dark {{
+  --font: "News Sans", "Source Sans Pro", ui-sans-serif, system-ui, sans-serif; }}
+""" + """
 .source { border: 1px solid var(--border-color-primary); border-radius: 8px;
           padding: 4px 10px; margin: 6px 0; }
 .source summary { cursor: pointer; }
 .source blockquote { margin: 6px 0 4px; font-size: 0.95em; }
 .source mark { background: #fde68a; color: inherit; padding: 0 1px; }
-.source.flash { outline: 2px solid #f59e0b; }
+.source.flash, .source blockquote.flash { outline: 2px solid #f59e0b; }
 a.cite { text-decoration: none; font-weight: 600; }
 .meta, .provenance { opacity: 0.75; font-size: 0.9em; }
 .date { white-space: nowrap; }
 #articles .header-table, #articles .virtual-row, #articles input { font-family: var(--font); }
+"""
+# The article table's columns on a narrow screen, in pixels (they override the shares of the
+# frame that Gradio writes on each cell).
+ARTICLE_COLUMNS = (150, 320, 110, 140, 90, 150)
+CSS += "@media (max-width: 720px) {\n  #articles table { width: auto !important; }\n" + "".join(
+    f"  #articles th:nth-child({i}), #articles .body-cell:nth-child({i}) {{"
+    f" width: {px}px !important; min-width: {px}px !important; max-width: {px}px !important;"
+    f" flex: 0 0 {px}px !important; }}\n"
+    for i, px in enumerate(ARTICLE_COLUMNS, start=1)) + "}\n" + """
+#conversations input { text-overflow: ellipsis; padding-right: 30px; }
 #example { white-space: normal; text-align: left; height: auto; justify-content: flex-start; }
 #articles-result, #delete-result { min-height: 1.5em; }
 .chart-wrap { overflow-x: auto; }
@@ -50,6 +74,11 @@ a.cite { text-decoration: none; font-weight: 600; }
 .timeline-list { margin: 6px 0 6px 1.4em; }
 .timeline-list li { margin: 2px 0; }
 #timeline-svg a.tl-point:hover circle, #timeline-svg a.tl-point:focus circle { stroke: #f59e0b; }
+.typing { display: inline-flex; gap: 3px; font-size: 1.4em; line-height: 1; }
+.typing span { animation: typing 1.2s infinite ease-in-out; opacity: 0.25; }
+.typing span:nth-child(2) { animation-delay: 0.2s; }
+.typing span:nth-child(3) { animation-delay: 0.4s; }
+@keyframes typing { 0%, 60%, 100% { opacity: 0.25; } 30% { opacity: 1; } }
 """
 
 # Opens the cited passage when its [n] is clicked (the sanitiser keeps href/id/class only).
@@ -59,14 +88,16 @@ document.addEventListener("click", (event) => {
   const link = event.target.closest && event.target.closest("a.cite");
   if (!link) return;
   const id = (link.getAttribute("href") || "").slice(1);
-  const box = id && document.getElementById(id);
-  if (!box) return;
+  const target = id && document.getElementById(id);
+  if (!target) return;
+  // A second passage of an article is a quote inside that article's one source block.
+  const box = target.closest("details") || target;
   event.preventDefault();
   event.stopPropagation();
   box.open = true;
-  box.classList.add("flash");
-  box.scrollIntoView({behavior: "smooth", block: "nearest"});
-  setTimeout(() => box.classList.remove("flash"), 1600);
+  target.classList.add("flash");
+  target.scrollIntoView({behavior: "smooth", block: "nearest"});
+  setTimeout(() => target.classList.remove("flash"), 1600);
 }, true);
 // A timeline point is an SVG link, whose target the sanitiser drops: open it in a new tab, as
 // the links listed under the chart do, and keep the app open.
@@ -76,6 +107,11 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   window.open(point.getAttribute("href"), "_blank", "noopener");
 }, true);
+// The Conversations picker is narrow: its whole title shows on hover.
+setInterval(() => {
+  const picker = document.querySelector("#conversations input");
+  if (picker && picker.title !== picker.value) picker.title = picker.value;
+}, 500);
 // The chat gives each message an aria-label made of its raw content (HTML and Markdown); a
 // screen reader should hear the answer's words: tags and escapes removed, the sources left out.
 {
@@ -100,8 +136,17 @@ document.addEventListener("click", (event) => {
 
 
 def escape_md(text: str) -> str:
-    """Plain text that renders as itself in Markdown (and never as HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    """Plain text that renders as itself in Markdown (and never as HTML). A web address goes in
+    a code span: escaped like the rest, the page's autolinking would show its backslashes."""
+    parts, pos = [], 0
+    for match in _WEB_ADDRESS.finditer(text):
+        url = match.group(0)
+        fence = "`" * (max(map(len, re.findall(r"`+", url)), default=0) + 1)
+        parts += [_MD_SPECIAL.sub(r"\\\1", html.escape(text[pos:match.start()], quote=False)),
+                  f"{fence} {url} {fence}" if "`" in url else f"{fence}{url}{fence}"]
+        pos = match.end()
+    parts.append(_MD_SPECIAL.sub(r"\\\1", html.escape(text[pos:], quote=False)))
+    return "".join(parts)
 
 
 def _esc(text: str | None) -> str:
@@ -114,9 +159,14 @@ def safe_url(url: str | None) -> str | None:
         else None
 
 
-def render_citation(c: Citation, anchor: str) -> str:
+def render_citation(c: Citation, anchor: str,
+                    more: Sequence[tuple[Citation, str]] = ()) -> str:
     """One numbered source as a <details> block: title, date, source, link, and the passage
-    with its supporting sentences marked. One line of HTML, so Markdown leaves it alone."""
+    with its supporting sentences marked. ``more``: the same article's other cited passages
+    (and their anchors), shown in the same block under all their numbers, so an article is
+    listed once. One line of HTML, so Markdown leaves it alone."""
+    numbers = " ".join(f"[{n}]" for n in (c.n, *(m.n for m, _ in more)))
+    quotes = "".join(f'<blockquote id="{a}">{_highlight(m)}</blockquote>' for m, a in more)
     meta = _meta(c.source, c.published)
     if agencies := _other_agencies(c.source, c.agencies):  # "Reuters · … · Reuters" once
         meta.append(_esc(", ".join(agencies)))
@@ -124,9 +174,9 @@ def render_citation(c: Citation, anchor: str) -> str:
         meta.append(f'<a href="{_esc(url)}" target="_blank" rel="noopener noreferrer">link</a>')
     return (
         f'<details class="source" id="{anchor}" data-article="{_esc(c.article_id)}"><summary>'
-        f'<strong>[{c.n}] {_esc(c.title)}'
+        f'<strong>{numbers} {_esc(c.title)}'
         f'</strong> <span class="meta">{" · ".join(meta)}</span></summary>'
-        f"<blockquote>{_highlight(c)}</blockquote></details>"
+        f"<blockquote>{_highlight(c)}</blockquote>{quotes}</details>"
     )
 
 
@@ -180,7 +230,12 @@ def render_answer(answer: Answer) -> str:
         return f'<a class="cite" href="#src-{uid}-{n}">[{n}]</a>'
 
     text = re.sub(r"\\\[(\d+)\\\]", link, _bold_spans(answer.text, answer.answer_spans))
-    sources = "\n".join(render_citation(c, f"src-{uid}-{c.n}") for c in answer.citations)
+    by_article: dict[str, list[Citation]] = {}
+    for c in answer.citations:
+        by_article.setdefault(c.article_id, []).append(c)
+    sources = "\n".join(
+        render_citation(first, f"src-{uid}-{first.n}", [(c, f"src-{uid}-{c.n}") for c in more])
+        for first, *more in by_article.values())
     return f"{text}{SOURCES_MARK}{render_provenance(answer)}\n\n{sources}"
 
 

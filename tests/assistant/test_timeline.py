@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from assistant.interfaces import cli
 from assistant.interfaces.options import retrieval_options
 from assistant.results import Passage
-from assistant.timeline import build_timeline
+from assistant.timeline import build_timeline, originals
 from index.catalog import StoryCopy
 from tests.stories import story_articles
 
@@ -42,7 +42,7 @@ def test_articles_grouped_kept_by_share_of_the_best_and_ordered_by_date():
         passage("late", 2.0, published="2024-03-06"),
         passage("early", 1.2, published="2024-03-04"),
         passage("late", 0.4, published="2024-03-06"),  # a weaker passage of the same article
-        passage("weak", 0.9, published="2024-03-01"),  # under half the best: another story
+        passage("weak", 0.7, published="2024-03-01"),  # under 0.4 of the best: another story
         passage("undated", 1.5, published=None),
         passage("mid", 1.1, published="2024-03-05T18:30:00"),
     ], copies_of)
@@ -81,6 +81,24 @@ def test_syndicated_copies_are_one_story_and_one_source_with_their_outlets():
     json.dumps(data)  # plain JSON, as the CLI and the API send it
 
 
+def test_a_copy_stands_for_its_story_s_original():
+    from types import SimpleNamespace
+
+    from index.articles import Article
+
+    wire = Article(title="Dockworkers strike", text="…", url="https://x.example/wire",
+                   source="Reuters", published="2024-03-04", id="wire")
+    entries = {"wire": SimpleNamespace(article=wire)}
+    copy = passage("copy", 2.0, source="Maritime Wire", published="2024-03-05",
+                   canonical_id="wire")
+    gone = passage("orphan", 1.0, canonical_id="deleted")  # its original is no longer indexed
+    shown = originals([copy, gone, passage("own", 1.5)], entries.get)
+    assert [(p.article_id, p.title, p.published, p.source, p.score) for p in shown] == [
+        ("wire", "Dockworkers strike", "2024-03-04", "Reuters", 2.0),
+        ("orphan", "Title orphan", "2024-03-04", "Reuters", 1.0),
+        ("own", "Title own", "2024-03-04", "Reuters", 1.5)]
+
+
 def test_nothing_retrieved_is_an_empty_timeline():
     timeline = build_timeline("q", [], copies_from([])[0])
     assert timeline.entries == timeline.undated == () and timeline.stories == 0
@@ -100,8 +118,11 @@ def test_timeline_of_the_syndicated_set_through_the_assistant_and_the_cli(make_a
     first, update, afp = timeline.entries
     assert first.outlets == ("Reuters", "Dutch Daily", "Maritime Wire", "Europe Today")
     assert first.origin == update.origin == "Reuters" and first.story_id != update.story_id
-    assert afp.origin == "AFP" and timeline.sources == ("Reuters", "AFP")
-    assert not any("Hurricane" in e.title or "Delia" in e.title for e in timeline.entries)
+    assert afp.origin == "AFP" and not any("Hurricane" in e.title or "Delia" in e.title
+                                           for e in timeline.entries)
+    # The undated explainer on the strike is listed apart.
+    assert [e.source for e in timeline.undated] == ["Harbour Notes"]
+    assert timeline.sources == ("Reuters", "AFP", "Harbour Notes")
     with_explainer = a.timeline("What is the latest on the Rotterdam dockworkers strike?")
     assert [e.source for e in with_explainer.undated] == ["Harbour Notes"]
     later = a.timeline("port strike", **retrieval_options(since="2024-03-10"))
@@ -115,7 +136,8 @@ def test_timeline_of_the_syndicated_set_through_the_assistant_and_the_cli(make_a
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
     assert [e["date"] for e in got["entries"]] == ["2024-03-04", "2024-03-06", "2024-03-14"]
-    assert got["sources"] == ["Reuters", "AFP"] and got["stories"] == 3
+    assert got["sources"] == ["Reuters", "AFP", "Harbour Notes"] and got["stories"] == 4
+    assert [e["source"] for e in got["undated"]] == ["Harbour Notes"]
     text = runner.invoke(cli.app, ["--data-dir", data_dir, "timeline", "Rotterdam port strike",
                                    "--source", "Reuters"]).stdout.splitlines()
     assert text[0] == ("2024-03-04  Rotterdam dockworkers strike over automation — Reuters "

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from index import Article, chunk_article, load_file, split_sentences
-from index.chunking import count_tokens
+from index.chunking import WHOLE_TOKENS, count_tokens
 
 SAMPLE = Path(__file__).parents[2] / "samples" / "deneuve-letter-reuters-afp.txt"
 
@@ -60,3 +60,14 @@ def test_short_article_is_one_chunk():
     article = Article(title="t", text="Just one sentence.")
     [chunk] = chunk_article(article)
     assert (chunk.start, chunk.end) == (0, len(article.text))
+
+
+def test_a_short_article_is_one_passage_and_a_longer_one_is_cut():
+    # 21 sentences of 19 tokens: 399 tokens, up to ``WHOLE_TOKENS`` (400): one passage.
+    whole = long_article(21)
+    assert count_tokens(whole.text) <= WHOLE_TOKENS
+    [chunk] = chunk_article(whole)
+    assert (chunk.start, chunk.end) == (0, len(whole.text))
+    # One sentence more and it is cut at the target size, as any longer article.
+    cut = chunk_article(long_article(22))
+    assert len(cut) == 3 and all(count_tokens(c.text) <= 200 for c in cut)

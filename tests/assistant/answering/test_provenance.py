@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -46,10 +47,12 @@ def test_agencies_outlets_and_unnamed_stories_each_count_once():
                  cite(6, "f", None, title="Untitled note"),
                  cite(7, "g", None, title="Another note")]
     sources = independent_sources(citations, [])
+    # A file without an outlet is called by its title, in quotes, not "unnamed source (…)".
     assert [(s.name, s.citations) for s in sources] == [
         ("AFP", (1,)), ("BBC", (2, 5)), ("Reuters", (3, 4)),
-        ("unnamed source (Untitled note)", (6,)), ("unnamed source (Another note)", (7,))]
+        ("“Untitled note”", (6,)), ("“Another note”", (7,))]
     assert [s.agency for s in sources] == [True, False, False, False, False]
+    assert describe_sources(sources[-1:]) == "1 source: “Another note”"
     assert describe_sources(sources[:3]) == "3 sources: AFP, BBC, Reuters (carried by 2 outlets)"
 
 
@@ -62,10 +65,22 @@ def test_a_copy_without_its_dateline_still_belongs_to_the_wire_story():
     assert describe_sources(independent_sources(citations, copies)) == "1 source: AP"
 
 
-def test_joint_datelines_and_no_sources():
-    assert independent_sources([cite(1, "x", "Y", agencies=("Reuters", "AFP"))], [])[0].name \
-        == "AFP and Reuters"
+def test_joint_datelines_count_each_agency_and_no_sources():
+    # "PARIS (Reuters, AFP) -": both agencies reported it; a later Reuters story adds none.
+    sources = independent_sources([cite(1, "x", "Y", agencies=("Reuters", "AFP")),
+                                   cite(2, "z", "Reuters", agencies=("Reuters",))], [])
+    assert [(s.name, s.citations) for s in sources] == [("Reuters", (1, 2)), ("AFP", (1,))]
+    assert describe_sources(sources) == "2 sources: Reuters (carried by 2 outlets), AFP"
     assert describe_sources(()) == ""
+
+
+def test_an_outlet_less_web_page_is_named_by_its_site():
+    sources = independent_sources([
+        replace(cite(1, "a", None), url="https://www.harbour-notes.example/cranes"),
+        replace(cite(2, "b", " "), url="https://harbour-notes.example/update"),
+        replace(cite(3, "c", None, title="report.pdf"), url="file:///tmp/report.pdf")], [])
+    assert [(s.name, s.citations) for s in sources] == [
+        ("harbour-notes.example", (1, 2)), ("“report.pdf”", (3,))]
 
 
 def test_as_of_is_the_newest_cited_date():

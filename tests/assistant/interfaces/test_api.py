@@ -42,10 +42,10 @@ def test_ask_returns_answer_with_citations(api):
     assert "puritanism" in body["text"] and not body["abstained"]
     c = body["citations"][0]
     assert c["n"] == 1 and "Deneuve" in c["title"] and c["published"] == "2018-01-09"
-    # "PARIS (Reuters, AFP) -": one joint wire story, one independent source.
+    # "PARIS (Reuters, AFP) -": one joint wire story, which both agencies reported.
     assert body["as_of"] == "2018-01-09" and body["notes"] == []
-    assert [s["name"] for s in body["sources"]] == ["AFP and Reuters"]
-    assert body["sources_summary"].startswith("1 source")
+    assert [s["name"] for s in body["sources"]] == ["Reuters", "AFP"]
+    assert body["sources_summary"].startswith("2 sources: Reuters, AFP")
 
 
 def test_follow_up_with_history_is_rewritten(api):

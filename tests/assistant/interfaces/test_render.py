@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from assistant.errors import INTERNAL_ERROR, ConfigError, http_status, user_message
@@ -66,6 +67,18 @@ def test_answers_with_their_sources():
     assert chat_turn(follow, streamed=False) == (
         "(understood as: What did the storm close?)\nRoads closed. [1]\n"
         "  [1] Storm hits the coast (2018-01-09)\n")
+
+
+def test_an_article_cited_twice_is_listed_once():
+    second = replace(CITATION, n=2, passage="Schools reopened.")
+    other = replace(CITATION, n=3, article_id="b", title="Ferries resume", url=None)
+    answer = Answer(question="q", text="Roads closed. [1] Schools opened. [2] Ferries. [3]",
+                    citations=(CITATION, second, other))
+    assert answer_text(answer).splitlines()[2:] == [
+        "[1] [2] Storm hits the coast (Coast Herald · 2018-01-09 · https://x.org/a)",
+        "[3] Ferries resume (Coast Herald · 2018-01-09)"]
+    assert chat_turn(answer, streamed=True).splitlines()[1:3] == [
+        "  [1] [2] Storm hits the coast (2018-01-09)", "  [3] Ferries resume (2018-01-09)"]
 
 
 def test_answers_say_their_sources_date_and_notes():

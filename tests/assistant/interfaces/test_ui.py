@@ -93,7 +93,7 @@ def test_ask_shows_a_cited_answer_and_the_citation_opens_its_passage(server, pag
     open_chat(page, server)
     page.get_by_text("Ask about the 5 indexed articles").wait_for(timeout=30_000)
     bot = ask(page, DENEUVE_QUESTION)
-    bot.get_by_text("Sources").wait_for(timeout=120_000)
+    bot.get_by_text("Sources", exact=True).wait_for(timeout=120_000)
     assert "puritanism" in bot.inner_text()
     source = bot.locator("details.source").first
     assert "Deneuve and 99 French women" in source.inner_text()
@@ -139,7 +139,7 @@ def test_upload_an_article_then_ask_about_it(server, page, tmp_path):
         assert page.locator("#articles").get_by_text(title).count() >= 1
     page.get_by_role("tab", name="Chat").click()
     bot = ask(page, "How many otters were counted along the Thames?")
-    bot.get_by_text("Sources").wait_for(timeout=120_000)
+    bot.get_by_text("Sources", exact=True).wait_for(timeout=120_000)
     assert "eleven otters" in bot.inner_text()
     assert "Otters return to the Thames" in bot.locator("details.source").first.inner_text()
 
@@ -159,7 +159,7 @@ def test_article_html_never_runs_in_the_page(news, browser, tmp_path):
     with serving(create_app(news)) as url:
         open_chat(page, url)
         bot = ask(page, "Why did the mayor of Hilltown resign?")
-        bot.get_by_text("Sources").wait_for(timeout=120_000)
+        bot.get_by_text("Sources", exact=True).wait_for(timeout=120_000)
         bot.locator("a.cite").first.click()
         page.wait_for_timeout(500)
         text = bot.inner_text()
@@ -174,12 +174,13 @@ def test_article_html_never_runs_in_the_page(news, browser, tmp_path):
 
 def test_follow_up_in_the_chat_shows_the_rewritten_question(server, page):
     open_chat(page, server)
-    ask(page, "Who is Marlene Schiappa?").get_by_text("Sources").wait_for(timeout=120_000)
+    ask(page, "Who is Marlene Schiappa?").get_by_text("Sources", exact=True).wait_for(
+        timeout=120_000)
     ask(page, "What did she kick off?")
     page.get_by_text("Understood as: What did Marlene Schiappa kick off?").wait_for(
         timeout=120_000)
     bot = page.locator("#chat [data-testid='bot']").last
-    bot.get_by_text("Sources").wait_for(timeout=120_000)
+    bot.get_by_text("Sources", exact=True).wait_for(timeout=120_000)
     assert "nationwide consultations" in bot.inner_text()
 
 
@@ -193,14 +194,14 @@ def test_filters_beside_the_chat_limit_the_answer(server, page):
     assert "48 million" not in bot.inner_text()  # the 2024 article is filtered out
     page.locator("#until input, #until textarea").first.fill("")
     bot = ask(page, "How much will the new pedestrian bridge cost?")
-    bot.get_by_text("Sources").wait_for(timeout=120_000)
+    bot.get_by_text("Sources", exact=True).wait_for(timeout=120_000)
     assert "48 million euros" in bot.inner_text()
 
 
 def test_date_in_the_question_is_shown(server, page):
     open_chat(page, server)
     bot = ask(page, "What erupted in December 2023?")
-    bot.get_by_text("Sources").wait_for(timeout=120_000)
+    bot.get_by_text("Sources", exact=True).wait_for(timeout=120_000)
     text = bot.inner_text()
     assert "in December 2023" in text and "2023-12-01 – 2023-12-31" in text
     assert "Reykjanes" in text or "volcano" in text.lower()
@@ -225,7 +226,7 @@ def test_page_works_under_its_security_policy(server, browser):
             if "Content Security Policy" in m.text else None)
     open_chat(page, server)
     bot = ask(page, DENEUVE_QUESTION)
-    bot.get_by_text("Sources").wait_for(timeout=120_000)
+    bot.get_by_text("Sources", exact=True).wait_for(timeout=120_000)
     assert "puritanism" in bot.inner_text()
     assert refused == []
     page.close()

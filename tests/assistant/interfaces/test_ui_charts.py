@@ -66,3 +66,22 @@ def test_articles_per_day_stack_by_source_and_fold_the_smallest_sources():
     assert "other sources (3)" in svg and "S9" not in svg and "unknown" not in svg
     assert "2 days from 2024-03-04 to 2024-03-05. 1 undated article not shown." in svg
     assert per_day_svg([]) == ""
+
+
+def test_days_are_placed_by_date_and_their_labels_never_overlap():
+    import re
+
+    days = ["2024-03-01", "2024-03-02", "2024-03-31"] + [f"2024-04-{d:02d}" for d in range(1, 31)]
+    svg = per_day_svg([SimpleNamespace(published=d, source="AP") for d in days])
+    bars = {t: float(x) + float(w) / 2 for x, w, t in re.findall(
+        r'<rect class="day-bar" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*><title>'
+        r"(\d{4}-\d\d-\d\d)", svg)}
+    per_day = (bars["2024-04-30"] - bars["2024-03-01"]) / 60
+    # 1 March to 2 March is one day; 2 March to 31 March, 29: spaced by time, not by bar.
+    assert abs(bars["2024-03-02"] - bars["2024-03-01"] - per_day) < 0.2
+    assert abs(bars["2024-03-31"] - bars["2024-03-02"] - 29 * per_day) < 0.2
+    labels = [float(x) for x in re.findall(r'<text class="day-label" x="([\d.]+)"', svg)]
+    assert 4 <= len(labels) <= 8 and labels == sorted(labels)
+    gaps = [b - a for a, b in zip(labels, labels[1:], strict=False)]
+    assert min(gaps) >= 70  # a label is about 60 px wide
+    assert ">2024-03-01</text>" in svg and ">2024-04-30</text>" in svg

@@ -97,8 +97,9 @@ def test_gradio_client_asks_with_only_the_question(site):
     assert cited["title"].startswith("Deneuve and 99 French women")
     assert "Marlene Schiappa" in cited["passage"] and "url" in cited
     assert 'class="cite"' in reply["html"] and "**Sources**" in reply["html"]
-    # How many independent sources ("PARIS (Reuters, AFP)": one joint wire story), as of when.
-    assert reply["sources_summary"].startswith("1 source") and reply["as_of"] == "2018-01-09"
+    # How many independent sources ("PARIS (Reuters, AFP)": a joint story of two agencies).
+    assert reply["sources_summary"].startswith("2 sources: Reuters, AFP")
+    assert reply["as_of"] == "2018-01-09"
     assert "as of 2018\\-01\\-09" in reply["html"] and reply["notes"] == []
     # A follow-up with the history a script kept; filters by keyword; errors as data.
     follow = client.predict("What did she kick off?", history=[
@@ -164,7 +165,7 @@ def test_a_conversation_is_answered_again_edited_exported_and_kept(site, browser
 
     # A reload keeps the conversation, listed under its first question.
     reload(page, site)
-    bots(page).last.get_by_text("Sources").wait_for(timeout=30_000)
+    bots(page).last.get_by_text("Sources", exact=True).wait_for(timeout=30_000)
     assert users(page).first.inner_text().strip() == SCHIAPPA
     assert page.locator("#conversations input").input_value() == SCHIAPPA
 
@@ -299,7 +300,7 @@ def test_empty_index_then_stop_and_retry(tmp_path, embeddings, browser):
             page.wait_for_function(
                 "() => /consecutive increase/.test([...document.querySelectorAll("
                 "'#chat [data-testid=bot]')].pop().innerText)", timeout=60_000)
-            bots(page).last.get_by_text("Sources").wait_for(timeout=60_000)
+            bots(page).last.get_by_text("Sources", exact=True).wait_for(timeout=60_000)
             # The retried answer replaced the stopped one (after the empty-index turn).
             assert users(page).count() == 2 and "Stopped." not in page.locator("#chat").inner_text()
             screenshot(page, tmp_path, "stopped-then-retried.png")

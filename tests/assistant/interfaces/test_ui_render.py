@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from assistant.interfaces.ui_render import (
@@ -34,6 +35,13 @@ def test_markdown_and_html_are_escaped():
     assert "&lt;b&gt;worked&lt;/b&gt;" in html and "<b>" not in html
 
 
+def test_a_web_address_is_shown_as_typed_without_escapes():
+    # Escaped like prose, the page's autolinking showed "http://127\\.0\\.0\\.1/…".
+    assert escape_md("http://127.0.0.1:9/a_b-1.html: refused, *twice*.") == \
+        "`http://127.0.0.1:9/a_b-1.html`: refused, \\*twice\\*\\."
+    assert escape_md("odd http://a`b.c/ end") == "odd `` http://a`b.c/ `` end"
+
+
 def test_supporting_sentence_is_marked_in_the_passage():
     html = render_citation(CITATION, "src-1")
     assert "<mark>Crews &lt;b&gt;worked&lt;/b&gt; all night.</mark>" in html
@@ -54,6 +62,22 @@ def test_answer_links_its_citations_to_the_sources():
     assert head.count('class="cite"') == 1 and "\\[7\\]" in head  # no source 7: left as text
     link = head.split('href="#')[1].split('"')[0]
     assert f'id="{link}"' in sources
+
+
+def test_an_article_cited_twice_is_listed_once_with_both_passages():
+    second = replace(CITATION, n=2, passage="Schools reopened on Friday.", start=300, end=327,
+                     sentences=())
+    other = replace(CITATION, n=3, article_id="b", title="Other story")
+    answer = Answer(question="q", text="Roads closed [1]. Schools opened [2]. Also [3].",
+                    citations=(CITATION, second, other))
+    head, sources = render_answer(answer).split("**Sources**")
+    assert sources.count("<details") == 2 and sources.count("Storm &lt;script") == 1
+    assert "<strong>[1] [2] Storm" in sources and "<strong>[3] Other story" in sources
+    # Each [n] still leads to its own passage, the second one inside the article's block.
+    for link in re.findall(r'href="#([^"]+)"', head):
+        assert f'id="{link}"' in sources
+    assert re.search(r'<blockquote id="src-\w+-2">Schools reopened on Friday\.</blockquote>'
+                     r"</details>", sources), sources
 
 
 def test_sources_count_date_and_notes_follow_the_sources_heading():

@@ -27,6 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 browser = ui.browser
 TOPIC = "Rotterdam port strike"
 LATEST = "What is the latest on the Rotterdam dockworkers strike?"
+EXPLAINER = "Why Rotterdam's dockworkers fear the automated cranes"
 TITLES = ["Rotterdam dockworkers strike over automation",
           "Rotterdam dockworkers end strike after job guarantee",
           "Antwerp port workers strike against pension reform"]
@@ -55,7 +56,9 @@ def test_timeline_over_http(site):
         wire = body["entries"][0]
         assert wire["origin"] == "Reuters" and wire["agency"] is True
         assert wire["outlets"] == ["Reuters", "Dutch Daily", "Maritime Wire", "Europe Today"]
-        assert body["stories"] == 3 and body["sources"] == ["Reuters", "AFP"]
+        # The undated explainer on the strike is listed apart, its outlet a third source.
+        assert [e["source"] for e in body["undated"]] == ["Harbour Notes"]
+        assert body["stories"] == 4 and body["sources"] == ["Reuters", "AFP", "Harbour Notes"]
         only = api.get("/timeline", params=[("q", TOPIC), ("source", "AFP")]).json()
         assert [e["source"] for e in only["entries"]] == ["AFP"]
         bad = api.get("/timeline", params={"q": TOPIC, "since": "March"})
@@ -108,9 +111,10 @@ def test_timeline_chart_per_day_chart_and_as_of_answer_in_the_browser(site, brow
     assert points.first.get_attribute("href") == "https://news.example/port-strike"
     expect(page.locator("#timeline-svg")).to_contain_text("×4")
     message = page.locator("#timeline-message")
-    expect(message).to_contain_text("3 articles, 3 stories, 2 independent sources: Reuters, AFP")
+    expect(message).to_contain_text(
+        "4 articles, 4 stories, 3 independent sources: Reuters, AFP, Harbour Notes")
     links = page.locator("#timeline-links li a")
-    assert [a.inner_text() for a in links.all()] == TITLES
+    assert [a.inner_text() for a in links.all()] == [*TITLES, EXPLAINER]  # undated: listed last
     screenshot(page, tmp_path, "timeline.png")
     with page.expect_popup() as opened:
         points.nth(1).click()
