@@ -71,4 +71,3 @@ def check(
         done = repair_derived(report, stores.open(), lexical, reembed)
     return inspect(catalog, stores.open, lexical, embedding_model=embedding_model,
                    repaired=done)
-

@@ -341,6 +341,7 @@ class Assistant:
             # "in December 2023", so the answerer should not look for those words in it.
             asked = without_phrase(asked, found.date_range.expression, within=found.date_range,
                                    dated=found.passages[0].published if found.passages else None)
+
         def finish(answer: Answer) -> Answer:
             return self._finish(answer, question, standalone, found, options.get("reference_date"))
 

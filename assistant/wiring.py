@@ -111,7 +111,6 @@ class Options:
     max_concurrent_fetches: int
 
 
-
 def options_from(settings: Settings) -> Options:
     return Options(
         k=settings.k, mode=settings.retrieval_mode, retrieval=retrieval_config(settings),

@@ -72,8 +72,6 @@ class Failure:
     reason: str
 
 
-
-
 _WEB_URL = re.compile(r"https?://[^\s/?#@\"'<>\\]+(?:[/?#][^\s\"'<>\\]*)?", re.I)
 
 
@@ -152,4 +150,3 @@ def split_authors(value: Any) -> tuple[str, ...]:
                 names.append(str(item).strip())
         return tuple(names)
     return (str(value),)
-

@@ -395,4 +395,3 @@ def _entry(row: Any) -> CatalogEntry:
     return CatalogEntry(article, row["content_hash"], row["chunks"], row["added_at"],
                         row["updated_at"], row.get("canonical_id"), row.get("origin"),
                         row.get("minhash"))
-

@@ -106,7 +106,6 @@ def _is_uuid(name: str) -> bool:
         return False
 
 
-
 def close_client(client: Any) -> None:
     """Release a fresh client's view now: its HNSW graphs and SQLite connections. (Chroma's
     objects hold each other in reference cycles, so without this they wait for a full garbage

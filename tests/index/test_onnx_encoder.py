@@ -49,6 +49,7 @@ def test_vectors_are_unit_length_close_to_fp32_and_rank_alike(embeddings, onnx_i
     assert list(np.argmax(q_fast @ fast.T, axis=1)) == list(range(len(QUERIES)))
     # The two best documents per query come in the same order (below them, scores near 0
     # differ by rounding).
+
     def top2(q, d):
         return np.argsort(-(q @ d.T), axis=1)[:, :2]
 

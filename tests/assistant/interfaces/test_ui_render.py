@@ -128,4 +128,3 @@ def test_a_date_is_kept_on_one_line():
     html = render_citation(CITATION, "s")
     assert '<span class="date">2018-01-09</span>' in html
     assert ".date" in CSS and "white-space: nowrap" in CSS
-

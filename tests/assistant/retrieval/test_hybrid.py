@@ -103,6 +103,7 @@ def test_date_in_other_questions_ranks_first_and_excludes_nothing(corpus):
     none = corpus.search("Floods in 2023?", reference_date=date(2018, 1, 10))
     assert none.date_range is not None and none.passages and ids(none.passages)[0] == "flood"
     # The period's article gains on the others, which all stay.
+
     def scores(question, **options):
         return {p.article_id: p.score for p in corpus.search(question, **options).passages}
 
