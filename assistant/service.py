@@ -327,8 +327,6 @@ class Assistant:
     ) -> Iterator[StreamEvent]:
         """``Delta`` events with the answer's text (an LLM's tokens as they arrive), then one
         ``Final`` with the verified Answer (unbacked sentences moved to ``unsupported``)."""
-        if warm := getattr(self.answerer, "warm", None):
-            warm()  # the answerer's language model loads while the question is retrieved
         standalone = self.standalone_question(question, history)
         asked = standalone or question
         digest = digest_like(asked)

@@ -47,7 +47,7 @@ from assistant.answering.evidence import (
     update,
 )
 from assistant.answering.forms import digest_topic, measure_words
-from assistant.answering.language import English, english, preload
+from assistant.answering.language import English, english
 from assistant.answering.layout import by_parts
 from assistant.answering.lists import ListAnswers
 from assistant.answering.parts import with_outlets
@@ -97,11 +97,6 @@ class ExtractiveAnswerer(ListAnswers):
     @abstain_threshold.setter
     def abstain_threshold(self, value: float) -> None:
         self.config = replace(self.config, abstain_threshold=value)
-
-    def warm(self) -> None:
-        """Start loading the English pipeline while the question is being retrieved."""
-        if self.language is english:
-            preload()
 
     def parse(self, question: str) -> Question:
         return parse_question(question, self.language())

@@ -43,3 +43,19 @@ def test_a_replaced_model_file_is_refused_naming_it_and_the_fix(tmp_path):
     (copy / "ner" / "cfg").unlink()
     with pytest.raises(ConfigError, match=r"ner/cfg cannot be read"):
         check_model(copy)
+
+
+def test_the_pipeline_loads_without_importing_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from assistant.answering.language import english\n"
+            "doc = english().parse('Who won the final in Paris on Sunday?')\n"
+            "assert [e.label_ for e in doc.ents] == ['GPE', 'DATE'], doc.ents\n"
+            "print('torch' in sys.modules)\n"
+            "import torch  # other code may still import it afterwards\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"
