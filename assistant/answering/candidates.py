@@ -18,16 +18,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from assistant.answering.language import English, Entity
+from assistant.answering.lexicon import lines
 from assistant.answering.question import Question
 from assistant.answering.text import Sentence
 from assistant.results import Passage
 
-LEXICON = Path(__file__).parent / "lexicon" / "en"
 # A sentence that may not be quoted (page furniture, a question) scores this.
 UNQUOTABLE = -1.0
 
@@ -49,16 +48,14 @@ class Candidates:
 
 @lru_cache(maxsize=1)
 def _furniture() -> re.Pattern[str]:
-    lines = [line.strip() for line in (LEXICON / "furniture.txt").read_text("utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
-    for n, line in enumerate(lines, 1):
+    patterns = lines("furniture")
+    for n, pattern in enumerate(patterns, 1):
         try:
-            re.compile(line)
+            re.compile(pattern)
         except re.error as exc:
-            raise ValueError(f"{LEXICON / 'furniture.txt'}: pattern {n} ({line!r}): {exc}") \
+            raise ValueError(f"lexicon/en/furniture.txt: pattern {n} ({pattern!r}): {exc}") \
                 from exc
-    return re.compile(r"^\W*(?:" + "|".join(f"(?:{line})" for line in lines) + ")",
-                      re.IGNORECASE)
+    return re.compile(r"^\W*(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", re.IGNORECASE)
 
 
 def quotable(text: str) -> bool:

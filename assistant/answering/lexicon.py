@@ -46,3 +46,16 @@ def pairs(name: str, sep: str, *, second: bool = True) -> tuple[tuple[str, str],
                              f"two fields separated by {sep!r}")
         out.append((first.strip(), rest.strip()))
     return tuple(out)
+
+
+def table(name: str, *, split: str | None = None, needs: tuple[str, ...] = ()
+          ) -> dict[str, tuple[str, ...]]:
+    """A keyed list (``key<TAB>item item …``, or items separated by ``split``): key → its
+    items, lower case; every key of ``needs`` must be there."""
+    out: dict[str, tuple[str, ...]] = {}
+    for key, listed in pairs(name, "\t"):
+        out[key] = tuple(w.strip().lower() for w in listed.split(split) if w.strip())
+    if missing := [k for k in needs if not out.get(k)]:
+        raise ValueError(f"{FOLDER / (name + '.txt')} has no list for {', '.join(missing)}: "
+                         "add a line 'KEY<tab>words' for each")
+    return out

@@ -21,17 +21,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.answering.forms import digest_like
+from assistant.answering.lexicon import table
 from assistant.retrieval.filters import Filters
 
 if TYPE_CHECKING:
     from assistant.answering.question import Question
     from assistant.results import Passage, RetrievalResult
-
-LEXICON = Path(__file__).parent / "lexicon" / "en" / "outlets.txt"
 _WORD = re.compile(r"[\w.&'’|-]+")
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
     m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
@@ -67,18 +65,8 @@ class Outlet:
 @lru_cache(maxsize=1)
 def cues() -> dict[str, tuple[str, ...]]:
     """The roles of ``lexicon/en/outlets.txt``: after, before, sequence, yes_no, negation."""
-    table: dict[str, tuple[str, ...]] = {}
-    for n, line in enumerate(LEXICON.read_text("utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        role, tab, words = line.partition("\t")
-        if not tab or not words.split():
-            raise ValueError(f"{LEXICON}:{n}: a role needs a tab and words")
-        table[role.strip()] = tuple(w.replace("_", " ").lower() for w in words.split())
-    if not {"after", "before", "sequence", "yes_no", "negation"} <= table.keys():
-        raise ValueError(f"{LEXICON}: the roles after, before, sequence, yes_no and negation "
-                         "are all needed")
-    return table
+    found = table("outlets", needs=("after", "before", "sequence", "yes_no", "negation"))
+    return {role: tuple(w.replace("_", " ") for w in words) for role, words in found.items()}
 
 
 def normal(name: str) -> str:

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from assistant.answering.forms import AnswerType, Kind, digest_like, list_like
 from assistant.answering.language import English, Entity, english
+from assistant.answering.lexicon import pairs
 
-LEXICON = Path(__file__).parent / "lexicon" / "en"
 # Entity labels that are values rather than names: a question's number is no name to look for.
 VALUES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 _COARSE: dict[str, AnswerType] = {
@@ -66,17 +65,12 @@ class Question:
 @lru_cache(maxsize=1)
 def answer_types() -> dict[str, tuple[str, ...]]:
     """The cue → labels table of ``lexicon/en/answer_types.txt``."""
-    table: dict[str, tuple[str, ...]] = {}
-    for n, line in enumerate((LEXICON / "answer_types.txt").read_text("utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cues, _, labels = line.partition("\t")
-        if not labels.strip():
-            raise ValueError(f"{LEXICON / 'answer_types.txt'}:{n}: a cue needs a tab and labels")
+    found: dict[str, tuple[str, ...]] = {}
+    for cues, labels in pairs("answer_types", "\t"):
         multi = cues.startswith("how ") or cues.startswith("what ")
         for cue in [cues] if multi else cues.split():
-            table.setdefault(cue.strip().lower(), tuple(labels.split()))
-    return table
+            found.setdefault(cue.strip().lower(), tuple(labels.split()))
+    return found
 
 
 def parse_question(text: str, nlp: English | None = None) -> Question:

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from assistant.answering.lexicon import table
 from assistant.answering.question import VALUES
 from index.news import parse_news
 
-LEXICON = Path(__file__).parent / "lexicon" / "en" / "followup.txt"
 _KEYS = ("person", "thing", "group", "possessive", "opener", "item", "ordinal", "again", "vague",
          "besides")
 # Labels that never stand for a thing a pronoun like "it" points at.
@@ -45,20 +44,7 @@ _MARKER = re.compile(r"(\[\d+\][.,;]?\s*)")
 @lru_cache(maxsize=1)
 def words() -> dict[str, tuple[str, ...]]:
     """The lists of ``lexicon/en/followup.txt``; a missing or empty list is refused."""
-    table: dict[str, tuple[str, ...]] = {}
-    for n, line in enumerate(LEXICON.read_text("utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        key, _, listed = line.partition("\t")
-        found = tuple(w.strip().lower() for w in listed.split(",") if w.strip())
-        if not found:
-            raise ValueError(f"{LEXICON}:{n}: expected a key, a tab and words separated by "
-                             f"commas; got {line!r}")
-        table[key.strip()] = found
-    if missing := [k for k in _KEYS if k not in table]:
-        raise ValueError(f"{LEXICON} has no list for {', '.join(missing)}: add a line "
-                         "'KEY<tab>word, word' for each")
-    return table
+    return table("followup", split=",", needs=_KEYS)
 
 
 def without_datelines(text: str) -> str:

@@ -365,15 +365,16 @@ def test_follow_ups_read_the_same_with_or_without_citations():
 
 
 def test_the_follow_up_words_are_checked_when_loaded(tmp_path, monkeypatch):
-    from assistant.answering import referents
+    from assistant.answering import lexicon, referents
 
     assert referents.words()["person"][:2] == ("he", "she")
-    broken = tmp_path / "followup.txt"
-    broken.write_text("# no lists\nperson\the, she\n", encoding="utf-8")
-    monkeypatch.setattr(referents, "LEXICON", broken)
+    (tmp_path / "followup.txt").write_text("# no lists\nperson\the, she\n", encoding="utf-8")
+    monkeypatch.setattr(lexicon, "FOLDER", tmp_path)
+    lexicon.lines.cache_clear()
     referents.words.cache_clear()
     try:
         with pytest.raises(ValueError, match="no list for thing, group"):
             referents.words()
     finally:
+        lexicon.lines.cache_clear()
         referents.words.cache_clear()
