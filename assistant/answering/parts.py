@@ -20,6 +20,7 @@ import calendar
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -173,10 +174,12 @@ def with_outlets(q: Question, passages: Sequence[Passage]) -> Question:
 def outlet_filters(question: str, sources: Iterable[str], names: Sequence[str] = ()
                    ) -> list[Filters]:
     """A retrieval filter per indexed outlet the question names (its day when dated)."""
-    from datetime import date
+    return _filters(find_outlets(question, sources, names))
 
+
+def _filters(outlets: Iterable[Outlet]) -> list[Filters]:
     filters = []
-    for o in find_outlets(question, sources, names):
+    for o in outlets:
         if not o.sources:
             continue
         day = date.fromisoformat(o.day) if o.day and not o.day.startswith("--") else None
@@ -199,7 +202,7 @@ def widen(found: RetrievalResult, question: str, sources: Iterable[str],
         return found
     passages = list(found.passages)
     seen = {p.chunk_id for p in passages}
-    for f in outlet_filters(question, sources):
+    for f in _filters(outlets):  # the outlets found once
         for p in search(question, k=OUTLET_K, filters=f, date_filter=False).passages:
             if p.chunk_id not in seen:
                 seen.add(p.chunk_id)
