@@ -314,3 +314,21 @@ def test_records_compacted_when_mostly_dead_and_rebuilt_when_missing(make_assist
     caplog.set_level(logging.WARNING)
     assert [c.id for c in make_assistant().lexical.search("estuary", k=5)] == ["bridge:0"]
     assert "rebuilding it" in caplog.text
+
+
+def test_tokens_are_bm25s_tokens():
+    """The tokenizer is bm25s's (lower-cased words of two or more characters, its English
+    stopwords out, Snowball stems), written out so a question never imports scipy: the same
+    terms for prose, numbers, accents, apostrophes, stopwords only and empty text."""
+    import bm25s
+    import Stemmer
+
+    texts = [ARTICLES[0].text, ARTICLES[1].title, "", "The and of it is a", "a",
+             "Zürich's Café-owners can't stop: 3,400 flights, 2.75% and the U.S. isn't there",
+             "Running runners ran; RUNS run! naïve coöperation — über 10x 1 2 3",
+             "日本の首相 said it was 'unprecedented' (AP) 42nd 1990s"]
+    expected = bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"),
+                              return_ids=False, show_progress=False)
+    assert tokenize(texts) == expected
+    assert [tokenize([t])[0] for t in texts] == expected
+    assert tokenize([]) == []
