@@ -59,3 +59,36 @@ def test_the_pipeline_loads_without_importing_torch():
                          timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False"
+
+
+def test_the_trimmed_load_reads_text_as_the_whole_pipeline_does():
+    """Loaded without its lemmatizer (read on the first text that needs lemmas) and with the
+    tokenizer read from the model alone, the pipeline gives spaCy's own tokens, tags, parse,
+    entities and lemmas; a question parsed without lemmas does not load the lemmatizer."""
+    import subprocess
+    import sys
+
+    code = (
+        "import spacy\n"
+        "from assistant.answering.language import english, model_path\n"
+        "ours = english()\n"
+        "q = ours.parse('Who did he defeat in the final?', lemmas=False)\n"
+        "assert ours.lemmatizer is None, 'read before a text needed lemmas'\n"
+        "whole = spacy.load(model_path())\n"
+        "texts = ['Who did he defeat in the final?',\n"
+        "         \"Mr. Smith can't go to the U.S. on Jan. 5th - it's 3,400 km!\"\n"
+        "         ' See https://example.org :) e.g. 10km',\n"
+        "         'The strikers were running; banks raised rates by 0.25 points.']\n"
+        "read = lambda d: [(t.text, t.tag_, t.pos_, t.dep_, t.head.i, t.ent_type_, t.lemma_)\n"
+        "                  for t in d]\n"
+        "for text in texts:\n"
+        "    assert read(ours.parse(text)) == read(whole(text)), text\n"
+        "    bare = ours.parse(text, lemmas=False)\n"
+        "    assert [t.text for t in bare] == [t.text for t in whole(text)]\n"
+        "assert [t.text for t in q] == [t.text for t in whole(texts[0])]\n"
+        "assert ours.lemmatizer is not None\n"
+        "print('ok')\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"
