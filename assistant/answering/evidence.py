@@ -30,6 +30,8 @@ bank banks city company companies government minister ministry president prime s
 central federal new north south east west world international union party court news the
 """.split())
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9]+")
+# The endings of a people's name, which may share only four letters with its country's.
+_PEOPLE = ("an", "ese", "ish", "i", "ic")
 
 
 def aliased(name: str, text: str) -> bool:
@@ -42,7 +44,8 @@ def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str
     """The names of the question that no passage mentions: a near miss ("the Bank of Japan"
     when the passages are about the Bank of England). A name counts as mentioned when each of
     its distinctive words occurs, by its first five letters ("Patagonian" finds "Patagonia"), or
-    four for a longer word ("Ivorian" finds "Ivory")."""
+    four for a longer people's name ("Ivorian" finds "Ivory"; "Montreux" is not found by
+    "month")."""
     text = " ".join(f"{p.title} {p.place or ''} {p.text}" for p in passages).lower()
     words = set(_WORD.findall(text))
     five = {w[:5] for w in words}
@@ -58,7 +61,8 @@ def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str
             continue
         distinctive = [w.lower() for w in _WORD.findall(name.lstrip("#@"))
                        if w.lower() not in _GENERIC and len(w) > 1]
-        if any(w[:5] not in five and (len(w) < 6 or w[:4] not in four) for w in distinctive):
+        if any(w[:5] not in five and (len(w) < 6 or not w.endswith(_PEOPLE) or w[:4] not in four)
+               for w in distinctive):
             missing.append(name)
     return missing
 

@@ -128,7 +128,12 @@ class ExtractiveAnswerer(ListAnswers):
         not find it unanswered (a list by a looser threshold: its parts are told apart)."""
         support = self.min_support * (self.config.list_support if q.form == "list" else 1.0)
         best = c.sentences[c.best]
-        return float(c.scores[c.best]) >= support and not missing_names(q.names, c.passages) \
+        # A fact is told by one story: a factoid's story names what the question names, or it
+        # is about something else ("the earthquake in Chile" answered by the one in Peru, while
+        # another passage mentions Chile).
+        told = [p for p in c.passages if q.form != "factoid"
+                or story_of(p) == story_of(c.passages[best.passage])]
+        return float(c.scores[c.best]) >= support and not missing_names(q.names, told) \
             and (not model or self._signals(q, best, c).unanswerable() <= (
                 self.abstain_threshold if q.form == "factoid"
                 else self.config.list_abstain_threshold))

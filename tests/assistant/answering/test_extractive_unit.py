@@ -237,10 +237,29 @@ def test_check_reverifies_an_extractive_answer(answerer: ExtractiveAnswerer,
     ("Estonian", "TALLINN - The premier lost a vote.", False),
     ("Porto", "Lisbon voted; the Portuguese capital celebrated.", True),  # a city is itself
     ("Algeria", "Nothing about the Maghreb here.", True),
+    ("Ivorian", "Ivory Coast's cocoa farmers sold less.", False),  # a people, four letters
+    ("Montreux", "Earlier this month the festival opened.", True),  # not a people: "month"
+    ("Torneo Clausura", "Rambla won the Torneo Intermedio.", True),  # every word counts
 ])
 def test_a_name_counts_as_mentioned_under_its_usual_aliases(name, text, missing):
     p = replace(passage("a", text, 0), place="NEW YORK" if name == "New York" else None)
     assert bool(missing_names([name], [p])) is missing
+
+
+def test_a_fact_from_a_story_that_does_not_name_the_question_s_place_is_a_near_miss(fake):
+    """The best sentence answers "how many died in the earthquake in Chile?" from a story about
+    Peru, while another passage mentions Chile: a near miss, not an answer. Asked of Peru, it
+    answers."""
+    answerer = ExtractiveAnswerer(fake.encode, **NO_ABSTAINING)
+    passages = [
+        passage("peru", "An earthquake struck southern Peru on Wednesday, killing 12 people, "
+                        "authorities said.", 0),
+        passage("strike", "Cabin crews in Chile began a three-day strike on Thursday.", 0, n=1),
+    ]
+    assert answerer.answer("How many people died in the earthquake in Chile?",
+                           passages).abstained
+    answer = answerer.answer("How many people died in the earthquake in Peru?", passages)
+    assert not answer.abstained and "12 people" in answer.text
 
 
 def test_a_question_joining_two_names_is_answered_from_each_story(answerer):
