@@ -27,16 +27,19 @@ from assistant.answering.language import english
 from assistant.answering.question import parse_question
 from assistant.answering.referents import (
     argument_of,
+    bare_object,
     event,
     names,
+    organisations,
     people,
     places,
+    subject,
     thing,
     topic,
     without_datelines,
     words,
 )
-from assistant.answering.reframe import elliptical, list_item
+from assistant.answering.reframe import bare_wh, elliptical, list_item
 from assistant.answering.text import content_terms
 
 Role = Literal["user", "assistant"]
@@ -237,7 +240,12 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
     context = _Context(history[-_READ:])
     doc = english().parse(question)
     answers = [e.answer for e in context.exchanges if e.answer is not None]
-    if (whole := elliptical(doc, context.previous) or list_item(doc, answers)) is not None:
+    if (whole := elliptical(doc, context.previous)) is not None:
+        # "And her deputy?": the new subject's pronouns point back too.
+        own, _ = _substituted(doc, context)
+        return (elliptical(english().parse(own), context.previous) or whole) \
+            if own != doc.text else whole
+    if (whole := bare_wh(doc, context.previous) or list_item(doc, answers)) is not None:
         return whole
     rewritten, leaning = _substituted(doc, context)
     leaning = leaning or (rewritten == question and _leans_on_context(doc))
@@ -269,7 +277,8 @@ def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
             target = context.person()
             target = target and target + ("'s" if _possessive(token) else "")
         elif (low in w["thing"] or low in w["group"]) and _pronoun(token):
-            target = _stands_for(token, context)
+            target, weak = _stands_for(token, context)
+            leaning = leaning or weak
             if target in (t for _, t in edits):  # "they" and "it" are not the same thing
                 target = None
             target = target and target + ("'s" if _possessive(token) else "")
@@ -301,18 +310,33 @@ def _said_before(token: Any) -> bool:
     return thing(token.doc[:token.i].as_doc(), plural=token.lower_ in w["group"]) is not None
 
 
-def _stands_for(token: Any, context: _Context) -> str | None:
+def _stands_for(token: Any, context: _Context) -> tuple[str | None, bool]:
     """What "it", "this" or "they" stands for: what the verb it is the object of had as its
-    object before ("signed it" → "the letter"), else what the previous question asked about."""
+    object before ("signed it" → "the letter"), else what the previous question asked about,
+    else the organisation it named, else (weakly: the topic goes along) what it named without
+    an article ("on strike") or what the previous answer was about ("Monsoon landslides …");
+    and whether that is weak."""
     docs = [d for e in context.exchanges[:2] for d in (e.question, e.answer) if d is not None]
     if token.dep_ == "dobj" and (found := argument_of(token.head.lemma_, docs)) is not None:
-        return found or None
+        return found or None, False
     plural = token.lower_ in words()["group"]
     if plural and (several := context.listed()):
-        return several
+        return several, False
     if context.previous is None:
-        return None
-    return thing(context.previous, plural=plural)
+        return None, False
+    demonstrative = token.lower_ in {"this", "that"}
+    if (found := thing(context.previous, plural=plural, described=demonstrative)) is not None:
+        # "the strike" says too little to find the story alone: the topic goes along.
+        return found, len(found.split()) <= 2 and not any(w[:1].isupper() for w in found.split())
+    if plural and (named := organisations(context.previous)):
+        return named[0], False
+    if demonstrative:
+        return None, False
+    latest = context.exchanges[0]
+    weak = bare_object(context.previous) if not plural else None
+    if weak is None and latest.question is context.previous and latest.answer is not None:
+        weak = subject(latest.answer, plural=plural)
+    return weak, weak is not None
 
 
 def _pronoun(token: Any) -> bool:

@@ -32,6 +32,20 @@ def elliptical(doc: Any, previous: Any | None) -> str | None:
     return _reframe(previous, subject)
 
 
+def bare_wh(doc: Any, previous: Any | None) -> str | None:
+    """"Why?", "When?" or "How much?" after a yes-no question ("Did the Fed cut rates?") → that
+    question asked with the word: "Why did the Fed cut rates?"; None for any other question."""
+    content = [t for t in doc if not t.is_punct]
+    wh = 1 if content and content[0].pos_ == "ADP" else 0  # "By how much?"
+    if previous is None or len(content) <= wh or content[wh].tag_ not in {"WRB", "WP", "WDT"} \
+            or any(t.pos_ not in {"ADV", "ADJ"} for t in content[wh + 1:]) or len(content) > 4:
+        return None
+    if previous[0].pos_ != "AUX":
+        return None  # "Who won?" before it: the answer is what the question would ask about
+    asked = doc[:len(content)].text
+    return f"{asked[:1].upper()}{asked[1:]} {previous[0].lower_}{previous.text[len(previous[0]):]}"
+
+
 def _reframe(previous: Any, subject: str) -> str:
     """The previous question about a new subject: "How long is the Tube strike?" + "the Paris
     one" → "How long is the Paris strike?"; "the strike in Chile" replaces "the Kystfly Air
