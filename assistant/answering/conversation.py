@@ -262,10 +262,11 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
 
 def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
     """``doc``'s text with its pronouns, "there" and "the next one" replaced by what they stand
-    for, and whether something in it still points back unresolved ("the other bank")."""
+    for, and whether something in it still points back unresolved ("the other bank") with no
+    person named for "he" or "she"."""
     w = words()
     edits: list[tuple[int, str]] = []  # (token index, replacement)
-    leaning = False
+    leaning = anchored = False
     for token in doc:
         low = token.lower_
         target: str | None = None
@@ -275,6 +276,7 @@ def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
             target = f"in {place}" if (place := context.place()) else None
         elif low in w["person"]:
             target = context.person()
+            anchored = anchored or target is not None
             target = target and target + ("'s" if _possessive(token) else "")
         elif (low in w["thing"] or low in w["group"]) and _pronoun(token):
             target, weak = _stands_for(token, context)
@@ -297,7 +299,8 @@ def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
     for i, replacement in reversed(edits):
         start = doc[i].idx
         text = text[:start] + replacement + text[start + len(doc[i].text):]
-    return (text[:1].upper() + text[1:]) if edits else text, leaning
+    # The person the conversation is about finds its story: no topic needs to go along.
+    return (text[:1].upper() + text[1:]) if edits else text, leaning and not anchored
 
 
 def _said_before(token: Any) -> bool:
@@ -325,9 +328,14 @@ def _stands_for(token: Any, context: _Context) -> tuple[str | None, bool]:
     if context.previous is None:
         return None, False
     demonstrative = token.lower_ in {"this", "that"}
+    if demonstrative and token.dep_ in {"nsubj", "nsubjpass"}:
+        return None, False  # "When will that happen?", "Where will that put her?": an event
     if (found := thing(context.previous, plural=plural, described=demonstrative)) is not None:
         # "the strike" says too little to find the story alone: the topic goes along.
         return found, len(found.split()) <= 2 and not any(w[:1].isupper() for w in found.split())
+    if plural and context.exchanges[0].asked_who \
+            and len(given := context.named_people()) > 1:  # "Who won?" "X and Y …"
+        return " and ".join([", ".join(given[:-1]), given[-1]]), False
     if plural and (named := organisations(context.previous)):
         return named[0], False
     if demonstrative:

@@ -43,7 +43,15 @@ def bare_wh(doc: Any, previous: Any | None) -> str | None:
     if previous[0].pos_ != "AUX":
         return None  # "Who won?" before it: the answer is what the question would ask about
     asked = doc[:len(content)].text
-    return f"{asked[:1].upper()}{asked[1:]} {previous[0].lower_}{previous.text[len(previous[0]):]}"
+    rest = previous.text[len(previous[0]):]
+    counted = next((c for c in previous.noun_chunks if c.root.dep_ == "dobj"
+                    and c[0].lower_ in {"any", "some"}), None)
+    if counted is not None and content[-1].lower_ in {"many", "much"}:
+        # "How many?" after "Did Tesla recall any cars?" → "How many cars did Tesla recall?"
+        start, end = counted.start_char - len(previous[0]), counted.end_char - len(previous[0])
+        asked = f"{asked} {previous[counted.start + 1:counted.end].text}"
+        rest = (rest[:start].rstrip() + rest[end:])
+    return f"{asked[:1].upper()}{asked[1:]} {previous[0].lower_}{rest}"
 
 
 def _reframe(previous: Any, subject: str) -> str:
@@ -75,6 +83,11 @@ def _reframe(previous: Any, subject: str) -> str:
                               if c.start <= old.root.i < c.end), None)
         if chunk is not None and chunk.root.lower_ == head:  # "the strike in Chile"
             old = _with_complements(chunk)
+    if old is None and new[0].pos_ == "ADP":  # "And in Chile?" after a question of no place
+        return f"{text.rstrip('?. ')} {subject}?"
+    if old is None and names(new) and (named := [n for n in names(previous) if n in text]):
+        start = text.index(named[0])  # a name the model gave no kind: "Tesla" for "Ford"
+        return text[:start] + subject + text[start + len(named[0]):]
     if old is None:
         described = thing(previous)
         if described is None or described not in text:

@@ -1,0 +1,133 @@
+"""Follow-up shapes users write, read with the English pipeline: ellipsis ("Why?", "And in
+Chile?"), pronouns for organisations, people and things, and questions that are no follow-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.conversation import Turn, rewrite_followup
+
+
+def exchange(question: str, answer: str) -> list[Turn]:
+    return [Turn("user", question), Turn("assistant", answer)]
+
+
+FED = exchange("Did the Federal Reserve cut rates?",
+               "Yes. The Fed cut its benchmark rate by half a point to 4.75% [1].")
+QUAKE = exchange("Was there an earthquake in Peru?",
+                 "Yes. A magnitude 6.9 earthquake struck southern Peru on Wednesday [1].")
+RECALL = exchange("Did Tesla recall any cars?",
+                  "Yes. Tesla is recalling 1.8 million vehicles over a hood latch fault [1].")
+SIEMENS = exchange("What did Siemens announce on Tuesday?",
+                   "Siemens said it would cut 5,000 jobs in its factory automation unit [1].")
+
+
+@pytest.mark.parametrize(("history", "question", "expected"), [
+    (FED, "Why?", "Why did the Federal Reserve cut rates?"),
+    (FED, "By how much?", "By how much did the Federal Reserve cut rates?"),
+    (QUAKE, "When?", "When was there an earthquake in Peru?"),
+    (QUAKE, "Where exactly?", "Where exactly was there an earthquake in Peru?"),
+    (RECALL, "How many?", "How many cars did Tesla recall?"),
+])
+def test_a_bare_question_word_after_a_yes_no_question_asks_that_question(history, question,
+                                                                          expected):
+    assert rewrite_followup(question, history) == expected
+
+
+def test_a_bare_question_word_after_a_wh_question_carries_its_topic_without_its_date():
+    # "What did Siemens announce?" cannot take "Why" in its place; "on Tuesday" finds nothing.
+    assert rewrite_followup("Why?", SIEMENS) == "Why (Siemens announce)?"
+    assert rewrite_followup("Why not?", QUAKE) == "Why not (earthquake Peru)?"
+
+
+@pytest.mark.parametrize(("history", "question", "expected"), [
+    (exchange("Who is Maria Lopez?", "Maria Lopez is Spain's economy minister [1]."),
+     "And her deputy?", "Who is Maria Lopez's deputy?"),
+    (exchange("How many votes did Claudia Sheinbaum get?", "About 35 million [1]."),
+     "What about her rival?", "How many votes did Claudia Sheinbaum's rival get?"),
+    # No place to replace: the place goes at the end.
+    (exchange("How many people died in the floods?", "At least 57 people died [1]."),
+     "And in Chile?", "How many people died in the floods in Chile?"),
+    # A name the small model gives no kind ("Tesla") is still what a new name replaces.
+    (RECALL, "What about Ford?", "Did Ford recall any cars?"),
+])
+def test_an_elliptical_follow_up_resolves_its_own_pronouns_and_finds_its_slot(history, question,
+                                                                              expected):
+    assert rewrite_followup(question, history) == expected
+
+
+@pytest.mark.parametrize(("history", "question", "expected"), [
+    # "they" is the organisation the question named, even inside "the … case".
+    (exchange("What did the court decide in the Chaiyo Telecom case?",
+              "A Bangkok court ordered the operator to pay 5,000 baht to each customer [1]."),
+     "Will they appeal?", "Will Chaiyo Telecom appeal?"),
+    (SIEMENS, "How much will they save?", "How much will Siemens save?"),
+    (SIEMENS, "What did its chief executive say?", "What did Siemens's chief executive say?"),
+    # After "who", "they" are the people the answer named.
+    (exchange("Who won the Nobel Prize in Physics?",
+              "John Hopfield and Geoffrey Hinton won the prize for work on neural networks [1]."),
+     "What did they discover?", "What did John Hopfield and Geoffrey Hinton discover?"),
+])
+def test_they_and_its_are_an_organisation_or_the_people_named(history, question, expected):
+    assert rewrite_followup(question, history) == expected
+
+
+@pytest.mark.parametrize(("history", "question", "expected"), [
+    # "it" is the thing whose price was asked, not the price.
+    (exchange("What is the price of the new iPhone?", "The iPhone 16 starts at $799 [1]."),
+     "When does it go on sale?", "When does the new iPhone go on sale?"),
+    # Nothing to point at in the question: what the answer was about, and (a guess) the
+    # question's topic along.
+    (exchange("What happened in Nepal?",
+              "Monsoon landslides killed at least 23 people in western Nepal [1]."),
+     "What caused them?", "What caused Monsoon landslides (Nepal)?"),
+    # "the strike" alone could be any strike: the topic goes along.
+    (exchange("Why are bus drivers in Leeds going on strike?", "Over pay [1]."),
+     "Who called it?", "Who called the strike (bus drivers Leeds going)?"),
+])
+def test_it_is_the_thing_talked_about(history, question, expected):
+    assert rewrite_followup(question, history) == expected
+
+
+def test_that_as_a_subject_is_what_happened_not_a_name():
+    fined = exchange("Why was Apple fined?",
+                     "The European Commission fined Apple 1.8 billion euros [1].")
+    assert rewrite_followup("Is that the largest ever?", fined) == \
+        "Is that the largest ever (Apple fined)?"
+    spin = exchange("What is Unilever doing with its ice cream business?",
+                    "Unilever plans to spin off the unit, which includes Ben & Jerry's [1].")
+    assert rewrite_followup("When will that happen?", spin) == \
+        "When will that happen (Unilever ice cream business)?"
+
+
+def test_the_person_the_conversation_is_about_needs_no_topic_alongside():
+    history = exchange("Who won the women's title in Cincinnati?",
+                       "Serbia's Mila Petrovic beat Renata Soto in the final [1].")
+    assert rewrite_followup("Where will that put her in the rankings?", history) == \
+        "Where will that put Mila Petrovic in the rankings?"
+
+
+def test_he_reaches_back_past_an_exchange_that_named_nobody():
+    history = [*exchange("Who is the new CEO of Boeing?",
+                         "Boeing named Robert Ortberg as chief executive [1]."),
+               *exchange("What happened at the air show?", "Airbus won orders for 300 jets [1].")]
+    assert rewrite_followup("How old is he?", history) == "How old is Robert Ortberg?"
+
+
+def test_the_next_one_of_a_named_event_keeps_its_whole_name():
+    history = exchange("Who won the Tour de France?",
+                       "Tadej Pogacar won his third title on Sunday [1].")
+    assert rewrite_followup("When is the next one?", history) == \
+        "When is the next Tour de France?"
+
+
+@pytest.mark.parametrize("question", [
+    "Who is the prime minister of Japan?",
+    "What happened at the Venice Film Festival?",
+    "How are Boeing shares doing?",
+    "Thanks! What is the weather in Rome?",
+])
+def test_a_question_that_is_no_follow_up_is_left_alone(question):
+    history = exchange("Who is the new CEO of Boeing?",
+                       "Boeing named Robert Ortberg as chief executive [1].")
+    assert rewrite_followup(question, history) is None
