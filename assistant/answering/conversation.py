@@ -195,9 +195,13 @@ class _Context:
         return " and ".join([", ".join(found[:-1]), found[-1]]) if len(found) > 1 else None
 
     def place(self) -> str | None:
-        """Where "there" is: the first place of the latest answer, else of its question."""
+        """Where "there" is: the first place of the latest answer that its question did not
+        name ("near Monterrey", not "Tesla" of "Where is the new Tesla factory?"), else of its
+        question."""
         for e in self.exchanges[:2]:
-            if e.answer is not None and (found := places(e.answer, asked_where=e.asked_where)):
+            asked = e.question.text if e.question is not None else ""
+            if e.answer is not None and (found := [p for p in places(
+                    e.answer, asked_where=e.asked_where) if p not in asked]):
                 return found[0]
             if e.question is not None and (found := places(e.question)):
                 return found[0]
@@ -245,7 +249,9 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
         own, _ = _substituted(doc, context)
         return (elliptical(english().parse(own), context.previous) or whole) \
             if own != doc.text else whole
-    if (whole := bare_wh(doc, context.previous) or list_item(doc, answers)) is not None:
+    listed = context.named_people() if context.exchanges and context.exchanges[0].asked_who \
+        else []  # "the first one" after "Who scored?" "X and Y …"
+    if (whole := bare_wh(doc, context.previous) or list_item(doc, answers, listed)) is not None:
         return whole
     rewritten, leaning = _substituted(doc, context)
     leaning = leaning or (rewritten == question and _leans_on_context(doc))

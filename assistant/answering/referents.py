@@ -121,7 +121,9 @@ def organisations(doc: Any) -> list[str]:
 def subject(doc: Any, *, plural: bool = False) -> str | None:
     """What an answer's first sentence is about, for "it" or "them": its subject when that is
     a thing ("Monsoon landslides killed at least 23 people …"), never a person, a place or a
-    pronoun."""
+    pronoun; an answer that cites nothing (an abstention) is about nothing."""
+    if not _MARKER.search(doc.text):
+        return None
     root = next(iter(doc.sents)).root
     chunk = next((c for c in doc.noun_chunks if c.root.head == root
                   and c.root.dep_ in {"nsubj", "nsubjpass"}), None)

@@ -115,10 +115,11 @@ def _with_complements(chunk: Any) -> Any:
     return chunk.doc[chunk.start:end]
 
 
-def list_item(doc: Any, answers: Sequence[Any]) -> str | None:
+def list_item(doc: Any, answers: Sequence[Any], people: Sequence[str] = ()) -> str | None:
     """``doc`` with "the second one" or "the Polish one" replaced by the names of that item of
-    the latest of ``answers`` (parsed, the latest first) that listed several things; None when
-    it points at no item."""
+    the latest of ``answers`` (parsed, the latest first) that listed several things, else by
+    that one of ``people`` (those the latest answer to "who" named); None when it points at no
+    item."""
     w = words()
     pointer = next((t for t in doc if t.lower_ in w["item"] and t.i > 1
                     and doc[t.i - 2].lower_ == "the"
@@ -131,9 +132,11 @@ def list_item(doc: Any, answers: Sequence[Any]) -> str | None:
         listed = [i for i in items(answer.text) if names(english().parse(i))]
         if len(listed) >= 2:
             break
+    which = doc[pointer.i - 1]
+    if len(listed) < 2 and len(people) >= 2 and which.lower_ in w["ordinal"]:
+        listed = list(people)
     if len(listed) < 2:
         return None
-    which = doc[pointer.i - 1]
     if which.lower_ in w["ordinal"]:
         index = -1 if which.lower_ == w["ordinal"][-1] else w["ordinal"].index(which.lower_)
         if index >= len(listed):

@@ -131,3 +131,22 @@ def test_a_question_that_is_no_follow_up_is_left_alone(question):
     history = exchange("Who is the new CEO of Boeing?",
                        "Boeing named Robert Ortberg as chief executive [1].")
     assert rewrite_followup(question, history) is None
+
+
+def test_there_is_the_new_place_the_answer_gave_not_a_name_of_the_question():
+    history = exchange("Where is the new Tesla factory?",
+                       "Tesla is building the plant near Monterrey, Mexico [1].")
+    assert rewrite_followup("How many people will work there?", history) == \
+        "How many people will work in Monterrey?"
+
+
+def test_the_first_one_after_who_is_the_first_person_the_answer_named():
+    history = exchange("Who scored in the Champions League final?",
+                       "Vinicius Junior and Dani Carvajal scored as Real Madrid won [1].")
+    assert rewrite_followup("How old is the second one?", history) == "How old is Dani Carvajal?"
+
+
+def test_an_abstention_is_about_nothing():
+    history = exchange("What happened in Nepal?",
+                       "The indexed articles don't appear to contain an answer to this question.")
+    assert rewrite_followup("What caused them?", history) == "What caused them (Nepal)?"
