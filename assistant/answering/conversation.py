@@ -247,8 +247,9 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
     if (whole := elliptical(doc, context.previous)) is not None:
         # "And her deputy?": the new subject's pronouns point back too.
         own, _ = _substituted(doc, context)
-        return (elliptical(english().parse(own), context.previous) or whole) \
+        whole = (elliptical(english().parse(own), context.previous) or whole) \
             if own != doc.text else whole
+        return whole[:1].upper() + whole[1:]
     listed = context.named_people() if context.exchanges and context.exchanges[0].asked_who \
         else []  # "the first one" after "Who scored?" "X and Y …"
     if (whole := bare_wh(doc, context.previous) or list_item(doc, answers, listed)) is not None:
@@ -263,7 +264,7 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
         about = topic(context.previous, known=rewritten.rstrip(" ?.!"))
         if about and about.lower() not in rewritten.lower():
             rewritten = f"{rewritten.rstrip(' ?.!')} ({about})?"
-    return rewritten if rewritten != question else None
+    return rewritten[:1].upper() + rewritten[1:] if rewritten != question else None
 
 
 def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:

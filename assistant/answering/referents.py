@@ -215,6 +215,8 @@ def event(doc: Any) -> str | None:
     head = next(c.root for c in doc.noun_chunks if phrase.endswith(c.text) or c.text in phrase)
     named = next((e for e in doc.ents if e.start <= head.i < e.end), None)
     if named is not None and named.label_ in _NAMED_THINGS:  # "the next Tour de France"
+        if _subject(head):  # "What did the Bank of England decide?" is about no event
+            return None
         return " ".join(t.text for t in named if t.lower_ != "the" and not t.like_num) or None
     kept = [t for t in head.lefts if t.dep_ == "compound"] + [head]
     return " ".join(t.text for t in kept)

@@ -54,11 +54,12 @@ def bare_wh(doc: Any, previous: Any | None) -> str | None:
     return f"{asked[:1].upper()}{asked[1:]} {previous[0].lower_}{rest}"
 
 
-def _reframe(previous: Any, subject: str) -> str:
+def _reframe(previous: Any, subject: str) -> str | None:
     """The previous question about a new subject: "How long is the Tube strike?" + "the Paris
     one" → "How long is the Paris strike?"; "the strike in Chile" replaces "the Kystfly Air
     strike" whole, "the minister" only "Catherine Deneuve" of her question; "in France" the
-    place, "last year" the date of the previous question (or goes at its end)."""
+    place, "last year" the date of the previous question (or goes at its end); None for a
+    subject that names nothing and stands for nothing in it ("inflation")."""
     text = previous.text
     new = english().parse(subject)
     head = new[:].root.lower_
@@ -75,6 +76,10 @@ def _reframe(previous: Any, subject: str) -> str:
         old = next((e for e in ents if e.label_ == kinds[0]), None)
         if old is None and kinds[0] in VALUES:  # "What about last year?"
             return f"{text.rstrip('?. ')} {subject}?"
+    if old is None and new[0].pos_ == "ADP":  # "And in Chile?" after a question of no place
+        return f"{text.rstrip('?. ')} {subject}?"
+    if old is None and not kinds and not names(new) and new[0].pos_ not in {"DET", "PRON"}:
+        return None  # "What about inflation?" is no new subject for "the Bank of England"
     if old is None:
         ents = [e for e in ents if e.label_ not in VALUES | {"NORP"}]
         old = next((e for e in ents if e.root.dep_ in {"nsubj", "nsubjpass"}), None) or \
@@ -83,8 +88,6 @@ def _reframe(previous: Any, subject: str) -> str:
                               if c.start <= old.root.i < c.end), None)
         if chunk is not None and chunk.root.lower_ == head:  # "the strike in Chile"
             old = _with_complements(chunk)
-    if old is None and new[0].pos_ == "ADP":  # "And in Chile?" after a question of no place
-        return f"{text.rstrip('?. ')} {subject}?"
     if old is None and names(new) and (named := [n for n in names(previous) if n in text]):
         start = text.index(named[0])  # a name the model gave no kind: "Tesla" for "Ford"
         return text[:start] + subject + text[start + len(named[0]):]

@@ -150,3 +150,20 @@ def test_an_abstention_is_about_nothing():
     history = exchange("What happened in Nepal?",
                        "The indexed articles don't appear to contain an answer to this question.")
     assert rewrite_followup("What caused them?", history) == "What caused them (Nepal)?"
+
+
+BOE = exchange("What did the Bank of England decide?",
+               "The Bank of England kept rates on hold at 3.75% on Thursday [1].")
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # A common noun with no article replaces no name: the topic goes along instead.
+    ("What about inflation?", "What about inflation (Bank England decide)?"),
+    # A bank is no event: "the next one" leans on the conversation.
+    ("When is the next one?", "When is the next one (Bank England decide)?"),
+    # Typed in lower case, without a question mark.
+    ("why", "Why (Bank England decide)?"),
+    ("and the ecb", "What did the ecb decide?"),
+])
+def test_what_a_follow_up_after_a_named_subject_replaces(question, expected):
+    assert rewrite_followup(question, BOE) == expected
