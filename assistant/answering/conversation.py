@@ -244,16 +244,16 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
     context = _Context(history[-_READ:])
     doc = english().parse(question)
     answers = [e.answer for e in context.exchanges if e.answer is not None]
+    listed = context.named_people() if context.exchanges and context.exchanges[0].asked_who \
+        else []  # "the first one" after "Who scored?" "X and Y …"
+    if (whole := bare_wh(doc, context.previous) or list_item(doc, answers, listed)) is not None:
+        return whole
     if (whole := elliptical(doc, context.previous)) is not None:
         # "And her deputy?": the new subject's pronouns point back too.
         own, _ = _substituted(doc, context)
         whole = (elliptical(english().parse(own), context.previous) or whole) \
             if own != doc.text else whole
         return whole[:1].upper() + whole[1:]
-    listed = context.named_people() if context.exchanges and context.exchanges[0].asked_who \
-        else []  # "the first one" after "Who scored?" "X and Y …"
-    if (whole := bare_wh(doc, context.previous) or list_item(doc, answers, listed)) is not None:
-        return whole
     rewritten, leaning = _substituted(doc, context)
     leaning = leaning or (rewritten == question and _leans_on_context(doc))
     if _asks_who_else(doc) and (given := [n for n in context.named_people()
@@ -343,7 +343,8 @@ def _stands_for(token: Any, context: _Context) -> tuple[str | None, bool]:
     if plural and context.exchanges[0].asked_who \
             and len(given := context.named_people()) > 1:  # "Who won?" "X and Y …"
         return " and ".join([", ".join(given[:-1]), given[-1]]), False
-    if plural and (named := organisations(context.previous)):
+    # "they", or "its" of "its shares": an organisation
+    if (plural or token.tag_ == "PRP$") and (named := organisations(context.previous)):
         return named[0], False
     if demonstrative:
         return None, False

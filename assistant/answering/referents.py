@@ -131,7 +131,8 @@ def subject(doc: Any, *, plural: bool = False) -> str | None:
             or chunk.root.ent_type_ in _NOT_THINGS \
             or (chunk.root.tag_ in {"NNS", "NNPS"}) != plural:
         return None
-    return _phrase(chunk)
+    text = _phrase(chunk)  # "Pilots at …" is "pilots" inside a question
+    return text[:1].lower() + text[1:] if chunk[0].pos_ not in {"PROPN", "DET"} else text
 
 
 def bare_object(doc: Any) -> str | None:

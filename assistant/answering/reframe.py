@@ -34,10 +34,11 @@ def elliptical(doc: Any, previous: Any | None) -> str | None:
 
 def bare_wh(doc: Any, previous: Any | None) -> str | None:
     """"Why?", "When?" or "How much?" after a yes-no question ("Did the Fed cut rates?") → that
-    question asked with the word: "Why did the Fed cut rates?"; None for any other question."""
+    question asked with the word: "Why did the Fed cut rates?"; None for any other question
+    ("Who?" has no place in it)."""
     content = [t for t in doc if not t.is_punct]
     wh = 1 if content and content[0].pos_ == "ADP" else 0  # "By how much?"
-    if previous is None or len(content) <= wh or content[wh].tag_ not in {"WRB", "WP", "WDT"} \
+    if previous is None or len(content) <= wh or content[wh].tag_ != "WRB" \
             or any(t.pos_ not in {"ADV", "ADJ"} for t in content[wh + 1:]) or len(content) > 4:
         return None
     if previous[0].pos_ != "AUX":

@@ -167,3 +167,12 @@ BOE = exchange("What did the Bank of England decide?",
 ])
 def test_what_a_follow_up_after_a_named_subject_replaces(question, expected):
     assert rewrite_followup(question, BOE) == expected
+
+
+STRIKES = exchange("Which airlines are on strike?",
+                   "Pilots at Kystfly Air will strike from Wednesday [1], and cabin crew at "
+                   "Andes Air walked out on Monday [2].")
+
+
+def test_what_about_an_item_of_a_listed_answer_names_it():
+    assert rewrite_followup("What about the second one?", STRIKES) == "What about Andes Air?"
