@@ -23,11 +23,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistant.answering.forms import digest_like
 from assistant.answering.language import english
 from assistant.answering.question import parse_question
 from assistant.answering.referents import (
     argument_of,
     bare_object,
+    dummy,
     event,
     names,
     organisations,
@@ -255,6 +257,9 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
             if own != doc.text else whole
         return whole[:1].upper() + whole[1:]
     rewritten, leaning = _substituted(doc, context)
+    if rewritten == question and digest_like(question) and (
+            names(doc) or any(e.label_ == "DATE" for e in doc.ents)):
+        return None  # "What happened this week?", "The latest news on Ukraine?": a new digest
     leaning = leaning or (rewritten == question and _leans_on_context(doc))
     if _asks_who_else(doc) and (given := [n for n in context.named_people()
                                           if n.lower() not in rewritten.lower()]):
@@ -360,7 +365,7 @@ def _pronoun(token: Any) -> bool:
     determiner ("that letter") or a conjunction ("said that …")."""
     if token.lower_ in {"this", "that"}:
         return token.tag_ == "DT" and token.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj"}
-    return True
+    return not dummy(token)
 
 
 def _possessive(token: Any) -> bool:

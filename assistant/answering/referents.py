@@ -27,7 +27,7 @@ from assistant.answering.question import VALUES
 from index.news import parse_news
 
 _KEYS = ("person", "thing", "group", "possessive", "opener", "item", "ordinal", "again", "vague",
-         "besides", "light", "measure")
+         "besides", "light", "measure", "weather")
 # Labels that never stand for a thing a pronoun like "it" points at.
 _NOT_THINGS = frozenset({"PERSON", "GPE", "LOC", "NORP", "DATE", "TIME", "PERCENT", "MONEY",
                          "QUANTITY", "ORDINAL", "CARDINAL"})
@@ -103,6 +103,20 @@ def names(doc: Any) -> list[str]:
         if text and not any(s < end and start < e for s, e, _ in kept):
             kept.append((start, end, text))
     return list(dict.fromkeys(text for _, _, text in sorted(kept)))
+
+
+def dummy(token: Any) -> bool:
+    """Whether "it" stands for nothing: the weather ("Is it going to rain?", "It's snowing"),
+    a clause after it ("Is it true that …?", "What is it like to live in Tokyo?")."""
+    if token.lower_ != "it" or token.dep_ not in {"nsubj", "nsubjpass"}:
+        return False
+    head = token.head
+    verbs = [head, *(c for c in head.children if c.dep_ in {"xcomp", "attr", "acomp"})]
+    if any(v.lemma_.lower() in words()["weather"] for v in verbs):
+        return True
+    clauses = [c for c in head.children if c.i > token.i and c.dep_ in {"ccomp", "xcomp"}]
+    return any(any(m.dep_ == "mark" for m in c.children) for c in clauses if c.dep_ == "ccomp") \
+        or (head.lower_ == "like" and any(c.dep_ == "xcomp" for c in clauses))
 
 
 def organisations(doc: Any) -> list[str]:

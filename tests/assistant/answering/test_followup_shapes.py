@@ -176,3 +176,20 @@ STRIKES = exchange("Which airlines are on strike?",
 
 def test_what_about_an_item_of_a_listed_answer_names_it():
     assert rewrite_followup("What about the second one?", STRIKES) == "What about Andes Air?"
+
+
+@pytest.mark.parametrize("question", [
+    "Is it going to rain in London tomorrow?",  # the weather's "it" stands for nothing
+    "It's snowing in Paris: are flights cancelled?",
+    "Is it true that the ECB cut rates?",  # nor does an "it" a clause comes after
+    "What is it like to live in Tokyo?",
+    "What happened this week?",  # a digest of a period or a named topic asks anew
+    "What's the latest news on Ukraine?",
+])
+def test_an_it_that_stands_for_nothing_and_a_new_digest_are_left_alone(question):
+    assert rewrite_followup(question, BOE) is None
+
+
+def test_what_happened_next_still_leans_on_the_conversation():
+    assert rewrite_followup("What happened next?", BOE) == \
+        "What happened next (Bank England decide)?"
