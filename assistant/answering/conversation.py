@@ -11,8 +11,9 @@ become the person the conversation is about, "it" and "they" the thing or organi
 previous question asked about, "there" its place, "the next one" the same kind of event, "the
 second one" an item of a listed answer; "who else" excludes the people already named; an
 elliptical follow-up ("And the minister?", "What about the strike in Chile?") takes the previous
-question's frame with the new subject; a question that still leans on the conversation carries the
-previous question's topic in brackets. A question that needs no context is left alone.
+question's frame with the new subject, and "Why?" after a yes-no question asks it (``reframe.py``);
+a question that still leans on the conversation carries the previous question's topic in
+brackets. A question that needs no context (a new digest, the weather's "it") is left alone.
 """
 
 from __future__ import annotations
