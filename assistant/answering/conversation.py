@@ -28,6 +28,7 @@ from assistant.answering.forms import digest_like
 from assistant.answering.language import english
 from assistant.answering.question import parse_question
 from assistant.answering.referents import (
+    answered,
     argument_of,
     bare_object,
     dummy,
@@ -355,6 +356,9 @@ def _stands_for(token: Any, context: _Context) -> tuple[str | None, bool]:
     if demonstrative:
         return None, False
     latest = context.exchanges[0]
+    if latest.question is context.previous and latest.answer is not None and (
+            found := answered(latest.question, latest.answer, plural=plural)):
+        return found, False
     weak = bare_object(context.previous) if not plural else None
     if weak is None and latest.question is context.previous and latest.answer is not None:
         weak = subject(latest.answer, plural=plural)

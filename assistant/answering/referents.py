@@ -132,6 +132,17 @@ def organisations(doc: Any) -> list[str]:
     return found
 
 
+def answered(question: Any, answer: Any, *, plural: bool = False) -> str | None:
+    """What "it" is after "What party does he lead?" ("Which company …"): the organisation the
+    answer named that the question did not ("the National People's Power coalition"); None when
+    the question asked for no such thing by a noun."""
+    asked = next((t.head for t in question if t.tag_ in {"WDT", "WP"} and t.dep_ == "det"), None)
+    if asked is None or (asked.tag_ in {"NNS", "NNPS"}) != plural \
+            or asked.lemma_.lower() in words()["light"]:  # "What kind of dinosaur": a dinosaur
+        return None
+    return next((n for n in organisations(answer) if n not in question.text), None)
+
+
 def subject(doc: Any, *, plural: bool = False) -> str | None:
     """What an answer's first sentence is about, for "it" or "them": its subject when that is
     a thing ("Monsoon landslides killed at least 23 people …"), never a person, a place or a

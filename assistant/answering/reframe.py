@@ -76,9 +76,9 @@ def _reframe(previous: Any, subject: str) -> str | None:
     if old is None and kinds:  # a new name replaces one of its kind: a place a place
         old = next((e for e in ents if e.label_ == kinds[0]), None)
         if old is None and kinds[0] in VALUES:  # "What about last year?"
-            return f"{text.rstrip('?. ')} {subject}?"
+            return _at_end(text, subject)
     if old is None and new[0].pos_ == "ADP":  # "And in Chile?" after a question of no place
-        return f"{text.rstrip('?. ')} {subject}?"
+        return _at_end(text, subject)
     if old is None and not kinds and not names(new) and new[0].pos_ not in {"DET", "PRON"}:
         return None  # "What about inflation?" is no new subject for "the Bank of England"
     if old is None:
@@ -95,7 +95,7 @@ def _reframe(previous: Any, subject: str) -> str | None:
     if old is None:
         described = thing(previous)
         if described is None or described not in text:
-            return f"{text.rstrip('?. ')} — {subject}?"
+            return _at_end(text, f"— {subject}")
         start = text.index(described)
         rewritten = text[:start] + subject + text[start + len(described):]
     else:
@@ -107,6 +107,15 @@ def _reframe(previous: Any, subject: str) -> str | None:
             start = before.idx
         rewritten = text[:start] + subject + text[old.end_char:]
     return rewritten
+
+
+def _at_end(text: str, words: str) -> str:
+    """``words`` at the end of the question ``text``, before the topic it carries in brackets:
+    "How many jobs are at risk in Belgium (Volkswagen closing plants)?"."""
+    text = text.rstrip("?. ")
+    body, bracket = (text[:text.rindex(" (")], text[text.rindex(" ("):]) \
+        if text.endswith(")") and " (" in text else (text, "")
+    return f"{body} {words}{bracket}?"
 
 
 def _with_complements(chunk: Any) -> Any:

@@ -193,3 +193,22 @@ def test_an_it_that_stands_for_nothing_and_a_new_digest_are_left_alone(question)
 def test_what_happened_next_still_leans_on_the_conversation():
     assert rewrite_followup("What happened next?", BOE) == \
         "What happened next (Bank England decide)?"
+
+
+VW = [*exchange("Why is Volkswagen closing plants?",
+                "Volkswagen said weak demand forced it to consider closing three plants [1]."),
+      *exchange("How many jobs are at risk?", "Up to 15,000 jobs could go [1].")]
+
+
+def test_a_place_added_to_a_rewritten_follow_up_goes_before_its_topic():
+    assert rewrite_followup("And in Belgium?", VW) == \
+        "How many jobs are at risk in Belgium (Volkswagen closing plants)?"
+
+
+def test_it_after_what_party_is_the_organisation_the_answer_gave():
+    history = [*exchange("Who is the new president of Sri Lanka?",
+                         "Anura Kumara Dissanayake was sworn in as president on Monday [1]."),
+               *exchange("What party does he lead?",
+                         "He leads the National People's Power coalition [1].")]
+    assert rewrite_followup("When was it founded?", history) == \
+        "When was National People's Power founded?"
