@@ -11,8 +11,9 @@ become the person the conversation is about, "it" and "they" the thing or organi
 previous question asked about, "there" its place, "the next one" the same kind of event, "the
 second one" an item of a listed answer; "who else" excludes the people already named; an
 elliptical follow-up ("And the minister?", "What about the strike in Chile?") takes the previous
-question's frame with the new subject; a question that still leans on the conversation carries the
-previous question's topic in brackets. A question that needs no context is left alone.
+question's frame with the new subject, and "Why?" after a yes-no question asks it (``reframe.py``);
+a question that still leans on the conversation carries the previous question's topic in
+brackets. A question that needs no context (a new digest, the weather's "it") is left alone.
 """
 
 from __future__ import annotations
@@ -23,20 +24,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistant.answering.forms import digest_like
 from assistant.answering.language import english
 from assistant.answering.question import parse_question
 from assistant.answering.referents import (
+    answered,
     argument_of,
+    bare_object,
+    dummy,
     event,
     names,
+    organisations,
     people,
     places,
+    subject,
     thing,
     topic,
     without_datelines,
     words,
 )
-from assistant.answering.reframe import elliptical, list_item
+from assistant.answering.reframe import bare_wh, elliptical, list_item
 from assistant.answering.text import content_terms
 
 Role = Literal["user", "assistant"]
@@ -192,9 +199,13 @@ class _Context:
         return " and ".join([", ".join(found[:-1]), found[-1]]) if len(found) > 1 else None
 
     def place(self) -> str | None:
-        """Where "there" is: the first place of the latest answer, else of its question."""
+        """Where "there" is: the first place of the latest answer that its question did not
+        name ("near Monterrey", not "Tesla" of "Where is the new Tesla factory?"), else of its
+        question."""
         for e in self.exchanges[:2]:
-            if e.answer is not None and (found := places(e.answer, asked_where=e.asked_where)):
+            asked = e.question.text if e.question is not None else ""
+            if e.answer is not None and (found := [p for p in places(
+                    e.answer, asked_where=e.asked_where) if p not in asked]):
                 return found[0]
             if e.question is not None and (found := places(e.question)):
                 return found[0]
@@ -237,9 +248,20 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
     context = _Context(history[-_READ:])
     doc = english().parse(question)
     answers = [e.answer for e in context.exchanges if e.answer is not None]
-    if (whole := elliptical(doc, context.previous) or list_item(doc, answers)) is not None:
+    listed = context.named_people() if context.exchanges and context.exchanges[0].asked_who \
+        else []  # "the first one" after "Who scored?" "X and Y …"
+    if (whole := bare_wh(doc, context.previous) or list_item(doc, answers, listed)) is not None:
         return whole
+    if (whole := elliptical(doc, context.previous)) is not None:
+        # "And her deputy?": the new subject's pronouns point back too.
+        own, _ = _substituted(doc, context)
+        whole = (elliptical(english().parse(own), context.previous) or whole) \
+            if own != doc.text else whole
+        return whole[:1].upper() + whole[1:]
     rewritten, leaning = _substituted(doc, context)
+    if rewritten == question and digest_like(question) and (
+            names(doc) or any(e.label_ == "DATE" for e in doc.ents)):
+        return None  # "What happened this week?", "The latest news on Ukraine?": a new digest
     leaning = leaning or (rewritten == question and _leans_on_context(doc))
     if _asks_who_else(doc) and (given := [n for n in context.named_people()
                                           if n.lower() not in rewritten.lower()]):
@@ -249,15 +271,16 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
         about = topic(context.previous, known=rewritten.rstrip(" ?.!"))
         if about and about.lower() not in rewritten.lower():
             rewritten = f"{rewritten.rstrip(' ?.!')} ({about})?"
-    return rewritten if rewritten != question else None
+    return rewritten[:1].upper() + rewritten[1:] if rewritten != question else None
 
 
 def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
     """``doc``'s text with its pronouns, "there" and "the next one" replaced by what they stand
-    for, and whether something in it still points back unresolved ("the other bank")."""
+    for, and whether something in it still points back unresolved ("the other bank") with no
+    person named for "he" or "she"."""
     w = words()
     edits: list[tuple[int, str]] = []  # (token index, replacement)
-    leaning = False
+    leaning = anchored = False
     for token in doc:
         low = token.lower_
         target: str | None = None
@@ -267,9 +290,11 @@ def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
             target = f"in {place}" if (place := context.place()) else None
         elif low in w["person"]:
             target = context.person()
+            anchored = anchored or target is not None
             target = target and target + ("'s" if _possessive(token) else "")
         elif (low in w["thing"] or low in w["group"]) and _pronoun(token):
-            target = _stands_for(token, context)
+            target, weak = _stands_for(token, context)
+            leaning = leaning or weak
             if target in (t for _, t in edits):  # "they" and "it" are not the same thing
                 target = None
             target = target and target + ("'s" if _possessive(token) else "")
@@ -288,7 +313,8 @@ def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
     for i, replacement in reversed(edits):
         start = doc[i].idx
         text = text[:start] + replacement + text[start + len(doc[i].text):]
-    return (text[:1].upper() + text[1:]) if edits else text, leaning
+    # The person the conversation is about finds its story: no topic needs to go along.
+    return (text[:1].upper() + text[1:]) if edits else text, leaning and not anchored
 
 
 def _said_before(token: Any) -> bool:
@@ -301,18 +327,42 @@ def _said_before(token: Any) -> bool:
     return thing(token.doc[:token.i].as_doc(), plural=token.lower_ in w["group"]) is not None
 
 
-def _stands_for(token: Any, context: _Context) -> str | None:
+def _stands_for(token: Any, context: _Context) -> tuple[str | None, bool]:
     """What "it", "this" or "they" stands for: what the verb it is the object of had as its
-    object before ("signed it" → "the letter"), else what the previous question asked about."""
+    object before ("signed it" → "the letter"), else what the previous question asked about,
+    else the organisation it named, else (weakly: the topic goes along) what it named without
+    an article ("on strike") or what the previous answer was about ("Monsoon landslides …");
+    and whether that is weak."""
     docs = [d for e in context.exchanges[:2] for d in (e.question, e.answer) if d is not None]
     if token.dep_ == "dobj" and (found := argument_of(token.head.lemma_, docs)) is not None:
-        return found or None
+        return found or None, False
     plural = token.lower_ in words()["group"]
     if plural and (several := context.listed()):
-        return several
+        return several, False
     if context.previous is None:
-        return None
-    return thing(context.previous, plural=plural)
+        return None, False
+    demonstrative = token.lower_ in {"this", "that"}
+    if demonstrative and token.dep_ in {"nsubj", "nsubjpass"}:
+        return None, False  # "When will that happen?", "Where will that put her?": an event
+    if (found := thing(context.previous, plural=plural, described=demonstrative)) is not None:
+        # "the strike" says too little to find the story alone: the topic goes along.
+        return found, len(found.split()) <= 2 and not any(w[:1].isupper() for w in found.split())
+    if plural and context.exchanges[0].asked_who \
+            and len(given := context.named_people()) > 1:  # "Who won?" "X and Y …"
+        return " and ".join([", ".join(given[:-1]), given[-1]]), False
+    # "they", or "its" of "its shares": an organisation
+    if (plural or token.tag_ == "PRP$") and (named := organisations(context.previous)):
+        return named[0], False
+    if demonstrative:
+        return None, False
+    latest = context.exchanges[0]
+    if latest.question is context.previous and latest.answer is not None and (
+            found := answered(latest.question, latest.answer, plural=plural)):
+        return found, False
+    weak = bare_object(context.previous) if not plural else None
+    if weak is None and latest.question is context.previous and latest.answer is not None:
+        weak = subject(latest.answer, plural=plural)
+    return weak, weak is not None
 
 
 def _pronoun(token: Any) -> bool:
@@ -320,7 +370,7 @@ def _pronoun(token: Any) -> bool:
     determiner ("that letter") or a conjunction ("said that …")."""
     if token.lower_ in {"this", "that"}:
         return token.tag_ == "DT" and token.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj"}
-    return True
+    return not dummy(token)
 
 
 def _possessive(token: Any) -> bool:

@@ -27,7 +27,7 @@ from assistant.answering.question import VALUES
 from index.news import parse_news
 
 _KEYS = ("person", "thing", "group", "possessive", "opener", "item", "ordinal", "again", "vague",
-         "besides")
+         "besides", "light", "measure", "weather")
 # Labels that never stand for a thing a pronoun like "it" points at.
 _NOT_THINGS = frozenset({"PERSON", "GPE", "LOC", "NORP", "DATE", "TIME", "PERCENT", "MONEY",
                          "QUANTITY", "ORDINAL", "CARDINAL"})
@@ -105,20 +105,102 @@ def names(doc: Any) -> list[str]:
     return list(dict.fromkeys(text for _, _, text in sorted(kept)))
 
 
-def thing(doc: Any, *, plural: bool = False) -> str | None:
+def dummy(token: Any) -> bool:
+    """Whether "it" stands for nothing: the weather ("Is it going to rain?", "It's snowing"),
+    a clause after it ("Is it true that …?", "What is it like to live in Tokyo?")."""
+    if token.lower_ != "it" or token.dep_ not in {"nsubj", "nsubjpass"}:
+        return False
+    head = token.head
+    verbs = [head, *(c for c in head.children if c.dep_ in {"xcomp", "attr", "acomp"})]
+    if any(v.lemma_.lower() in words()["weather"] for v in verbs):
+        return True
+    clauses = [c for c in head.children if c.i > token.i and c.dep_ in {"ccomp", "xcomp"}]
+    return any(any(m.dep_ == "mark" for m in c.children) for c in clauses if c.dep_ == "ccomp") \
+        or (head.lower_ == "like" and any(c.dep_ == "xcomp" for c in clauses))
+
+
+def organisations(doc: Any) -> list[str]:
+    """The names of ``doc`` that can be an organisation ("they" of "Are they going to appeal?"
+    after "What did the court decide in the Chaiyo Telecom case?"): names but places, events,
+    products and persons; the small model calls some one-word organisations persons
+    ("Greenpeace"), so only a person of two names or more is one."""
+    found = []
+    for name in names(doc):
+        labels = {t.ent_type_ for t in doc if t.text in name.split()} - {"", "ORG"}
+        if labels <= {"PERSON"} and not ("PERSON" in labels and " " in name):
+            found.append(name)
+    return found
+
+
+def answered(question: Any, answer: Any, *, plural: bool = False) -> str | None:
+    """What "it" is after "What party does he lead?" ("Which company …"): the organisation the
+    answer named that the question did not ("the National People's Power coalition"); None when
+    the question asked for no such thing by a noun."""
+    asked = next((t.head for t in question if t.tag_ in {"WDT", "WP"} and t.dep_ == "det"), None)
+    if asked is None or (asked.tag_ in {"NNS", "NNPS"}) != plural \
+            or asked.lemma_.lower() in words()["light"]:  # "What kind of dinosaur": a dinosaur
+        return None
+    return next((n for n in organisations(answer) if n not in question.text), None)
+
+
+def subject(doc: Any, *, plural: bool = False) -> str | None:
+    """What an answer's first sentence is about, for "it" or "them": its subject when that is
+    a thing ("Monsoon landslides killed at least 23 people …"), never a person, a place or a
+    pronoun; an answer that cites nothing (an abstention) is about nothing."""
+    if not _MARKER.search(doc.text):
+        return None
+    root = next(iter(doc.sents)).root
+    chunk = next((c for c in doc.noun_chunks if c.root.head == root
+                  and c.root.dep_ in {"nsubj", "nsubjpass"}), None)
+    if chunk is None or chunk.root.tag_ in _WH_TAGS or chunk.root.pos_ == "PRON" \
+            or chunk.root.ent_type_ in _NOT_THINGS \
+            or (chunk.root.tag_ in {"NNS", "NNPS"}) != plural:
+        return None
+    text = _phrase(chunk)  # "Pilots at …" is "pilots" inside a question
+    return text[:1].lower() + text[1:] if chunk[0].pos_ not in {"PROPN", "DET"} else text
+
+
+def bare_object(doc: Any) -> str | None:
+    """A question's object named without an article, as "the" thing: "the strike" of "Why are
+    London Underground staff going on strike?", "the dinosaur" of "What kind of dinosaur did
+    they find?"."""
+    for chunk in doc.noun_chunks:
+        root = chunk.root
+        if root.dep_ in {"dobj", "pobj"} and root.tag_ == "NN" and not root.ent_type_ \
+                and all(t.pos_ in {"NOUN", "ADJ"} for t in chunk):
+            return f"the {chunk.text}"
+    return None
+
+
+def thing(doc: Any, *, plural: bool = False, described: bool = False) -> str | None:
     """What the question ``doc`` asks about, for "it" (``plural`` False) or "they": its subject
     noun phrase, else its object, when it is definite ("the bridge", "Lisbon's election"), else
     one that names an organisation, event or product; never a person or a place. "They" is an
-    organisation or a plural definite phrase."""
-    for named in (False, True):
+    organisation or a plural definite phrase. ``described``: a definite phrase only ("Is that
+    the largest ever?" after "Why was Apple fined?" is not Apple)."""
+    for named in (False,) if described else (False, True):
         for role in _ROLES:
             for chunk in doc.noun_chunks:
                 if chunk.root.dep_ != role:
                     continue
                 span = _described(chunk)
                 if span is not None and _fits(span, plural=plural, named=named):
-                    return _phrase(span)
+                    return _phrase(_owner(span, plural=plural) or span)
     return None
+
+
+def _owner(span: Any, *, plural: bool) -> Any:
+    """What a measure is of: "the new iPhone" of "the price of the new iPhone" ("When does it go
+    on sale?" is the phone, not its price); None when ``span`` is no measure of a thing."""
+    root = span.root
+    if root.lemma_.lower() not in words()["measure"]:
+        return None
+    owners = [c for p in root.rights if p.lower_ == "of" for c in p.children if c.dep_ == "pobj"]
+    if not owners:
+        return None
+    owner = _chunk(owners[0])
+    return owner if _fits(owner, plural=plural, named=False) \
+        or _fits(owner, plural=plural, named=True) else None
 
 
 def argument_of(lemma: str, docs: list[Any]) -> str | None:
@@ -157,6 +239,11 @@ def event(doc: Any) -> str | None:
     if phrase is None:
         return None
     head = next(c.root for c in doc.noun_chunks if phrase.endswith(c.text) or c.text in phrase)
+    named = next((e for e in doc.ents if e.start <= head.i < e.end), None)
+    if named is not None and named.label_ in _NAMED_THINGS:  # "the next Tour de France"
+        if _subject(head):  # "What did the Bank of England decide?" is about no event
+            return None
+        return " ".join(t.text for t in named if t.lower_ != "the" and not t.like_num) or None
     kept = [t for t in head.lefts if t.dep_ == "compound"] + [head]
     return " ".join(t.text for t in kept)
 
@@ -164,11 +251,16 @@ def event(doc: Any) -> str | None:
 def topic(doc: Any, *, known: str = "") -> str:
     """The words of a question that say what it is about, in order ("Why are London Underground
     staff going on strike?" → "London Underground staff going strike"), but those of ``known``
-    (the question it goes along with)."""
+    (the question it goes along with), its dates, the word "how" asks with ("big" of "How big
+    is …") and the light words of ``lexicon/en/followup.txt`` ("happened", "kind")."""
     told = set(known.lower().split())
+    light = set(words()["light"])
     kept = [t.text for t in doc if not (t.is_stop or t.is_punct or t.tag_ in _WH_TAGS
                                         or t.tag_ == "POS" or t.lower_ in {"'s", "’s"}
-                                        or t.lower_ in told)]
+                                        or t.lower_ in told or t.lemma_.lower() in light
+                                        or t.ent_type_ in {"DATE", "TIME"} or t.pos_ == "ADP"
+                                        or (t.pos_ in {"ADJ", "ADV"}
+                                            and any(c.tag_ == "WRB" for c in t.children)))]
     return " ".join(kept[:6])
 
 

@@ -32,11 +32,35 @@ def elliptical(doc: Any, previous: Any | None) -> str | None:
     return _reframe(previous, subject)
 
 
-def _reframe(previous: Any, subject: str) -> str:
+def bare_wh(doc: Any, previous: Any | None) -> str | None:
+    """"Why?", "When?" or "How much?" after a yes-no question ("Did the Fed cut rates?") → that
+    question asked with the word: "Why did the Fed cut rates?"; None for any other question
+    ("Who?" has no place in it)."""
+    content = [t for t in doc if not t.is_punct]
+    wh = 1 if content and content[0].pos_ == "ADP" else 0  # "By how much?"
+    if previous is None or len(content) <= wh or content[wh].tag_ != "WRB" \
+            or any(t.pos_ not in {"ADV", "ADJ"} for t in content[wh + 1:]) or len(content) > 4:
+        return None
+    if previous[0].pos_ != "AUX":
+        return None  # "Who won?" before it: the answer is what the question would ask about
+    asked = doc[:len(content)].text
+    rest = previous.text[len(previous[0]):]
+    counted = next((c for c in previous.noun_chunks if c.root.dep_ == "dobj"
+                    and c[0].lower_ in {"any", "some"}), None)
+    if counted is not None and content[-1].lower_ in {"many", "much"}:
+        # "How many?" after "Did Tesla recall any cars?" → "How many cars did Tesla recall?"
+        start, end = counted.start_char - len(previous[0]), counted.end_char - len(previous[0])
+        asked = f"{asked} {previous[counted.start + 1:counted.end].text}"
+        rest = (rest[:start].rstrip() + rest[end:])
+    return f"{asked[:1].upper()}{asked[1:]} {previous[0].lower_}{rest}"
+
+
+def _reframe(previous: Any, subject: str) -> str | None:
     """The previous question about a new subject: "How long is the Tube strike?" + "the Paris
     one" → "How long is the Paris strike?"; "the strike in Chile" replaces "the Kystfly Air
     strike" whole, "the minister" only "Catherine Deneuve" of her question; "in France" the
-    place, "last year" the date of the previous question (or goes at its end)."""
+    place, "last year" the date of the previous question (or goes at its end); None for a
+    subject that names nothing and stands for nothing in it ("inflation")."""
     text = previous.text
     new = english().parse(subject)
     head = new[:].root.lower_
@@ -52,7 +76,11 @@ def _reframe(previous: Any, subject: str) -> str:
     if old is None and kinds:  # a new name replaces one of its kind: a place a place
         old = next((e for e in ents if e.label_ == kinds[0]), None)
         if old is None and kinds[0] in VALUES:  # "What about last year?"
-            return f"{text.rstrip('?. ')} {subject}?"
+            return _at_end(text, subject)
+    if old is None and new[0].pos_ == "ADP":  # "And in Chile?" after a question of no place
+        return _at_end(text, subject)
+    if old is None and not kinds and not names(new) and new[0].pos_ not in {"DET", "PRON"}:
+        return None  # "What about inflation?" is no new subject for "the Bank of England"
     if old is None:
         ents = [e for e in ents if e.label_ not in VALUES | {"NORP"}]
         old = next((e for e in ents if e.root.dep_ in {"nsubj", "nsubjpass"}), None) or \
@@ -61,10 +89,13 @@ def _reframe(previous: Any, subject: str) -> str:
                               if c.start <= old.root.i < c.end), None)
         if chunk is not None and chunk.root.lower_ == head:  # "the strike in Chile"
             old = _with_complements(chunk)
+    if old is None and names(new) and (named := [n for n in names(previous) if n in text]):
+        start = text.index(named[0])  # a name the model gave no kind: "Tesla" for "Ford"
+        return text[:start] + subject + text[start + len(named[0]):]
     if old is None:
         described = thing(previous)
         if described is None or described not in text:
-            return f"{text.rstrip('?. ')} — {subject}?"
+            return _at_end(text, f"— {subject}")
         start = text.index(described)
         rewritten = text[:start] + subject + text[start + len(described):]
     else:
@@ -78,6 +109,15 @@ def _reframe(previous: Any, subject: str) -> str:
     return rewritten
 
 
+def _at_end(text: str, words: str) -> str:
+    """``words`` at the end of the question ``text``, before the topic it carries in brackets:
+    "How many jobs are at risk in Belgium (Volkswagen closing plants)?"."""
+    text = text.rstrip("?. ")
+    body, bracket = (text[:text.rindex(" (")], text[text.rindex(" ("):]) \
+        if text.endswith(")") and " (" in text else (text, "")
+    return f"{body} {words}{bracket}?"
+
+
 def _with_complements(chunk: Any) -> Any:
     """A noun chunk with the prepositional phrases right after it: "the Reserve Bank" → "the
     Reserve Bank of New Zealand"."""
@@ -88,10 +128,11 @@ def _with_complements(chunk: Any) -> Any:
     return chunk.doc[chunk.start:end]
 
 
-def list_item(doc: Any, answers: Sequence[Any]) -> str | None:
+def list_item(doc: Any, answers: Sequence[Any], people: Sequence[str] = ()) -> str | None:
     """``doc`` with "the second one" or "the Polish one" replaced by the names of that item of
-    the latest of ``answers`` (parsed, the latest first) that listed several things; None when
-    it points at no item."""
+    the latest of ``answers`` (parsed, the latest first) that listed several things, else by
+    that one of ``people`` (those the latest answer to "who" named); None when it points at no
+    item."""
     w = words()
     pointer = next((t for t in doc if t.lower_ in w["item"] and t.i > 1
                     and doc[t.i - 2].lower_ == "the"
@@ -104,9 +145,11 @@ def list_item(doc: Any, answers: Sequence[Any]) -> str | None:
         listed = [i for i in items(answer.text) if names(english().parse(i))]
         if len(listed) >= 2:
             break
+    which = doc[pointer.i - 1]
+    if len(listed) < 2 and len(people) >= 2 and which.lower_ in w["ordinal"]:
+        listed = list(people)
     if len(listed) < 2:
         return None
-    which = doc[pointer.i - 1]
     if which.lower_ in w["ordinal"]:
         index = -1 if which.lower_ == w["ordinal"][-1] else w["ordinal"].index(which.lower_)
         if index >= len(listed):

@@ -67,7 +67,7 @@ def test_follow_ups_keep_the_topic():
     strike = [Turn("user", "Why are dock workers in Antwerp going on strike?"),
               Turn("assistant", "Over pay [1].")]
     assert rewrite_followup("How long will it last?", strike) == \
-        "How long will it last (dock workers Antwerp going strike)?"
+        "How long will the strike last (dock workers Antwerp going)?"
     assert rewrite_followup("How many ships are stuck?", strike) == \
         "How many ships are stuck (dock workers Antwerp going strike)?"
     assert rewrite_followup("What about the Rotterdam one?",
