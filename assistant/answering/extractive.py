@@ -152,14 +152,20 @@ class ExtractiveAnswerer(ListAnswers):
             kind_ok = 1.0 if typed(q, self.language().entities([best.text])[0]) else 0.0
         else:
             kind_ok = 0.5
+        i = next(n for n, s in enumerate(c.sentences) if s is best)
         return signals(q.text, best.text, _told(c.passages[best.passage]),
-                       float(c.semantic.max()), type_ok=kind_ok)
+                       float(c.semantic.max()), type_ok=kind_ok, context=c.context[i],
+                       standout=float(c.semantic.max() - c.semantic.mean()))
 
     def abstention_signals(self, question: str, passages: Sequence[Passage]) -> Signals | None:
         """The abstention model's inputs for the best factoid sentence of the passages, for
-        refitting its weights (``bench/abstain_cv.py``); None when no sentence reaches
-        ``min_support`` (the answerer abstains without asking the model)."""
-        q = replace(self.parse(question), form="factoid")
+        refitting its weights (``bench/abstain_cv.py``); None when the model is not asked: no
+        sentence reaches ``min_support`` or a name of the question is missing from the passages
+        (the answerer abstains without it), or the question is a digest or asks by outlets."""
+        parsed = with_outlets(self.parse(question), passages)
+        if parsed.form in ("digest", "parts") or missing_names(parsed.names, passages):
+            return None
+        q = replace(parsed, form="factoid")
         c = self.candidates(q, passages) if question.strip() else None
         if c is None or float(c.scores[c.best]) < self.min_support:
             return None

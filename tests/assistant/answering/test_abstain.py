@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.abstain import (
+    FLAT_BELOW,
     conflict,
     negated_form_conflict,
     opposite_conflict,
@@ -72,3 +73,28 @@ def test_a_conflict_raises_the_probability_of_unanswerable():
 def test_the_other_sex_s_event_is_a_conflict():
     assert conflict("Who won the men's final?", "Petrovic won the women's final on Sunday.")
     assert not conflict("Who won the women's final?", "Petrovic won the women's final.")
+
+
+def test_nothing_standing_out_raises_the_probability_of_unanswerable():
+    question = "How many calories are in a banana?"
+    sentence = "The plantation exported 40,000 tonnes of fruit in 1950."
+
+    def asked(standout: float):
+        return signals(question, sentence, sentence, 0.45, type_ok=1.0, standout=standout)
+
+    # A story well above the rest of what was retrieved: the signal says nothing (one-sided).
+    assert asked(0.4).flat == 0.0 and asked(FLAT_BELOW).flat == 0.0
+    # Every retrieved sentence about as far from the question as the best one.
+    assert asked(0.05).flat == pytest.approx(FLAT_BELOW - 0.05)
+    assert asked(0.05).unanswerable() > asked(0.15).unanswerable() > asked(0.4).unanswerable()
+    assert asked(0.05).unanswerable() > 0.7 > asked(0.4).unanswerable()
+
+
+def test_terms_the_headline_holds_are_not_missing():
+    question = "How big was the penalty handed to Capital Water?"
+    sentence = "The regulator fined the utility 4.5 million pounds on Tuesday."
+    bare = signals(question, sentence, sentence, 0.6, type_ok=1.0)
+    told = signals(question, sentence, sentence, 0.6, type_ok=1.0,
+                   context="Capital Water fined over sewage spills LONDON")
+    assert told.terms_missing < bare.terms_missing
+    assert told.unanswerable() < bare.unanswerable()
