@@ -123,17 +123,12 @@ class ExtractiveAnswerer(ListAnswers):
 
     def _supported(self, q: Question, c: Candidates, *, model: bool = True) -> bool:
         """Whether the best candidate answers: it reaches the minimum support (less for a
-        list: several facts rarely share the question's words as one fact does), the passages
-        mention every name of the question (else a near miss), and the abstention model does
+        list: several facts rarely share the question's words as one fact does), it is no near
+        miss (``_near_miss``: a name of the question unmentioned), and the abstention model does
         not find it unanswered (a list by a looser threshold: its parts are told apart)."""
         support = self.min_support * (self.config.list_support if q.form == "list" else 1.0)
         best = c.sentences[c.best]
-        # A fact is told by one story: a factoid's story names what the question names, or it
-        # is about something else ("the earthquake in Chile" answered by the one in Peru, while
-        # another passage mentions Chile).
-        told = [p for p in c.passages if q.form != "factoid"
-                or story_of(p) == story_of(c.passages[best.passage])]
-        return float(c.scores[c.best]) >= support and not missing_names(q.names, told) \
+        return float(c.scores[c.best]) >= support and not _near_miss(q, c) \
             and (not model or self._signals(q, best, c).unanswerable() <= (
                 self.abstain_threshold if q.form == "factoid"
                 else self.config.list_abstain_threshold))
@@ -167,7 +162,7 @@ class ExtractiveAnswerer(ListAnswers):
             return None
         q = replace(parsed, form="factoid")
         c = self.candidates(q, passages) if question.strip() else None
-        if c is None or float(c.scores[c.best]) < self.min_support:
+        if c is None or float(c.scores[c.best]) < self.min_support or _near_miss(q, c):
             return None
         return self._signals(q, c.sentences[c.best], c)
 
@@ -309,6 +304,15 @@ _FORMS: dict[str, Callable[[ExtractiveAnswerer, Question, Candidates], Answer]] 
     "digest": ExtractiveAnswerer._digest,
     "parts": by_parts,  # layout.py: the evidence of each outlet the question names
 }
+
+
+def _near_miss(q: Question, c: Candidates) -> bool:
+    """A name of the question is not mentioned: by any passage, or for a single fact by the
+    best sentence's own story (a fact is told by one story: "the earthquake in Chile" is not
+    answered by the one in Peru because another passage mentions Chile)."""
+    best = story_of(c.passages[c.sentences[c.best].passage])
+    told = [p for p in c.passages if q.form != "factoid" or story_of(p) == best]
+    return bool(missing_names(q.names, told))
 
 
 def _told(p: Passage) -> str:
