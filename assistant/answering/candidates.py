@@ -158,8 +158,10 @@ def completed(question: Question, picked: list[int], sentences: Sequence[Sentenc
     ents = dict(zip(order, english.entities([sentences[i].text for i in order]), strict=True))
 
     def holds(i: int, unit: re.Pattern[str] | None) -> bool:
-        found = [e for e in typed(question, ents[i]) if e.text.lower() not in seen]
-        return bool(found) and (unit is None or measured(sentences[i].text, unit))
+        if unit is not None and measured(sentences[i].text, unit):
+            return True  # "48 million euros", though recognised as a CARDINAL
+        return unit is None and any(e.text.lower() not in seen
+                                    for e in typed(question, ents[i]))
 
     unit = asked_unit(question)
     if unit is not None and not any(holds(i, unit) for i in order):

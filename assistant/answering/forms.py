@@ -46,7 +46,8 @@ _LIST = re.compile(
     r"\bchange[sd]? (?:between|from)\b|\bdifference between\b|\b(?:versus|vs)\b|"
     r"\bthe (?:two|three|four|five) (?:[\w-]+ )?\w+s\b|"
     # two questions in one: "…, and how many in the final count?", "… and which are cutting"
-    r"\w,? and (?:what|which|who|how|when|where) \w", re.IGNORECASE)
+    r"^\s*(?:what|which|who|how|when|where)\b.*\w,? and (?:what|which|who|how|when|where) \w",
+    re.IGNORECASE)
 # "How long", "how many": the adjective asks for a measure; it is no term to look for.
 ASKING = re.compile(r"\bhow (?:long|many|much|old|far|tall|high|deep|fast|often|big|large)\b",
                     re.IGNORECASE)
