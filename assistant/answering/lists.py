@@ -54,14 +54,18 @@ class ListAnswers:
         return self._compose(q, c, chosen, separator="\n")
 
     def _naming(self, q: Question, c: Candidates, chosen: list[int]) -> list[int]:
-        """``chosen`` (a sentence per story), and the sentences that name things of the asked
-        kind none of them names yet ("Which countries …": each country once)."""
+        """``chosen`` (a sentence per story), and the sentences of the chosen stories that
+        name things of the asked kind none of them names yet ("Which countries …": each
+        country once); another story's passing mention is no answer."""
         cfg = self.config
         english = self.language()
         named = {e.text.lower().removeprefix("the ")
                  for ents in english.entities([c.sentences[i].text for i in chosen])
                  for e in typed(q, ents)}
-        more = by_entity(q, c.sentences, c.scores, english, named=named,
+        told = {story_of(c.passages[c.sentences[i].passage]) for i in chosen}
+        mine = np.array([story_of(c.passages[s.passage]) in told for s in c.sentences])
+        more = by_entity(q, c.sentences, np.where(mine, c.scores, UNQUOTABLE), english,
+                         named=named,
                          floor=max(self.min_support * cfg.list_support,
                                    cfg.list_share * float(c.scores.max())),
                          limit=cfg.max_stories, top=cfg.typed_candidates * 2)

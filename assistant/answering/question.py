@@ -100,7 +100,7 @@ def _counted(doc: Any) -> str | None:
     """The noun "how many" counts ("how many more jobs" → "jobs"), by the parse."""
     many = next((t for t in doc if t.lower_ == "many"), None)
     noun = many.head if many is not None else None
-    while noun is not None and noun.pos_ == "ADJ" and noun.head is not noun:
+    while noun is not None and noun.pos_ == "ADJ" and noun.head.i != noun.i:
         noun = noun.head
     return noun.text if noun is not None and noun.pos_ in {"NOUN", "PROPN"} else None
 
