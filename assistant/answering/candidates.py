@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.answering.compose import measured
+from assistant.answering.forms import measure_words
 from assistant.answering.language import English, Entity
 from assistant.answering.lexicon import lines
 from assistant.answering.question import Question
@@ -120,3 +122,51 @@ def by_entity(question: Question, sentences: Sequence[Sentence], scores: np.ndar
         if len(chosen) >= limit:
             break
     return chosen
+
+
+def asked_unit(question: Question) -> re.Pattern[str] | None:
+    """The unit a number answering ``question`` comes in ("how many jobs": jobs; "how long":
+    hours or days), when it asks for a measure."""
+    if question.cue == "how many":  # "how many yes votes": the number comes with "votes"
+        return re.compile(rf"\b{re.escape(question.counted[:4])}", re.IGNORECASE) \
+            if question.counted else None
+    unit, _ = measure_words(question.text)
+    if question.answer_type == "number" or (question.cue or "").startswith("how "):
+        return unit
+    return None
+
+
+def completed(question: Question, picked: list[int], sentences: Sequence[Sentence],
+              scores: np.ndarray, story: Sequence[str], english: English, *, floor: float,
+              top: int) -> list[int]:
+    """``picked`` (sentences of one story, best first), with the story's best sentence that
+    holds what the question asks for (an entity of its kind; a number in the asked unit) when
+    none of ``picked`` does and that sentence scores at least ``floor``: one story's answer to
+    "how many workers …" holds the number, not only the lead. For a name ("Name the new
+    species", "the names of the projects"), the lead's own names do not count: a lead
+    describes what a later sentence names ("The animal, named Limaytitan velox, …")."""
+    if not question.expected or not picked:
+        return picked
+    mine = [int(i) for i in np.argsort(-scores, kind="stable")
+            if story[int(i)] == story[picked[0]] and float(scores[int(i)]) >= floor][:top]
+    seen = ""
+    if question.cue == "name":  # the names of the story's first sentence do not count
+        first = min((i for i in range(len(sentences)) if story[i] == story[picked[0]]),
+                    key=lambda i: sentences[i].start)
+        seen = sentences[first].text.lower()
+    order = [*picked, *(i for i in mine if i not in picked)]
+    ents = dict(zip(order, english.entities([sentences[i].text for i in order]), strict=True))
+
+    def holds(i: int, unit: re.Pattern[str] | None) -> bool:
+        if unit is not None and measured(sentences[i].text, unit):
+            return True  # "48 million euros", though recognised as a CARDINAL
+        return unit is None and any(e.text.lower() not in seen
+                                    for e in typed(question, ents[i]))
+
+    unit = asked_unit(question)
+    if unit is not None and not any(holds(i, unit) for i in order):
+        unit = None  # no sentence of the story counts in that unit: any number will do
+    if any(holds(i, unit) for i in picked):
+        return picked
+    more = next((i for i in mine if i not in picked and holds(i, unit)), None)
+    return picked if more is None else [*picked, more]

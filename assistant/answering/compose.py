@@ -88,10 +88,16 @@ def lead_sentences(sentences: Sequence[Sentence], passages: Sequence[Passage], *
     return order[:limit]
 
 
+# A number in figures or, as news writes the small ones, in words ("four people").
+_NUMBER = re.compile(r"\d[\d,.:]*|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                     r"twelve|twenty|thirty|forty|fifty|hundreds|thousands|dozens)\b",
+                     re.IGNORECASE)
+
+
 def measured(sentence: str, unit: re.Pattern[str]) -> bool:
     """Whether a number of ``sentence`` comes with a word of ``unit`` ("1,800 jobs", "90
-    million years ago", "£42 million")."""
-    for m in re.finditer(r"\d[\d,.:]*", sentence):
+    million years ago", "£42 million", "four people")."""
+    for m in _NUMBER.finditer(sentence):
         if unit.search(sentence[max(0, m.start() - 2):m.end() + 30]):
             return True
     return False

@@ -105,12 +105,14 @@ def update(best: int, sentences: Sequence[Sentence], passages: Sequence[Passage]
 def with_lead(picked: list[int], sentences: Sequence[Sentence], passages: Sequence[Passage],
                scores: np.ndarray, share: float) -> list[int]:
     """``picked`` (sentences of one story, best first) led by the story's lead sentence when
-    that scores at least ``share`` of the best: in news it says who did what."""
+    that scores at least ``share`` of the best, or whatever it scores when the best opens with
+    a pronoun ("It was the ninth storm …"): in news the lead says who did what."""
     story = story_of(passages[sentences[picked[0]].passage])
+    alone = not _SUBJECT_PRONOUN.match(sentences[picked[0]].text)
     for i, s in enumerate(sentences):
         if (story_of(passages[s.passage]) == story and is_lead(s, sentences[i - 1] if i else None,
                                                                passages)):
-            if i in picked or float(scores[i]) < share * float(scores[picked[0]]):
+            if i in picked or (alone and float(scores[i]) < share * float(scores[picked[0]])):
                 return picked
             return [i, *picked]
     return picked

@@ -30,6 +30,7 @@ from assistant.answering.candidates import (
     UNQUOTABLE,
     Candidates,
     answer_span,
+    asked_unit,
     quotable_mask,
     type_bonus,
     typed,
@@ -232,8 +233,8 @@ class ExtractiveAnswerer(ListAnswers):
             return priors
         priors += type_bonus(q, sentences, scores + priors, self.language(),
                              top=c.typed_candidates, bonus=c.type_bonus)
-        unit, _ = measure_words(q.text)
-        if q.answer_type == "number" and unit is not None:  # "how old": years, not metres
+        # "how old": years, not metres; "how long": hours or days, though a date may answer it
+        if (unit := asked_unit(q)) is not None:
             priors += c.unit_bonus * np.array([measured(s.text, unit) for s in sentences],
                                               dtype=np.float32)
         return priors

@@ -44,7 +44,10 @@ _LIST = re.compile(
     r"^\s*(?:list|name) (?:the |all |every )|\b(?:both|each of|all the|every) \w+|"
     r"^\s*who (?:else|all)\b|\bwhich (?:\w+ )?(?:ones|others)\b|\bcompare[sd]?\b|"
     r"\bchange[sd]? (?:between|from)\b|\bdifference between\b|\b(?:versus|vs)\b|"
-    r"\bthe (?:two|three|four|five) (?:[\w-]+ )?\w+s\b", re.IGNORECASE)
+    r"\bthe (?:two|three|four|five) (?:[\w-]+ )?\w+s\b|"
+    # two questions in one: "…, and how many in the final count?", "… and which are cutting"
+    r"^\s*(?:what|which|who|how|when|where)\b.*\w,? and (?:what|which|who|how|when|where) \w",
+    re.IGNORECASE)
 # "How long", "how many": the adjective asks for a measure; it is no term to look for.
 ASKING = re.compile(r"\bhow (?:long|many|much|old|far|tall|high|deep|fast|often|big|large)\b",
                     re.IGNORECASE)

@@ -20,6 +20,7 @@ from assistant.answering.candidates import (
     UNQUOTABLE,
     Candidates,
     by_entity,
+    completed,
     quotable_mask,
     typed,
 )
@@ -47,20 +48,24 @@ class ListAnswers:
         if unanswered:  # every part found unanswered by the abstention model
             return self._abstain(q.text, c)
         if not chosen:
-            chosen = self._stories(c)
+            chosen = self._stories(q, c)
             if q.expected and q.expected[0] not in VALUES:
                 chosen = self._naming(q, c, chosen)
         return self._compose(q, c, chosen, separator="\n")
 
     def _naming(self, q: Question, c: Candidates, chosen: list[int]) -> list[int]:
-        """``chosen`` (a sentence per story), and the sentences that name things of the asked
-        kind none of them names yet ("Which countries …": each country once)."""
+        """``chosen`` (a sentence per story), and the sentences of the chosen stories that
+        name things of the asked kind none of them names yet ("Which countries …": each
+        country once); another story's passing mention is no answer."""
         cfg = self.config
         english = self.language()
         named = {e.text.lower().removeprefix("the ")
                  for ents in english.entities([c.sentences[i].text for i in chosen])
                  for e in typed(q, ents)}
-        more = by_entity(q, c.sentences, c.scores, english, named=named,
+        told = {story_of(c.passages[c.sentences[i].passage]) for i in chosen}
+        mine = np.array([story_of(c.passages[s.passage]) in told for s in c.sentences])
+        more = by_entity(q, c.sentences, np.where(mine, c.scores, UNQUOTABLE), english,
+                         named=named,
                          floor=max(self.min_support * cfg.list_support,
                                    cfg.list_share * float(c.scores.max())),
                          limit=cfg.max_stories, top=cfg.typed_candidates * 2)
@@ -87,7 +92,8 @@ class ListAnswers:
         for name, alone in joined:
             asked = self.parse(alone)
             part = self._scores(alone, texts, context)[0]
-            part += self._priors(asked, sentences, passages, part)
+            priors = self._priors(asked, sentences, passages, part)
+            part += priors
             part[~quotable] = UNQUOTABLE
             # What the question joins, the answer tells apart: a story that mentions the name
             # asked about, not one that only mentions another joined name, nor one that already
@@ -110,21 +116,33 @@ class ListAnswers:
                               and float(part[i]) >= c.part_share * float(part[best])]]
             picked = with_lead(picked, sentences, passages, part,
                                c.lead_share)[:c.part_sentences]
-            if (later := update(best, sentences, passages, part, same_thread)) is not None:
+            picked = completed(asked, picked, sentences, part, story, self.language(),
+                               floor=c.list_share * float(part[best]), top=c.typed_candidates)
+            # A later report restates the fact in its own words ("the toll rose to 31"):
+            # weighed by words and meaning, not by the first report's lead and unit priors.
+            if (later := update(best, sentences, passages, part - priors,
+                                same_thread)) is not None:
                 picked = [*picked[:c.part_sentences - 1], later]
                 stories.add(story[later])
             chosen += [i for i in picked if i not in chosen]
             stories.add(story[best])
         return chosen, unanswered == len(joined)
 
-    def _stories(self, cands: Candidates) -> list[int]:
+    def _stories(self, q: Question, cands: Candidates) -> list[int]:
         """The best sentence of each story supporting the question nearly as well as the best,
-        and every report of a chosen story's thread (a question about a change needs both)."""
+        and every report of a chosen story's thread (a question about a change needs both);
+        each story's, with the sentence holding what the question asks for when it lacks it."""
         c = self.config
         passages, sentences, scores = cands.passages, cands.sentences, cands.scores
         chosen: list[int] = []
         top = float(scores.max())
         same_thread = self._threads(passages)
+        story = [story_of(passages[s.passage]) for s in sentences]
+
+        def told(i: int) -> list[int]:  # the story's lead or best, and what it lacks
+            return completed(q, with_lead([i], sentences, passages, scores, c.lead_share)[:1],
+                             sentences, scores, story, self.language(),
+                             floor=c.list_share * float(scores[i]), top=c.typed_candidates)
         # Retrieval tells the stories about the question from the rest by a wide margin.
         ranked = max(p.score for p in passages)
         for i in one_per_article(sentences, scores, passages, limit=c.max_stories,
@@ -132,11 +150,11 @@ class ListAnswers:
                                            c.list_share * top)):
             if i == int(np.argmax(scores)) or ranked <= 0 or (
                     passages[sentences[i].passage].score >= c.list_rank_share * ranked):
-                chosen.append(with_lead([i], sentences, passages, scores, c.lead_share)[0])
+                chosen += told(i)
         for i in one_per_article(sentences, scores, passages, limit=c.max_stories,
                                  floor=self.min_support * c.list_support):
             if i not in chosen and any(same_thread(passages[sentences[i].passage],
                                                    passages[sentences[j].passage])
                                        for j in chosen):
-                chosen.append(with_lead([i], sentences, passages, scores, c.lead_share)[0])
+                chosen += [j for j in told(i) if j not in chosen]
         return chosen

@@ -47,6 +47,8 @@ class Question:
     names: tuple[str, ...] = ()  # named entities and proper nouns, in order
     entities: tuple[Entity, ...] = field(default=(), compare=False)
     dates: tuple[str, ...] = ()
+    # What a "how many" counts: "votes" in "how many yes votes did …" (its numbers' unit).
+    counted: str | None = None
     # The outlets it names, each a part of the answer (``parts.with_outlets``; form "parts").
     outlets: tuple[Any, ...] = field(default=(), compare=False)  # of parts.Outlet
 
@@ -90,7 +92,17 @@ def parse_question(text: str, nlp: English | None = None) -> Question:
         form = "factoid"
     return Question(text, form, expected, cue, names, ents,
                     tuple(e.text for e in ents if e.label == "DATE"
-                          and not _WH & set(e.text.lower().split())))
+                          and not _WH & set(e.text.lower().split())),
+                    counted=_counted(doc) if cue == "how many" else None)
+
+
+def _counted(doc: Any) -> str | None:
+    """The noun "how many" counts ("how many more jobs" → "jobs"), by the parse."""
+    many = next((t for t in doc if t.lower_ == "many"), None)
+    noun = many.head if many is not None else None
+    while noun is not None and noun.pos_ == "ADJ" and noun.head.i != noun.i:
+        noun = noun.head
+    return noun.text if noun is not None and noun.pos_ in {"NOUN", "PROPN"} else None
 
 
 def proper_names(doc: Any) -> tuple[str, ...]:
@@ -130,7 +142,7 @@ def _asked(doc: Any) -> tuple[str | None, tuple[str, ...], bool]:
         if word in {"what", "which"} or (word == "name" and i == 0):
             noun = _asked_noun(token)
             if noun is not None:
-                key = noun.lower_
+                key = noun.lower_ if noun.lower_ in table else noun.lemma_.lower()
                 if key in {"name", "title", "kind", "type", "sort"}:  # "the name of the company"
                     inner = next((c for p in noun.children if p.lower_ == "of"
                                   for c in p.children if c.dep_ == "pobj"), None)
@@ -140,8 +152,8 @@ def _asked(doc: Any) -> tuple[str | None, tuple[str, ...], bool]:
                     return f"what {key}", table[f"what {key}"], False
                 if key in table:
                     return key, table[key], noun.tag_ in {"NNS", "NNPS"}
-            if word == "name" or (noun is not None and noun.lower_ == "name"):
-                return "name", table["name"], False
+            if word == "name" or (noun is not None and key == "name"):
+                return "name", table["name"], noun is not None and noun.tag_ == "NNS"
             if word in {"what", "which"}:
                 continue
         if word in table and word in _WH:
@@ -163,6 +175,9 @@ def _asked_noun(token: Any) -> Any:
     if token.lower_ == "name":
         return next((c for c in token.children if c.dep_ == "dobj"), None)
     head = token.head
+    if token.dep_ in {"dobj", "dative"} and head.dep_ == "ROOT" \
+            and head.lemma_.lower() in answer_types():
+        return head  # "what will the strike cost": a cost
     if head.lower_ in _BE:
         return next((c for c in head.children if c is not token and c.dep_ in {"attr", "nsubj"}
                      and c.pos_ in {"NOUN", "PROPN"}), None)

@@ -214,7 +214,10 @@ def resolve_dates(question: str, reference: date | None = None) -> DateRange | N
             start, end = resolve(match, ref)
         except ValueError:  # "31 February 2018": not a date, so not a date filter
             continue
-        prefix = match.groupdict().get("prefix")
+        prefix, begin = match.groupdict().get("prefix"), match.start()
+        if prefix and re.match(r"['’]s\b", text[match.end():]):
+            # "after this month's decisions": the decisions of this month
+            prefix, begin = None, match.end("prefix") + 1
         if prefix == "since":
             end = max(ref, start)
         elif prefix == "after":
@@ -223,7 +226,7 @@ def resolve_dates(question: str, reference: date | None = None) -> DateRange | N
             start, end = None, _back(start, 1)
         elif prefix in ("until", "till"):
             start = None
-        return DateRange(start, end, question[match.start(): match.end()].strip())
+        return DateRange(start, end, question[begin: match.end()].strip())
     return None
 
 

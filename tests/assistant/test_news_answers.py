@@ -17,9 +17,9 @@ from tests.conftest import TEST_DATA
 # Share of each kind answered right (with the right articles cited) or, for the unanswerable
 # kinds, abstained on.
 FLOORS = {
-    "news_eval": {"paraphrase": 0.8, "several": 0.7, "digest": 0.65, "followup": 0.75,
+    "news_eval": {"paraphrase": 0.8, "several": 0.8, "digest": 0.65, "followup": 0.75,
                   "offtopic": 0.95, "nearmiss": 0.9},
-    "news_heldout": {"paraphrase": 0.65, "several": 0.5, "digest": 0.8, "followup": 0.75,
+    "news_heldout": {"paraphrase": 0.65, "several": 0.75, "digest": 0.8, "followup": 0.75,
                      "offtopic": 0.95, "nearmiss": 0.85},
 }
 

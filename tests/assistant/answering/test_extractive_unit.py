@@ -102,7 +102,8 @@ def test_citations_carry_the_offsets_of_the_sentences_they_support(
     passages = [passage("volcano", VOLCANO, 1000), passage("bridge", BRIDGE, 200)]
     answer = answerer.answer("What will the bridge cost in euros, and which council approved it?",
                              passages)
-    assert answer.text == f"{APPROVED} [1] {COST} [1]"
+    # Two questions in one: a list, a line for each sentence.
+    assert answer.text == f"{APPROVED} [1]\n{COST} [1]"
     [c] = answer.citations
     assert c.article_id == "bridge"
     assert c.sentences == ((200, 261), (262, 324))
