@@ -11,10 +11,10 @@ refused, naming the file and the reinstall command.
 spaCy is imported on first use only (about 1 s): ``assistant --help`` and the CLI's start stay
 light. Questions go through the whole pipeline (parse and entities); answer candidates only
 through the entity recogniser (about twice as fast), cached by text since the same passages come
-back turn after turn. Loading skips what a question does not need (0.13 s of a cold question's
-CPU, `_load`): the lemmatizer is read on the first text that needs lemmas (a conversation's turns),
-the tokenizer's rules are read once from the model (not first built from spaCy's defaults), and
-spaCy's registries are not searched for plugins (entry points) this pipeline does not use.
+back turn after turn. Loading skips work a question does not need (0.09 s of a cold question's
+CPU, `_load`): the tokenizer's rules are read once from the model (not first built from spaCy's
+defaults), and spaCy's registries are not searched for plugins (entry points) this pipeline does
+not use.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import importlib.util
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -97,27 +97,15 @@ def check_model(path: Path) -> None:
 class English:
     """The loaded pipeline: questions parsed whole, candidates' entities recognised (cached)."""
 
-    def __init__(self, nlp: Any, *, max_cached: int = 50_000,
-                 lemmatizer: Callable[[], Any] | None = None) -> None:
+    def __init__(self, nlp: Any, *, max_cached: int = 50_000) -> None:
         self.nlp = nlp
-        # The pipeline's own lemmatizer when it has one, else read when first needed.
-        self.lemmatizer = None if lemmatizer else _NO_LEMMATIZER
-        self._load_lemmatizer = lemmatizer or (lambda: _NO_LEMMATIZER)
         self.max_cached = max_cached
         self._cache: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def parse(self, text: str, *, lemmas: bool = True) -> Any:
-        """The spaCy ``Doc`` of a short text (a question, a turn), parsed and with entities; with
-        its words' lemmas unless ``lemmas`` is false (a question alone needs none)."""
-        return _parse(self, text, lemmas)
-
-    def lemmatize(self, doc: Any) -> Any:
-        if self.lemmatizer is None:
-            with self._lock:
-                if self.lemmatizer is None:
-                    self.lemmatizer = self._load_lemmatizer()
-        return self.lemmatizer(doc)
+    def parse(self, text: str) -> Any:
+        """The spaCy ``Doc`` of a short text (a question, a turn), parsed and with entities."""
+        return _parse(self, text)
 
     def entities(self, texts: Sequence[str]) -> list[tuple[Entity, ...]]:
         """The named entities of each text, in order; new texts are recognised in one batch."""
@@ -139,14 +127,9 @@ class English:
         return tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
 
 
-def _NO_LEMMATIZER(doc: Any) -> Any:  # noqa: N802 - a pipe, named like one
-    return doc
-
-
 @lru_cache(maxsize=4096)
-def _parse(english: English, text: str, lemmas: bool) -> Any:
-    doc = english.nlp(text)
-    return english.lemmatize(doc) if lemmas else doc
+def _parse(english: English, text: str) -> Any:
+    return english.nlp(text)
 
 
 _loaded: English | None = None
@@ -166,18 +149,10 @@ def english() -> English:
 
 
 def _load(path: Path, spacy: Any) -> English:
-    """en_core_web_sm without its lemmatizer (read on first use), its tokenizer read once."""
-    def lemmatizer() -> Any:
-        with _no_plugins(spacy):
-            config = spacy.util.load_config(path / "config.cfg")["components"]["lemmatizer"]
-            pipe = nlp.create_pipe(config["factory"], name="lemmatizer", config={
-                k: v for k, v in config.items() if k != "factory"})
-            return pipe.from_disk(path / "lemmatizer", exclude=["vocab"])
-
+    """en_core_web_sm, its tokenizer read once from the model, no plugin search."""
     with _no_plugins(spacy):
-        nlp = spacy.load(path, exclude=["lemmatizer"],
-                         config={"nlp": {"tokenizer": {"@tokenizers": _stored_tokenizer(spacy)}}})
-    return English(nlp, lemmatizer=lemmatizer)
+        return English(spacy.load(path, config={
+            "nlp": {"tokenizer": {"@tokenizers": _stored_tokenizer(spacy)}}}))
 
 
 def _stored_tokenizer(spacy: Any) -> str:

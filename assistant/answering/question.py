@@ -80,7 +80,7 @@ def parse_question(text: str, nlp: English | None = None) -> Question:
     text = " ".join(text.split())
     if not text:
         return Question(text)
-    doc = (nlp or english()).parse(text, lemmas=False)
+    doc = (nlp or english()).parse(text)
     ents = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
     names = proper_names(doc)
     cue, expected, plural = _asked(doc)

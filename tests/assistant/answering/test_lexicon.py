@@ -61,10 +61,10 @@ def test_the_pipeline_loads_without_importing_torch():
     assert run.stdout.strip() == "False"
 
 
-def test_the_trimmed_load_reads_text_as_the_whole_pipeline_does():
-    """Loaded without its lemmatizer (read on the first text that needs lemmas) and with the
-    tokenizer read from the model alone, the pipeline gives spaCy's own tokens, tags, parse,
-    entities and lemmas; a question parsed without lemmas does not load the lemmatizer."""
+def test_the_trimmed_load_reads_text_as_spacy_s_own_load_does():
+    """Loaded with the tokenizer read from the model alone (not first built from spaCy's
+    defaults) and without the plugin search, the pipeline gives spaCy's own tokens, tags,
+    parse, entities and lemmas."""
     import subprocess
     import sys
 
@@ -72,9 +72,8 @@ def test_the_trimmed_load_reads_text_as_the_whole_pipeline_does():
         "import spacy\n"
         "from assistant.answering.language import english, model_path\n"
         "ours = english()\n"
-        "q = ours.parse('Who did he defeat in the final?', lemmas=False)\n"
-        "assert ours.lemmatizer is None, 'read before a text needed lemmas'\n"
         "whole = spacy.load(model_path())\n"
+        "assert ours.nlp.pipe_names == whole.pipe_names\n"
         "texts = ['Who did he defeat in the final?',\n"
         "         \"Mr. Smith can't go to the U.S. on Jan. 5th - it's 3,400 km!\"\n"
         "         ' See https://example.org :) e.g. 10km',\n"
@@ -83,10 +82,6 @@ def test_the_trimmed_load_reads_text_as_the_whole_pipeline_does():
         "                  for t in d]\n"
         "for text in texts:\n"
         "    assert read(ours.parse(text)) == read(whole(text)), text\n"
-        "    bare = ours.parse(text, lemmas=False)\n"
-        "    assert [t.text for t in bare] == [t.text for t in whole(text)]\n"
-        "assert [t.text for t in q] == [t.text for t in whole(texts[0])]\n"
-        "assert ours.lemmatizer is not None\n"
         "print('ok')\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)
