@@ -3,8 +3,9 @@
 Each question line of the set carries ``answers`` (the true value) and ``false`` (the value some
 copies carry instead). Every question is asked through the assistant, as a user's would, and
 its answer is sorted into: the true value alone, both values, the false value alone, neither
-(answered without either) or abstained; ``conflicts`` is the share whose ``Answer.conflicts``
-is filled. Prints JSON; ``--dump`` adds each question's answer.
+(answered without either) or abstained; ``true_first`` is the share whose text gives the true
+value first, ``conflicts`` the share whose ``Answer.conflicts`` is filled. Prints JSON;
+``--dump`` adds each question's answer.
 
     python bench/conflicts.py --set tests/data/conflicts --data-dir /tmp/conflicts
 
@@ -34,6 +35,14 @@ def outcome(text: str, true: list[str], false: list[str], abstained: bool) -> st
             (False, True): "false_only", (False, False): "neither"}[(has_true, has_false)]
 
 
+def leads(text: str, true: list[str], false: list[str]) -> bool:
+    """Whether the true value comes first in the answer (or alone)."""
+    low = text.lower()
+    at = lambda values: min((low.find(v.lower()) for v in values  # noqa: E731
+                             if v.lower() in low), default=len(low) + 1)
+    return at(true) < at(false)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", type=Path, default=Path("tests/data/conflicts"))
@@ -50,11 +59,13 @@ def main() -> None:
         a = assistant.ask(q["question"], k=args.k)
         rows.append({"id": q["id"], "outcome": outcome(a.text, q["answers"], q["false"],
                                                        a.abstained),
+                     "true_first": leads(a.text, q["answers"], q["false"]),
                      "conflicts": bool(a.conflicts), "answer": a.text[:800]})
     n = len(rows)
     share = lambda key: round(sum(r["outcome"] == key for r in rows) / n, 3)  # noqa: E731
     summary = {k: share(k) for k in ("true_only", "both", "false_only", "neither", "abstained")}
     summary["true_shown"] = round(summary["true_only"] + summary["both"], 3)
+    summary["true_first"] = round(sum(r["true_first"] for r in rows) / n, 3)
     summary["conflicts_filled"] = round(sum(r["conflicts"] for r in rows) / n, 3)
     summary["questions"] = n
     print(json.dumps({"summary": summary, **({"questions": rows} if args.dump else {})},
