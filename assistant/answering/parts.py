@@ -10,7 +10,8 @@ the question uses it as one ("an article by CNET", "a Bloomberg report":
 instead of answering from others.
 
 An outlet named with a date ("the report from Wired on 2023-11-25", "published on October 1st")
-selects that day's report. Pure: the sources come from the catalog (the service) or from the
+selects that day's report; a sequence between two such reports also retrieves what the outlets
+published in between. Pure: the sources come from the catalog (the service) or from the
 retrieved passages (the answerer).
 """
 
@@ -189,6 +190,26 @@ def _filters(outlets: Iterable[Outlet]) -> list[Filters]:
     return filters
 
 
+def _spans(outlets: Sequence[Outlet], question: str) -> list[Filters]:
+    """For a sequence between two dated reports, each named outlet's reports from the first
+    day to the last: what it published in between."""
+    first, last = _span(outlets, question)
+    if first is None or last is None:
+        return []
+    spans = [Filters(sources=o.sources, since=date.fromisoformat(first),
+                     until=date.fromisoformat(last)) for o in outlets if o.sources]
+    return list(dict.fromkeys(spans))
+
+
+def _span(outlets: Sequence[Outlet], question: str) -> tuple[str | None, str | None]:
+    """The first and last day of a sequence's dated reports (None: not a sequence between
+    two days)."""
+    days = sorted({o.day for o in outlets if o.day and not o.day.startswith("--")})
+    if len(days) < 2 or not sequence_like(question):
+        return None, None
+    return days[0], days[-1]
+
+
 def widen(found: RetrievalResult, question: str, sources: Iterable[str],
           search: Callable[..., RetrievalResult]) -> RetrievalResult:
     """``found`` with the passages of each indexed outlet the question names (``OUTLET_K``
@@ -202,7 +223,7 @@ def widen(found: RetrievalResult, question: str, sources: Iterable[str],
         return found
     passages = list(found.passages)
     seen = {p.chunk_id for p in passages}
-    for f in _filters(outlets):  # the outlets found once
+    for f in _filters(outlets) + _spans(outlets, question):  # the outlets found once
         for p in search(question, k=OUTLET_K, filters=f, date_filter=False).passages:
             if p.chunk_id not in seen:
                 seen.add(p.chunk_id)
@@ -222,7 +243,11 @@ def _dated(passages: list[Passage], outlets: Sequence[Outlet], question: str) ->
     days = [o if any(p.source in o.sources and o.dated(p.published) for p in passages)
             else replace(o, day=None) for o in outlets]
 
+    first, last = _span(outlets, question)
+
     def asked(p: Passage) -> bool:
+        if first and last and first <= (p.published or "")[:10] <= last:
+            return True  # a report between the two of a sequence
         return all(o.day is None for o in days if p.source in o.sources) or any(
             o.dated(p.published) for o in days if p.source in o.sources)
     return [p for p in passages if asked(p)]

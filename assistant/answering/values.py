@@ -108,14 +108,16 @@ def _values(answerer, q: Question, sentences: Sequence[Sentence], scores: np.nda
     found = [typed(q, entities) for entities in
              answerer.language().entities([sentences[i].text for i in order])]
     # A figure of the kind most of them state ("how long": kilometres in four, minutes in
-    # one); a name of any kind asked for (the model calls a rare person an ORG now and then).
+    # one) or else of another kind asked for (the model reads "2.1 billion euros" as a
+    # CARDINAL now and then); a name of any kind asked for (a rare person may be an ORG).
     held = [{e.label for e in answers} for answers in found]
     label = max(q.expected, key=lambda lab: sum(lab in h for h in held))
     groups: dict[str, list[tuple[str, int]]] = {}
     holds: dict[int, set[str]] = {}
     for i, answers in zip(order, found, strict=True):
-        mine = [e for e in answers if label not in VALUES
-                or (e.label == label and _NUMBER.search(e.text))]  # a figure, not "Monday"
+        mine = [e for e in answers if label not in VALUES or _NUMBER.search(e.text)]
+        if label in VALUES:  # a figure ("Monday" is none), of the usual kind when it has one
+            mine.sort(key=lambda e: e.label != label)
         holds[i] = {_key(e.text, label) for e in mine}
         if mine:
             groups.setdefault(_key(mine[0].text, label), []).append((mine[0].text, i))
@@ -158,8 +160,11 @@ def _same_fact(answerer, q: Question, sentences: Sequence[Sentence],
         named = np.array([[naming[a] and naming[b] for b in mine] for a in theirs])
         return bool(np.any(alike >= SAME_FACT) or np.any(named & (alike >= NAMED_FACT)))
     shape = _shape(groups[top][0][0])  # figures of one kind: kilometres, not minutes
-    return {key: groups[key] for key in groups if key == top or (
-        states(key) and (q.expected[0] not in VALUES or _shape(groups[key][0][0]) == shape))}
+
+    def alike(key: str) -> bool:  # ("2.1 billion euros" and "1.3 billion" are)
+        theirs = _shape(groups[key][0][0])
+        return q.expected[0] not in VALUES or theirs <= shape or shape <= theirs
+    return {key: groups[key] for key in groups if key == top or (states(key) and alike(key))}
 
 
 def _key(value: str, label: str) -> str:
