@@ -152,6 +152,19 @@ def yes_no(text: str) -> bool:
     return (text.split() or [""])[0].lower() in cues()["yes_no"]
 
 
+def asks_of_reports(text: str) -> bool:
+    """Whether a question with digest words ("the latest", "recently", "results") still asks
+    something of the reports it names: a sequence, a yes/no question ("Does …", not "Is there
+    any news …") or one asking for a name ("Which company, recently noted by TechCrunch …")."""
+    first = (text.split() or [""])[0].lower()
+    return sequence_like(text) or first in _ASKING or (
+        first in cues()["yes_no"] and first not in _DIGEST_OPENERS)
+
+
+_ASKING = frozenset("which who whom whose when where how why".split())
+_DIGEST_OPENERS = frozenset("is are was were".split())  # "Were there any …"
+
+
 def negated(text: str) -> bool:
     words = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
     return any(w in cues()["negation"] or w.endswith("n't") for w in words)
@@ -161,8 +174,8 @@ def with_outlets(q: Question, passages: Sequence[Passage]) -> Question:
     """``q`` as a question by parts (form "parts") when it names an outlet; the outlets are
     matched against the retrieved passages' sources (the service retrieves each named outlet's
     articles)."""
-    if q.form == "digest":  # "the latest from The Verge": its leads, as any digest
-        return q
+    if q.form == "digest" and not asks_of_reports(q.text):
+        return q  # "the latest from The Verge": its leads, as any digest
     # An unindexed outlet is an organisation or a run of proper nouns, never a person or place.
     others = {e.text for e in q.entities if e.label not in {"ORG", "WORK_OF_ART", "PRODUCT"}}
     outlets = find_outlets(q.text, [p.source for p in passages if p.source],
@@ -216,7 +229,7 @@ def widen(found: RetrievalResult, question: str, sources: Iterable[str],
     each), each chunk once; an outlet named only with a date keeps only that day's reports (the
     service takes the date out of the question the answerer reads). A digest, or a search the
     caller already filtered, is left as it is."""
-    if digest_like(question) or not found.filters.empty:
+    if (digest_like(question) and not asks_of_reports(question)) or not found.filters.empty:
         return found
     outlets = [o for o in find_outlets(question, sources) if o.sources]
     if not outlets:

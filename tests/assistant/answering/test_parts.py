@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.answering.parts import (
     Outlet,
     _spans,
+    asks_of_reports,
     find_outlets,
     forms,
     negated,
@@ -109,3 +110,12 @@ def test_a_sequence_between_two_dated_reports_also_searches_each_outlet_in_betwe
     assert _spans(find_outlets(same, SOURCES), same) == []
     one = "Between the TechCrunch report on 2023-11-06 and the one from The Verge, who changed?"
     assert _spans(find_outlets(one, SOURCES), one) == []
+
+
+def test_digest_words_do_not_hide_a_question_asked_of_the_reports():
+    assert asks_of_reports("Which company, recently noted by TechCrunch, partners with Google?")
+    assert asks_of_reports("Does the Sporting News article anticipate the upcoming game?")
+    assert asks_of_reports("Between the latest report from Wired and the one before, …")
+    assert not asks_of_reports("What's the latest from The Verge?")
+    assert not asks_of_reports("Is there any news from Reuters this week?")
+    assert not asks_of_reports("Any updates from TechCrunch?")
