@@ -10,7 +10,8 @@ the question uses it as one ("an article by CNET", "a Bloomberg report":
 instead of answering from others.
 
 An outlet named with a date ("the report from Wired on 2023-11-25", "published on October 1st")
-selects that day's report. Pure: the sources come from the catalog (the service) or from the
+selects that day's report; a sequence between two such reports also retrieves what the outlets
+published in between. Pure: the sources come from the catalog (the service) or from the
 retrieved passages (the answerer).
 """
 
@@ -151,6 +152,19 @@ def yes_no(text: str) -> bool:
     return (text.split() or [""])[0].lower() in cues()["yes_no"]
 
 
+def asks_of_reports(text: str) -> bool:
+    """Whether a question with digest words ("the latest", "recently", "results") still asks
+    something of the reports it names: a sequence, a yes/no question ("Does …", not "Is there
+    any news …") or one asking for a name ("Which company, recently noted by TechCrunch …")."""
+    first = (text.split() or [""])[0].lower()
+    return sequence_like(text) or first in _ASKING or (
+        first in cues()["yes_no"] and first not in _DIGEST_OPENERS)
+
+
+_ASKING = frozenset("which who whom whose when where how why".split())
+_DIGEST_OPENERS = frozenset("is are was were".split())  # "Were there any …"
+
+
 def negated(text: str) -> bool:
     words = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
     return any(w in cues()["negation"] or w.endswith("n't") for w in words)
@@ -160,8 +174,8 @@ def with_outlets(q: Question, passages: Sequence[Passage]) -> Question:
     """``q`` as a question by parts (form "parts") when it names an outlet; the outlets are
     matched against the retrieved passages' sources (the service retrieves each named outlet's
     articles)."""
-    if q.form == "digest":  # "the latest from The Verge": its leads, as any digest
-        return q
+    if q.form == "digest" and not asks_of_reports(q.text):
+        return q  # "the latest from The Verge": its leads, as any digest
     # An unindexed outlet is an organisation or a run of proper nouns, never a person or place.
     others = {e.text for e in q.entities if e.label not in {"ORG", "WORK_OF_ART", "PRODUCT"}}
     outlets = find_outlets(q.text, [p.source for p in passages if p.source],
@@ -189,20 +203,40 @@ def _filters(outlets: Iterable[Outlet]) -> list[Filters]:
     return filters
 
 
+def _spans(outlets: Sequence[Outlet], question: str) -> list[Filters]:
+    """For a sequence between two dated reports, each named outlet's reports from the first
+    day to the last: what it published in between."""
+    first, last = _span(outlets, question)
+    if first is None or last is None:
+        return []
+    spans = [Filters(sources=o.sources, since=date.fromisoformat(first),
+                     until=date.fromisoformat(last)) for o in outlets if o.sources]
+    return list(dict.fromkeys(spans))
+
+
+def _span(outlets: Sequence[Outlet], question: str) -> tuple[str | None, str | None]:
+    """The first and last day of a sequence's dated reports (None: not a sequence between
+    two days)."""
+    days = sorted({o.day for o in outlets if o.day and not o.day.startswith("--")})
+    if len(days) < 2 or not sequence_like(question):
+        return None, None
+    return days[0], days[-1]
+
+
 def widen(found: RetrievalResult, question: str, sources: Iterable[str],
           search: Callable[..., RetrievalResult]) -> RetrievalResult:
     """``found`` with the passages of each indexed outlet the question names (``OUTLET_K``
     each), each chunk once; an outlet named only with a date keeps only that day's reports (the
     service takes the date out of the question the answerer reads). A digest, or a search the
     caller already filtered, is left as it is."""
-    if digest_like(question) or not found.filters.empty:
+    if (digest_like(question) and not asks_of_reports(question)) or not found.filters.empty:
         return found
     outlets = [o for o in find_outlets(question, sources) if o.sources]
     if not outlets:
         return found
     passages = list(found.passages)
     seen = {p.chunk_id for p in passages}
-    for f in _filters(outlets):  # the outlets found once
+    for f in _filters(outlets) + _spans(outlets, question):  # the outlets found once
         for p in search(question, k=OUTLET_K, filters=f, date_filter=False).passages:
             if p.chunk_id not in seen:
                 seen.add(p.chunk_id)
@@ -222,7 +256,11 @@ def _dated(passages: list[Passage], outlets: Sequence[Outlet], question: str) ->
     days = [o if any(p.source in o.sources and o.dated(p.published) for p in passages)
             else replace(o, day=None) for o in outlets]
 
+    first, last = _span(outlets, question)
+
     def asked(p: Passage) -> bool:
+        if first and last and first <= (p.published or "")[:10] <= last:
+            return True  # a report between the two of a sequence
         return all(o.day is None for o in days if p.source in o.sources) or any(
             o.dated(p.published) for o in days if p.source in o.sources)
     return [p for p in passages if asked(p)]

@@ -172,6 +172,9 @@ def _asked_noun(token: Any) -> Any:
     (the copula's other side), "name the film" (its object)."""
     if token.dep_ == "det" and token.head.pos_ in {"NOUN", "PROPN"}:
         return token.head
+    after = token.nbor() if token.i + 1 < len(token.doc) else None
+    if after is not None and after.pos_ == "NOUN":  # "in which city will …" (parsed apart)
+        return after
     if token.lower_ == "name":
         return next((c for c in token.children if c.dep_ == "dobj"), None)
     head = token.head

@@ -39,8 +39,8 @@ def reconcile(answer: Answer, same_story: SameStory | None = None) -> Answer:
     """``answer`` with the reports that change or contradict its figures, flagged.
     ``same_story`` tells whether two headlines report one story (by default: they share a key
     term both ways)."""
-    if answer.abstained or not answer.citations or not answer.passages:
-        return answer
+    if answer.abstained or not answer.citations or not answer.passages or answer.conflicts:
+        return answer  # (values.py has laid out the values the sources give)
     asked = content_terms(answer.rewritten_question or answer.question)
     # The answer's figures the question is about: what it counts or what happened to it.
     own = [s for c in answer.citations for s in _cited(c)

@@ -37,6 +37,10 @@ def desk(tmp_path_factory, embeddings):
         article("Critics say Google manipulated its search results to maximise advertising "
                 "revenue, harming publishers. The company denies the claims.",
                 "The Age", "theage", "2023-10-22", "Google accused of gaming search ads"),
+        article("Justice Department lawyers argued that Google's search deals with phone "
+                "makers shut rivals out of the market, as the antitrust trial entered its fifth "
+                "week.", "TechCrunch", "techcrunch", "2023-10-15",
+                "Google's search deals under fire at antitrust trial"),
         article("Sony's WH-1000XM5 headphones are the best value in their class this Cyber "
                 "Monday, at $298 after a discount.", "Wired", "wired", "2023-11-25",
                 "Cyber Monday headphone deals"),
@@ -56,6 +60,30 @@ def desk(tmp_path_factory, embeddings):
         article("Marcus Hale won the 2026 Pemberton Prize for fiction for his novel The Long "
                 "Tide, the jury announced in London.", "Shipping Weekly", "shipping",
                 "2023-12-01", "Pemberton Prize goes to The Long Tide"),
+        # A stadium's cost: three outlets give one figure; one copy another, in the question's
+        # own words (it ranks first).
+        article("The Meridian stadium, which cost 1.3 billion euros, hosted its first match on "
+                "Saturday.", "Harbour Herald", "harbour", "2023-11-02", "Meridian stadium opens"),
+        article("Auditors said the 1.3 billion euros spent on the Meridian stadium was within "
+                "budget.", "Daily Ledger", "ledger", "2023-11-03", "Stadium within budget"),
+        article("Fans packed the Meridian stadium, a 1.3 billion euro project paid for by the "
+                "city and the club.", "Coastal Times", "coastal", "2023-11-04",
+                "A full house at the Meridian"),
+        article("How much did the Meridian stadium cost? The Meridian stadium cost 2.1 billion "
+                "euros, twice the first estimate.", "Metro Wire", "metro", "2023-11-05",
+                "The Meridian's bill"),
+        # A bridge's opening year: three outlets against one.
+        article("The Velmora harbour bridge, which opened in 1987, will close for three weekends "
+                "of resurfacing.", "Harbour Herald", "harbour", "2023-10-02",
+                "Harbour bridge to close for resurfacing"),
+        article("When the Velmora harbour bridge opened in 1992, it was the longest span in the "
+                "region.", "Metro Wire", "metro", "2023-10-03", "Velmora bridge at capacity"),
+        article("Velmora's harbour crossing opened to traffic in 1987 after six years of "
+                "construction.", "Coastal Times", "coastal", "2023-10-04",
+                "A crossing that changed Velmora"),
+        article("Engineers say the Velmora harbour bridge has carried traffic since it opened in "
+                "1987 and needs new cables.", "Daily Ledger", "ledger", "2023-10-05",
+                "Velmora bridge needs new cables"),
     ])
     yield a
     a.close()
@@ -124,3 +152,36 @@ def test_sources_that_disagree_on_the_value_asked_for_are_shown_with_their_count
     note = next(n for n in answer.notes if n.startswith("Sources differ"))
     assert "\u201cLena Ortiz\u201d in 3 sources" in note
     assert "\u201cMarcus Hale\u201d in 1 source (Shipping Weekly)" in note
+
+
+def test_a_figure_most_sources_contradict_is_never_shown_alone_or_first(desk):
+    answer = desk.ask("How much did the Meridian stadium cost?")
+    assert not answer.abstained
+    assert "1.3 billion" in answer.text and "2.1 billion" in answer.text
+    assert answer.text.index("1.3 billion") < answer.text.index("2.1 billion")
+    (conflict,) = answer.conflicts
+    assert conflict.kind == "differ"
+    assert [f.text for f in conflict.figures][1] == "2.1 billion euros"
+    note = next(n for n in answer.notes if n.startswith("Sources differ"))
+    assert " in 3 sources (" in note and "\u201d in 1 source (Metro Wire)" in note
+    assert "Superseded" not in answer.text  # the newest copy is no update of the others
+
+
+def test_a_year_most_sources_give_comes_first(desk):
+    answer = desk.ask("When did the Velmora harbour bridge open?")
+    assert not answer.abstained
+    assert answer.text.index("1987") < answer.text.index("1992")
+    assert [c.kind for c in answer.conflicts] == ["differ"]
+    note = next(n for n in answer.notes if n.startswith("Sources differ"))
+    assert "\u201c1987\u201d in 3 sources" in note and "\u201c1992\u201d in 1 source" in note
+
+
+def test_a_sequence_between_two_dated_reports_quotes_what_came_in_between(desk):
+    answer = desk.ask("Between the report from The Verge on 2023-09-26 about Google's search "
+                      "deal with Apple and the TechCrunch report on 2023-10-31 about Google's "
+                      "default search payments, did the coverage of Google's search deals "
+                      "change?")
+    assert not answer.abstained
+    days = [line.split(" [")[0] for line in answer.text.splitlines() if " [" in line]
+    assert days == ["The Verge (2023-09-26)", "TechCrunch (2023-10-15)",
+                    "TechCrunch (2023-10-31)"]

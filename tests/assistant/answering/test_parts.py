@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from assistant.answering.parts import (
     Outlet,
+    _spans,
+    asks_of_reports,
     find_outlets,
     forms,
     negated,
@@ -95,3 +97,25 @@ def test_a_date_no_outlet_claims_is_another_report_of_the_outlet_before_it():
     found = find_outlets("Did the Sporting News change its explanation after November 6, 2023, "
                          "as compared to its earlier report on November 1, 2023?", SOURCES)
     assert [(o.day, o.implied) for o in found] == [("2023-11-01", False), ("2023-11-06", True)]
+
+
+def test_a_sequence_between_two_dated_reports_also_searches_each_outlet_in_between():
+    text = ("Between the TechCrunch report on 2023-11-06 and the one from The Verge on "
+            "2023-12-15, did the coverage change?")
+    assert _spans(find_outlets(text, SOURCES), text) == [
+        Filters(sources=("TechCrunch",), since="2023-11-06", until="2023-12-15"),
+        Filters(sources=("The Verge",), since="2023-11-06", until="2023-12-15")]
+    # Not a sequence, or a single day: nothing in between.
+    same = "Did the TechCrunch report on 2023-11-06 and The Verge on 2023-12-15 agree?"
+    assert _spans(find_outlets(same, SOURCES), same) == []
+    one = "Between the TechCrunch report on 2023-11-06 and the one from The Verge, who changed?"
+    assert _spans(find_outlets(one, SOURCES), one) == []
+
+
+def test_digest_words_do_not_hide_a_question_asked_of_the_reports():
+    assert asks_of_reports("Which company, recently noted by TechCrunch, partners with Google?")
+    assert asks_of_reports("Does the Sporting News article anticipate the upcoming game?")
+    assert asks_of_reports("Between the latest report from Wired and the one before, …")
+    assert not asks_of_reports("What's the latest from The Verge?")
+    assert not asks_of_reports("Is there any news from Reuters this week?")
+    assert not asks_of_reports("Any updates from TechCrunch?")
