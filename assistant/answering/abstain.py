@@ -78,6 +78,9 @@ DEFAULT_THRESHOLD = 0.70
 # abstains on no more answerable SQuAD questions than the six signals alone (0.25: +4 of 236,
 # 0.28: +11, for one or two more off-topic questions caught).
 FLAT_BELOW = 0.22
+# ... among at least this many retrieved sentences: "nothing stands out" needs a crowd (a question
+# asked of an index of one or two short articles compares its best sentence with two or three).
+FLAT_CROWD = 12
 
 
 @dataclass(frozen=True)

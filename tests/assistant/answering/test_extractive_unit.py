@@ -301,3 +301,19 @@ def test_a_sentence_two_copies_of_a_story_share_is_quoted_once(answerer):
 def test_the_bold_span_is_the_entity_asked_for(answerer):
     answer = answerer.answer("When should the bridge open?", [passage("bridge", BRIDGE, 0)])
     assert [answer.text[a:b] for a, b in answer.answer_spans] == ["2027"]
+
+
+def test_nothing_stands_out_only_in_a_crowd(fake: HashEmbeddings):
+    """``flat`` (nothing retrieved stands out) is read among enough retrieved sentences: the
+    best of an index's two sentences is compared with no crowd and never called flat."""
+    answerer = ExtractiveAnswerer(fake.encode)
+    question = "How long will the bridge construction take?"
+    small = [passage("bridge", "The council approved a new bridge over the estuary. "
+                               "Bridge construction starts in spring and should take three "
+                               "years.", 0)]
+    assert answerer.abstention_signals(question, small).flat == 0.0
+    assert not answerer.answer(question, small).abstained
+    crowd = " ".join(f"Bridge construction on route {n} will take a while." for n in range(14))
+    many = [passage("roads", crowd, 0)]
+    signals = answerer.abstention_signals(question, many)
+    assert signals is not None and signals.flat > 0.0
