@@ -156,11 +156,13 @@ def conflict(question: str, sentence: str) -> float:
 
 
 def signals(question: str, sentence: str, passage: str, similarity: float, *,
-            type_ok: float, context: str = "", standout: float = 1.0) -> Signals:
+            type_ok: float, context: str = "", standout: float = 1.0,
+            crowd: int = FLAT_CROWD) -> Signals:
     """The abstention model's inputs; ``type_ok`` is 1 when the sentence holds an entity of the
     kind the question asks for, 0 when it holds none, 0.5 when the question asks for no kind;
     ``context`` is what the sentence is about beyond its words (``evidence.sentence_context``);
-    ``standout`` how far its cosine rises above the mean of the retrieved sentences'."""
+    ``standout`` how far its cosine rises above the mean of the ``crowd`` retrieved sentences'
+    (too few of them, and nothing is read into it)."""
     # "How long", "how much": the adjective asks for a measure, it is not a term to find.
     q_stems = _stems(ASKING.sub("how", question))
     told = _stems(sentence) | _stems(context)
@@ -176,5 +178,5 @@ def signals(question: str, sentence: str, passage: str, similarity: float, *,
         terms_missing=missing,
         names_missing=float(len(names)),
         conflict=conflict(question, sentence),
-        flat=max(0.0, FLAT_BELOW - standout),
+        flat=max(0.0, FLAT_BELOW - standout) if crowd >= FLAT_CROWD else 0.0,
     )

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.abstain import FLAT_CROWD, Signals, signals
+from assistant.answering.abstain import Signals, signals
 from assistant.answering.candidates import (
     UNQUOTABLE,
     Candidates,
@@ -151,8 +151,8 @@ class ExtractiveAnswerer(ListAnswers):
         i = next(n for n, s in enumerate(c.sentences) if s is best)
         return signals(q.text, best.text, _told(c.passages[best.passage]),
                        float(c.semantic.max()), type_ok=kind_ok, context=c.context[i],
-                       standout=float(c.semantic.max() - c.semantic.mean())
-                       if len(c.semantic) >= FLAT_CROWD else 1.0)
+                       standout=float(c.semantic.max() - c.semantic.mean()),
+                       crowd=len(c.semantic))
 
     def abstention_signals(self, question: str, passages: Sequence[Passage]) -> Signals | None:
         """The abstention model's inputs for the best factoid sentence of the passages, for
