@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -45,29 +47,28 @@ def test_a_replaced_model_file_is_refused_naming_it_and_the_fix(tmp_path):
         check_model(copy)
 
 
-def test_the_pipeline_loads_without_importing_torch():
-    import subprocess
-    import sys
+def in_a_fresh_process(code: str) -> str:
+    """What ``code`` prints in a new interpreter (the pipeline loaded there from scratch)."""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
 
+
+def test_the_pipeline_loads_without_importing_torch():
     code = ("import sys\n"
             "from assistant.answering.language import english\n"
             "doc = english().parse('Who won the final in Paris on Sunday?')\n"
             "assert [e.label_ for e in doc.ents] == ['GPE', 'DATE'], doc.ents\n"
             "print('torch' in sys.modules)\n"
             "import torch  # other code may still import it afterwards\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "False"
+    assert in_a_fresh_process(code) == "False"
 
 
 def test_the_trimmed_load_reads_text_as_spacy_s_own_load_does():
     """Loaded with the tokenizer read from the model alone (not first built from spaCy's
     defaults) and without the plugin search, the pipeline gives spaCy's own tokens, tags,
     parse, entities and lemmas."""
-    import subprocess
-    import sys
-
     code = (
         "import spacy\n"
         "from assistant.answering.language import english, model_path\n"
@@ -83,7 +84,4 @@ def test_the_trimmed_load_reads_text_as_spacy_s_own_load_does():
         "for text in texts:\n"
         "    assert read(ours.parse(text)) == read(whole(text)), text\n"
         "print('ok')\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "ok"
+    assert in_a_fresh_process(code) == "ok"
