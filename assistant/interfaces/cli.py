@@ -232,6 +232,7 @@ def ask(
     """Answer a question with [n] citations to the indexed articles."""
     options = retrieval_flags(mode, source, article, since, until, reference_date)
     question = question_argument(question)
+    _english_meanwhile()
     answer = open_assistant().ask(question, k=k, **options)
     if as_json:
         print_json(answer.to_dict())
@@ -252,6 +253,7 @@ def chat(
     from assistant.results import Final
 
     options = retrieval_flags(reference_date=reference_date)
+    _english_meanwhile()
     assistant = open_assistant()
     history: list[dict[str, str]] = []
     interactive = sys.stdin.isatty()
@@ -285,6 +287,14 @@ def chat(
             echo(render.chat_turn(answer, streamed=interactive))
         history += [{"role": "user", "content": answer.rewritten_question or question},
                     {"role": "assistant", "content": answer.text}]
+
+
+def _english_meanwhile() -> None:
+    """The English pipeline loads in a helper process while the index opens (one-shot commands:
+    ``language_worker.py``), on the machine's other core."""
+    from assistant.answering.language import read_in_helper_process
+
+    read_in_helper_process()
 
 
 @app.command()

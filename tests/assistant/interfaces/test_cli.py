@@ -55,6 +55,28 @@ def test_ask_and_retrieve_print_json(run, sample_dir):
     assert got["passages"][0]["score"] >= got["passages"][1]["score"]
 
 
+def test_a_cold_ask_reads_english_in_a_helper_process_and_answers_the_same(run, sample_dir,
+                                                                           tmp_path):
+    """A one-shot ``assistant ask`` leaves spaCy to its helper process (loaded meanwhile on the
+    other core) and answers exactly as the pipeline loaded in the same process does."""
+    run("index", "add", str(sample_dir), "-q")
+    here = json.loads(run("ask", "What did she kick off?", "--json").stdout)
+    code = ("import sys\n"
+            "from assistant.interfaces.cli import main\n"
+            "try:\n"
+            f"    main(['--data-dir', {str(tmp_path / 'data')!r}, 'ask',"
+            " 'What did she kick off?', '--json'])\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code, exc.code\n"
+            "print('spacy' in sys.modules, file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.split()[-1:] == ["False"]
+    cold = json.loads(proc.stdout)
+    assert cold["text"] == here["text"] and cold["citations"] == here["citations"]
+
+
 def test_human_output_lists_numbered_sources(run, sample_dir):
     run("index", "add", str(sample_dir), "-q")
     out = run("ask", DENEUVE_QUESTION).stdout

@@ -1,0 +1,88 @@
+"""The English pipeline in a helper process, for one-shot commands.
+
+A cold ``assistant ask`` spends most of its time importing and opening things (Chroma, the
+embedding model, the index) before it reads the question; spaCy's import and model load (about
+0.6 s of one core) would come on top of that in the same interpreter. Started at the command's
+beginning, this helper process loads the pipeline on the machine's other core meanwhile and then
+parses and recognises entities on request; the parse comes back as plain data (``parsed.py``),
+so the command never imports spaCy itself.
+
+Requests and replies are JSON lines on the helper's standard input and output (the helper's loop
+is ``language.serve``). The helper ends
+when its input closes (the command exited, however it ended) and ignores Ctrl-C (the command
+handles it). Should it fail to start, load or answer, the command loads the pipeline itself
+(``language.English``), where a damaged model is refused with the usual message.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+
+class WorkerGone(Exception):
+    """The helper process cannot answer (it failed to load, died or was never started)."""
+
+
+class Worker:
+    """The command's side of the helper process: one request at a time."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self._lock = threading.Lock()
+
+    def parse(self, text: str) -> dict[str, Any]:
+        return self._ask({"parse": text})
+
+    def entities(self, texts: Sequence[str]) -> list[list[list[Any]]]:
+        return self._ask({"entities": list(texts)})
+
+    def _ask(self, request: dict[str, Any]) -> Any:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        with self._lock:
+            try:
+                stdin.write(json.dumps(request).encode() + b"\n")
+                stdin.flush()
+                line = stdout.readline()
+            except (OSError, ValueError) as exc:  # a closed pipe
+                raise WorkerGone(str(exc)) from exc
+        if not line:
+            raise WorkerGone("the English pipeline's helper process ended")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise WorkerGone(reply["error"])
+        return reply["ok"]
+
+    def close(self) -> None:
+        """End the helper: close its input, then wait briefly (it exits on end of input)."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start() -> Worker | None:
+    """Start the helper process (it begins loading at once); None where it cannot start."""
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c",
+             "from assistant.answering.language import serve_stdio; serve_stdio()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    worker = Worker(process)
+    atexit.register(worker.close)
+    return worker
