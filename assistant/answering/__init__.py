@@ -7,10 +7,11 @@ one (``llm.py``). The service calls only the methods declared here.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from assistant.answering.conversation import Turn
-from assistant.results import Answer, Passage, StreamEvent
+if TYPE_CHECKING:  # the package itself stays light: its English helper process imports it
+    from assistant.answering.conversation import Turn
+    from assistant.results import Answer, Passage, StreamEvent
 
 
 class Answerer(Protocol):
