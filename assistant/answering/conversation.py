@@ -286,11 +286,13 @@ def _substituted(doc: Any, context: _Context) -> tuple[str, bool]:
         target: str | None = None
         if _said_before(token):  # "What did the unions say about their pay?"
             continue
-        if low == "there" and token.dep_ != "expl":
+        elif low == "there" and token.dep_ != "expl":
             target = f"in {place}" if (place := context.place()) else None
         elif low in w["person"]:
             target = context.person()
             anchored = anchored or target is not None
+            if _possessive(token) and target in (t for _, t in edits):
+                continue  # "What did he promise in his first days?": "his" is then clear
             target = target and target + ("'s" if _possessive(token) else "")
         elif (low in w["thing"] or low in w["group"]) and _pronoun(token):
             target, weak = _stands_for(token, context)
@@ -375,8 +377,7 @@ def _pronoun(token: Any) -> bool:
 
 def _possessive(token: Any) -> bool:
     # "her" is possessive before a noun ("her book", PRP$) and an object otherwise ("ask her").
-    return token.tag_ == "PRP$" or (token.lower_ in words()["possessive"]
-                                    and token.lower_ != "her")
+    return token.tag_ == "PRP$" or (token.lower_ in words()["possessive"] and token.lower_ != "her")
 
 
 def _asks_who_else(doc: Any) -> bool:
@@ -384,9 +385,8 @@ def _asks_who_else(doc: Any) -> bool:
 
 
 def _resolved(turns: Sequence[Turn]) -> list[Turn]:
-    """The history with each follow-up rewritten in turn (each against the turns before it,
-    already rewritten), so "Which days?" after "Which union is behind it?" (about the bus
-    strike) still knows it is the bus strike."""
+    """The history with each follow-up rewritten in turn (against the turns before it, already
+    rewritten): "Which days?" after "Which union is behind it?" still knows the bus strike."""
     out: list[Turn] = []
     for turn in turns:
         if turn.role == "user" and any(t.role == "user" for t in out):

@@ -76,6 +76,8 @@ class Worker:
 
 def start() -> Worker | None:
     """Start the helper process (it begins loading at once); None where it cannot start."""
+    if not sys.executable:  # an embedded interpreter: nothing to start the helper with
+        return None
     try:
         process = subprocess.Popen(
             [sys.executable, "-c",

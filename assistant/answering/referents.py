@@ -27,7 +27,7 @@ from assistant.answering.question import VALUES
 from index.news import parse_news
 
 _KEYS = ("person", "thing", "group", "possessive", "opener", "item", "ordinal", "again", "vague",
-         "besides", "light", "measure", "weather")
+         "besides", "light", "measure", "weather", "reporting")
 # Labels that never stand for a thing a pronoun like "it" points at.
 _NOT_THINGS = frozenset({"PERSON", "GPE", "LOC", "NORP", "DATE", "TIME", "PERCENT", "MONEY",
                          "QUANTITY", "ORDINAL", "CARDINAL"})
@@ -150,6 +150,8 @@ def subject(doc: Any, *, plural: bool = False) -> str | None:
     if not _MARKER.search(doc.text):
         return None
     root = next(iter(doc.sents)).root
+    if root.lemma_.lower() in words()["reporting"]:  # "… glued their hands …, police said"
+        root = next((c for c in root.children if c.dep_ == "ccomp"), root)
     chunk = next((c for c in doc.noun_chunks if c.root.head == root
                   and c.root.dep_ in {"nsubj", "nsubjpass"}), None)
     if chunk is None or chunk.root.tag_ in _WH_TAGS or chunk.root.pos_ == "PRON" \

@@ -89,6 +89,20 @@ def test_it_is_the_thing_talked_about(history, question, expected):
     assert rewrite_followup(question, history) == expected
 
 
+@pytest.mark.parametrize(("answer", "question", "expected"), [
+    ("Farmers blocked the motorway near Lyon with tractors on Monday, police said [1].",
+     "What do they want?", "What do farmers want (Europe)?"),
+    ("Striking dock workers blocked the port of Antwerp for six hours, union officials told "
+     "reporters [1].", "What are they asking for?",
+     "What are striking dock workers asking for (Europe)?"),
+])
+def test_they_is_what_was_reported_not_who_reported_it(answer, question, expected):
+    """The answer's subject for "they" is the reported clause's, not the reporting clause's
+    ("…, police said"), which names who told the news."""
+    history = exchange("What happened in Europe?", answer)
+    assert rewrite_followup(question, history) == expected
+
+
 def test_that_as_a_subject_is_what_happened_not_a_name():
     fined = exchange("Why was Apple fined?",
                      "The European Commission fined Apple 1.8 billion euros [1].")
@@ -212,3 +226,13 @@ def test_it_after_what_party_is_the_organisation_the_answer_gave():
                          "He leads the National People's Power coalition [1].")]
     assert rewrite_followup("When was it founded?", history) == \
         "When was National People's Power founded?"
+
+
+def test_his_after_he_stays_his_once_the_person_is_named():
+    history = exchange("Who won the mayoral runoff in Cordoba?",
+                       "Lucia Ferreyra, a former city councillor, won Sunday's runoff with 51.2 "
+                       "percent of the vote, the electoral board said [1].")
+    assert rewrite_followup("What did she promise to do in her first month?", history) == \
+        "What did Lucia Ferreyra promise to do in her first month?"
+    assert rewrite_followup("Where is her office?", history) == \
+        "Where is Lucia Ferreyra's office?"
