@@ -34,6 +34,7 @@ class Worker:
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
+        self.broken = False
         self._lock = threading.Lock()
 
     def parse(self, text: str) -> dict[str, Any]:
@@ -46,12 +47,16 @@ class Worker:
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
         with self._lock:
+            if self.broken:
+                raise WorkerGone("an earlier request was cut short")
+            self.broken = True  # until the reply is read: a request cut short (Ctrl-C) spoils it
             try:
                 stdin.write(json.dumps(request).encode() + b"\n")
                 stdin.flush()
                 line = stdout.readline()
             except (OSError, ValueError) as exc:  # a closed pipe
                 raise WorkerGone(str(exc)) from exc
+            self.broken = not line
         if not line:
             raise WorkerGone("the English pipeline's helper process ended")
         reply = json.loads(line)

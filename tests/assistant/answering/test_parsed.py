@@ -144,3 +144,21 @@ def test_a_span_as_a_doc_of_its_own_reads_as_spacy_s():
             for name in ("ents", "noun_chunks", "sents"):
                 assert [_span(s) for s in getattr(mine, name)] == \
                     [_span(s) for s in getattr(theirs, name)], (name, text, a, b)
+
+
+def test_a_request_cut_short_spoils_the_helper_for_the_requests_after_it():
+    helper = start()
+    assert helper is not None
+
+    class Interrupted(BaseException):
+        pass
+
+    def cut(*_):
+        raise Interrupted
+
+    helper.process.stdout.readline = cut
+    with pytest.raises(Interrupted):
+        helper.parse("Who won?")
+    with pytest.raises(WorkerGone):  # its reply to the cut request would answer the next one
+        helper.parse("Who lost?")
+    helper.close()
