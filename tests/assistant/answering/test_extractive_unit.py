@@ -304,6 +304,21 @@ def test_a_part_of_a_joined_question_is_answered_only_by_a_story_that_names_it(a
     assert {c.article_id for c in answer.citations} == {"fine", "verdict"}
 
 
+def test_a_joined_question_abstains_when_nothing_supports_one_of_its_parts(answerer):
+    """Only a photo caption mentions the Bank of Japan: the question is half answered, which is
+    no answer. With a report of its decision, both parts are."""
+    england = passage("boe", "The Bank of England kept interest rates on hold at 3.75% on "
+                             "Thursday.", 0)
+    caption = passage("tokyo", "Photo: Tokyo, where the Bank of Japan meets.", 0)
+    question = "What did the Bank of England and the Bank of Japan decide?"
+    assert answerer.answer(question, [england, caption]).abstained
+    japan = passage("boj", "The Bank of Japan decided to raise interest rates to 0.5% on "
+                           "Friday.", 0)
+    answer = answerer.answer(question, [england, caption, japan])
+    assert not answer.abstained
+    assert {c.article_id for c in answer.citations} == {"boe", "boj"}
+
+
 def test_captions_bylines_and_question_subheadings_are_never_quoted(answerer):
     text = ("Hide Caption 3 of 12 The bridge will cost 48 million euros. "
             "What will the bridge cost? "
