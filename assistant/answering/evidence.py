@@ -45,12 +45,11 @@ def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str
     when the passages are about the Bank of England). A name counts as mentioned when each of
     its distinctive words occurs, by its first five letters ("Patagonian" finds "Patagonia"), or
     four for a longer people's name ("Ivorian" finds "Ivory"; "Montreux" is not found by
-    "month")."""
+    "month"), and one of its capitalised words is written as a name ("Pride" is not found by
+    "prided"; "the Canarian Islands" is by "the Canarian islands")."""
     written = " ".join(f"{p.title} {p.place or ''} {p.text}" for p in passages)
     text = written.lower()
     found = set(_WORD.findall(written))
-    # A name is mentioned as a name: one of its capitalised words is written so ("Pride" is
-    # not found by "prided"; "the Canarian Islands" by "the Canarian islands").
     any_case = _prefixes(w.lower() for w in found)
     as_name = _prefixes(w.lower() for w in found if w[0].isupper())
     missing = []

@@ -47,7 +47,7 @@ _LIST = re.compile(
     r"^\s*(?:list|name) (?:the |all |every )|\b(?:both|each of|all the|every) \w+|"
     r"^\s*who (?:else|all)\b|\bwhich (?:\w+ )?(?:ones|others)\b|\bcompare[sd]?\b|"
     r"\bchange[sd]? (?:between|from)\b|\bdifference between\b|\b(?:versus|vs)\b|"
-    rf"{_COUNTED_ITEMS.replace('?P<count>', '?:')}|"
+    rf"{_COUNTED_ITEMS}|"
     # two questions in one: "…, and how many in the final count?", "… and which are cutting"
     r"^\s*(?:what|which|who|how|when|where)\b.*\w,? and (?:what|which|who|how|when|where) \w",
     re.IGNORECASE)

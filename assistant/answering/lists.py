@@ -74,11 +74,11 @@ class ListAnswers:
 
     def _joined(self, joined: list[tuple[str, str]],
                 cands: Candidates) -> tuple[list[int], bool]:
-        """The best sentences for each name the question joins, asked alone; and whether every
-        part is unanswered (its best sentence's story does not name it, or the abstention model
-        finds it unanswered), or no sentence supports one of them (the
-        collection holds half an answer: "How does inflation in Britain compare with the euro
-        zone?" over articles that never touch the euro zone)."""
+        """The best sentences for each name the question joins, asked alone; and whether the
+        question is unanswered: every part is (its best sentence's story does not name it, or
+        the abstention model finds it unanswered), or no sentence supports one of them (half an
+        answer: "How does inflation in Britain compare with the euro zone?" over articles that
+        never touch the euro zone)."""
         c = self.config
         passages, sentences, context = cands.passages, cands.sentences, cands.context
         chosen: list[int] = []
