@@ -42,7 +42,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answering.evidence import aliased
-from assistant.answering.forms import ASKING
+from assistant.answering.forms import ASKING, COUNTED_ITEMS
 from assistant.answering.lexicon import pairs
 from assistant.answering.text import STOPWORDS
 
@@ -121,8 +121,10 @@ def _values(text: str) -> tuple[set[str], set[str]]:
 
 def value_conflict(question: str, sentence: str) -> bool:
     """The question names a number (or ordinal) the sentence lacks, and the sentence states
-    another one: "incorporated in 1975?" against "was incorporated in 1973"."""
-    q_numbers, q_ordinals = _values(question)
+    another one: "incorporated in 1975?" against "was incorporated in 1973". The count of the
+    things a list asks about ("each of the two airline strikes") is no such number."""
+    q_numbers, q_ordinals = _values(COUNTED_ITEMS.sub(
+        lambda m: m.group(0).replace(m.group("count"), "", 1), question))
     s_numbers, s_ordinals = _values(sentence)
     return (bool(q_numbers - s_numbers) and bool(s_numbers - q_numbers)) or (
         bool(q_ordinals - s_ordinals) and bool(s_ordinals - q_ordinals))

@@ -8,7 +8,7 @@ Pure functions over sentences and passages (no model).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -45,26 +45,39 @@ def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str
     when the passages are about the Bank of England). A name counts as mentioned when each of
     its distinctive words occurs, by its first five letters ("Patagonian" finds "Patagonia"), or
     four for a longer people's name ("Ivorian" finds "Ivory"; "Montreux" is not found by
-    "month")."""
-    text = " ".join(f"{p.title} {p.place or ''} {p.text}" for p in passages).lower()
-    words = set(_WORD.findall(text))
-    five = {w[:5] for w in words}
-    four = {w[:4] for w in words if len(w) >= 4}
+    "month"), and one of its capitalised words is written as a name ("Pride" is not found by
+    "prided"; "the Canarian Islands" is by "the Canarian islands")."""
+    written = " ".join(f"{p.title} {p.place or ''} {p.text}" for p in passages)
+    text = written.lower()
+    found = set(_WORD.findall(written))
+    any_case = _prefixes(w.lower() for w in found)
+    as_name = _prefixes(w.lower() for w in found if w[0].isupper())
     missing = []
     for name in names:
         if aliased(name, text):
             continue
         if name.isupper() and len(name) <= 4:  # an acronym ("US", "ECB") is matched as written
-            if not re.search(rf"\b{re.escape(name)}\b", " ".join(
-                    f"{p.title} {p.place or ''} {p.text}" for p in passages)):
+            if not re.search(rf"\b{re.escape(name)}\b", written):
                 missing.append(name)
             continue
-        distinctive = [w.lower() for w in _WORD.findall(name.lstrip("#@"))
+        distinctive = [w for w in _WORD.findall(name.lstrip("#@"))
                        if w.lower() not in _GENERIC and len(w) > 1]
-        if any(w[:5] not in five and (len(w) < 6 or not w.endswith(_PEOPLE) or w[:4] not in four)
-               for w in distinctive):
+        capitalised = [w.lower() for w in distinctive if w[0].isupper()]
+        if any(not _found(w.lower(), *any_case) for w in distinctive) or (
+                capitalised and not any(_found(w, *as_name) for w in capitalised)):
             missing.append(name)
     return missing
+
+
+def _prefixes(words: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The five-letter prefixes of ``words``, and the four-letter ones of those of four or
+    more letters."""
+    listed = list(words)
+    return {w[:5] for w in listed}, {w[:4] for w in listed if len(w) >= 4}
+
+
+def _found(word: str, five: set[str], four: set[str]) -> bool:
+    return word[:5] in five or (len(word) >= 6 and word.endswith(_PEOPLE) and word[:4] in four)
 
 
 # Countries (``places.py``: "Thai" for an article datelined "BANGKOK"), blocs and institutions

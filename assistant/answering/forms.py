@@ -36,6 +36,9 @@ _DIGEST = re.compile(
     r"(?:news|results|stories|headlines|update|summary)|give me [\w'’ ]{0,40}(?:news|stories|"
     r"headlines|updates?)|\b(?:this|last|today|yesterday)(?: week| month)?['’]s [\w ]{0,30}"
     r"(?:news|stories|headlines))\b", re.IGNORECASE)
+# "the two airline strikes": the number counts the things a list asks about, it is no value.
+_COUNTED_ITEMS = r"\bthe (?P<count>two|three|four|five) (?:[\w-]+ )?\w+s\b"
+COUNTED_ITEMS = re.compile(_COUNTED_ITEMS, re.IGNORECASE)
 _LIST = re.compile(
     r"^\s*(?:which|what) (?:\w+ )?(?:companies|firms|countries|cities|banks|unions|teams|"
     r"people|players|films|movies|events|stories|groups|parties|candidates|measures|places|"
@@ -44,7 +47,7 @@ _LIST = re.compile(
     r"^\s*(?:list|name) (?:the |all |every )|\b(?:both|each of|all the|every) \w+|"
     r"^\s*who (?:else|all)\b|\bwhich (?:\w+ )?(?:ones|others)\b|\bcompare[sd]?\b|"
     r"\bchange[sd]? (?:between|from)\b|\bdifference between\b|\b(?:versus|vs)\b|"
-    r"\bthe (?:two|three|four|five) (?:[\w-]+ )?\w+s\b|"
+    rf"{_COUNTED_ITEMS}|"
     # two questions in one: "…, and how many in the final count?", "… and which are cutting"
     r"^\s*(?:what|which|who|how|when|where)\b.*\w,? and (?:what|which|who|how|when|where) \w",
     re.IGNORECASE)

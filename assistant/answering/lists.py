@@ -45,7 +45,7 @@ class ListAnswers:
         if not self._supported(q, c, model=not joined):
             return self._abstain(q.text, c)
         chosen, unanswered = self._joined(joined, c) if joined else ([], False)
-        if unanswered:  # every part found unanswered by the abstention model
+        if unanswered:  # a part no sentence supports, or every part found unanswered
             return self._abstain(q.text, c)
         if not chosen:
             chosen = self._stories(q, c)
@@ -75,7 +75,10 @@ class ListAnswers:
     def _joined(self, joined: list[tuple[str, str]],
                 cands: Candidates) -> tuple[list[int], bool]:
         """The best sentences for each name the question joins, asked alone; and whether the
-        abstention model found every part unanswered."""
+        question is unanswered: every part is (its best sentence's story does not name it, or
+        the abstention model finds it unanswered), or no sentence supports one of them (half an
+        answer: "How does inflation in Britain compare with the euro zone?" over articles that
+        never touch the euro zone)."""
         c = self.config
         passages, sentences, context = cands.passages, cands.sentences, cands.context
         chosen: list[int] = []
@@ -85,9 +88,12 @@ class ListAnswers:
         story = [story_of(passages[s.passage]) for s in sentences]
         quotable = quotable_mask(sentences)
         mentions = {}  # per sentence, whether its passage mentions the name
+        named = {}  # per sentence, whether its story does (in any of its passages)
         for name, _ in joined:
             told = [not missing_names([name], [p]) for p in passages]
             mentions[name] = np.array([told[s.passage] for s in sentences], dtype=np.float32)
+            telling = {story_of(p) for p, t in zip(passages, told, strict=True) if t}
+            named[name] = [st in telling for st in story]
         unanswered = 0
         for name, alone in joined:
             asked = self.parse(alone)
@@ -105,9 +111,11 @@ class ListAnswers:
             order = [int(i) for i in np.argsort(-part, kind="stable")]
             best = order[0]
             if float(part[best]) < self.min_support * c.list_support:
-                continue
-            if self._signals(asked, sentences[best], cands).unanswerable() \
-                    > c.list_abstain_threshold:
+                return [], True
+            # A part is answered by a story that names what it asks about (the same kind of
+            # fact about something else is a near miss), which the model finds answered.
+            if not named[name][best] or self._signals(
+                    asked, sentences[best], cands).unanswerable() > c.part_abstain_threshold:
                 unanswered += 1
                 continue
             # The best sentence, and the next of its story when nearly as good (its lead

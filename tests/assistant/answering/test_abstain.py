@@ -26,6 +26,11 @@ VALUE_CASES = [
     ("How many people died in 2019?", "Many people died in the floods.", False),
     # The question's number is there, beside others.
     ("What happened in 1975?", "Telenet, incorporated in 1973, started in 1975.", False),
+    # The count of the things a list asks about is no value to find.
+    ("How many flights were cancelled by each of the two airline strikes?",
+     "The pilots' strike grounded 120 flights.", False),
+    ("How many flights were cancelled by the 2 strikes?", "The strike grounded 120 flights.",
+     True),
 ]
 OPPOSITE_CASES = [
     ("What did the Rhine create when it took a right turn?",

@@ -27,7 +27,8 @@ VOLCANO = ("A volcano erupted near the fishing town of Grindavik on Monday night
 CHESS = "Magnus Carlsen won the rapid chess championship in Samarkand after a tiebreak."
 
 # The abstention model off, for factoids and lists alike.
-NO_ABSTAINING = {"abstain_threshold": 1.0, "list_abstain_threshold": 1.0}
+NO_ABSTAINING = {"abstain_threshold": 1.0, "list_abstain_threshold": 1.0,
+                 "part_abstain_threshold": 1.0}
 
 APPROVED = "The city council approved a new pedestrian bridge on Tuesday."
 COST = "The bridge will cost 48 million euros and should open in 2027."
@@ -241,6 +242,10 @@ def test_check_reverifies_an_extractive_answer(answerer: ExtractiveAnswerer,
     ("Ivorian", "Ivory Coast's cocoa farmers sold less.", False),  # a people, four letters
     ("Montreux", "Earlier this month the festival opened.", True),  # not a people: "month"
     ("Torneo Clausura", "Rambla won the Torneo Intermedio.", True),  # every word counts
+    # A name is mentioned as a name: "Pride" is not found by "prided" …
+    ("Pride", "Hardy prided himself on work of no practical use.", True),
+    # … though a name's common noun may be written in lower case.
+    ("Canarian Islands", "He conquered the Canarian islands of Lanzarote.", False),
 ])
 def test_a_name_counts_as_mentioned_under_its_usual_aliases(name, text, missing):
     p = replace(passage("a", text, 0), place="NEW YORK" if name == "New York" else None)
@@ -277,6 +282,41 @@ def test_a_question_joining_two_names_is_answered_from_each_story(answerer):
     assert answer.form == "list"
     assert {c.article_id for c in answer.citations} == {"poland", "mexico"}
     assert "1,800" in answer.text and "3,500" in answer.text
+
+
+def test_a_part_of_a_joined_question_is_answered_only_by_a_story_that_names_it(answerer):
+    """The passages mention both places (a photo caption), but the fine and the verdict they
+    report are elsewhere: the same kind of facts about other places, no answer. Told of the
+    places asked about, it answers."""
+    caption = passage("skyline", "Photo: The skylines of London and New York at dusk.", 0)
+
+    def asked(fine: str, verdict: str):
+        return answerer.answer(
+            "Which company was fined in a London court and who was found guilty in New York?",
+            [passage("fine", f"A court in {fine} fined the water company Acme 3 million euros "
+                             "for polluting a river.", 0),
+             passage("verdict", f"A jury in {verdict} found the banker Bob Smith guilty of "
+                                "fraud on Friday.", 0), caption])
+
+    assert asked("Paris", "Chicago").abstained
+    answer = asked("London", "New York")
+    assert not answer.abstained
+    assert {c.article_id for c in answer.citations} == {"fine", "verdict"}
+
+
+def test_a_joined_question_abstains_when_nothing_supports_one_of_its_parts(answerer):
+    """Only a photo caption mentions the Bank of Japan: the question is half answered, which is
+    no answer. With a report of its decision, both parts are."""
+    england = passage("boe", "The Bank of England kept interest rates on hold at 3.75% on "
+                             "Thursday.", 0)
+    caption = passage("tokyo", "Photo: Tokyo, where the Bank of Japan meets.", 0)
+    question = "What did the Bank of England and the Bank of Japan decide?"
+    assert answerer.answer(question, [england, caption]).abstained
+    japan = passage("boj", "The Bank of Japan decided to raise interest rates to 0.5% on "
+                           "Friday.", 0)
+    answer = answerer.answer(question, [england, caption, japan])
+    assert not answer.abstained
+    assert {c.article_id for c in answer.citations} == {"boe", "boj"}
 
 
 def test_captions_bylines_and_question_subheadings_are_never_quoted(answerer):

@@ -24,7 +24,8 @@ from assistant.results import Passage
 from assistant.retrieval.dates import resolve_dates
 from tests.fakes import HashEmbeddings
 
-NO_ABSTAINING = {"abstain_threshold": 1.0, "list_abstain_threshold": 1.0}
+NO_ABSTAINING = {"abstain_threshold": 1.0, "list_abstain_threshold": 1.0,
+                 "part_abstain_threshold": 1.0}
 
 
 def _story(*texts: str) -> list[Sentence]:
