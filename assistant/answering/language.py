@@ -175,13 +175,13 @@ _worker: Any = None
 
 def read_in_helper_process() -> None:
     """Have this process's pipeline read text in a helper process, started now to load it while
-    the command does other work (``language_worker.py``). For one-shot commands; call it before
-    the pipeline's first use."""
+    the command does other work (``language_worker.py``), when a core is idle for it. For
+    one-shot commands; call it before the pipeline's first use."""
     global _worker
     if _worker is None and _loaded is None:
-        from assistant.answering.language_worker import start
+        from assistant.answering import language_worker
 
-        _worker = start()
+        _worker = language_worker.start() if language_worker.spare_core() else None
 
 
 def english() -> English:

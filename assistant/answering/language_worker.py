@@ -5,7 +5,8 @@ embedding model, the index) before it reads the question; spaCy's import and mod
 0.6 s of one core) would come on top of that in the same interpreter. Started at the command's
 beginning, this helper process loads the pipeline on the machine's other core meanwhile and then
 parses and recognises entities on request; the parse comes back as plain data (``parsed.py``),
-so the command never imports spaCy itself.
+so the command never imports spaCy itself. It is started only when a core is idle
+(``spare_core``): on a busy machine it would cost more than it saves.
 
 Requests and replies are JSON lines on the helper's standard input and output (the helper's loop
 is ``language.serve``). The helper ends
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -77,6 +79,22 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def spare_core() -> bool:
+    """Whether a core is idle for the helper: the helper's imports cost about 0.4 s of CPU more
+    than loading the pipeline in the command's own process (spaCy's dependencies imported
+    twice), which only pays back while the command does not have to share a core with it.
+    Judged by the one-minute load average against the cores this process may run on."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average (Windows)
+        return cores > 1
+    return cores - load >= 1
 
 
 def start() -> Worker | None:

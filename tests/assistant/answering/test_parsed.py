@@ -162,3 +162,15 @@ def test_a_request_cut_short_spoils_the_helper_for_the_requests_after_it():
     with pytest.raises(WorkerGone):  # its reply to the cut request would answer the next one
         helper.parse("Who lost?")
     helper.close()
+
+
+def test_the_helper_waits_for_an_idle_core(monkeypatch):
+    from assistant.answering import language_worker
+
+    monkeypatch.setattr(language_worker.os, "sched_getaffinity", lambda _: {0, 1})
+    monkeypatch.setattr(language_worker.os, "getloadavg", lambda: (0.4, 0.5, 0.5))
+    assert language_worker.spare_core()
+    monkeypatch.setattr(language_worker.os, "getloadavg", lambda: (1.5, 0.5, 0.5))
+    assert not language_worker.spare_core()
+    monkeypatch.setattr(language_worker.os, "sched_getaffinity", lambda _: set(range(8)))
+    assert language_worker.spare_core()

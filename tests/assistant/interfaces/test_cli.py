@@ -62,6 +62,8 @@ def test_a_cold_ask_reads_english_in_a_helper_process_and_answers_the_same(run, 
     run("index", "add", str(sample_dir), "-q")
     here = json.loads(run("ask", "What did she kick off?", "--json").stdout)
     code = ("import sys\n"
+            "from assistant.answering import language_worker\n"
+            "language_worker.spare_core = lambda: True  # however busy the machine is\n"
             "from assistant.interfaces.cli import main\n"
             "try:\n"
             f"    main(['--data-dir', {str(tmp_path / 'data')!r}, 'ask',"
