@@ -124,6 +124,22 @@ def by_entity(question: Question, sentences: Sequence[Sentence], scores: np.ndar
     return chosen
 
 
+def enumerates(question: Question, text: str, english: English) -> bool:
+    """Whether a sentence lists things of the asked kind: an entity of that kind coordinated
+    with other names ("led by Germany's Kessler Bau, Spain's Odin Infraestructuras and
+    Britain's Marwick Group"). Coordinated names are of one kind, though the recogniser may
+    label only one of them so; such a sentence answers "which companies …" whole."""
+    doc = english.parse(text)
+    for ent in doc.ents:
+        if not question.answers_with(Entity(ent.text, ent.label_, ent.start_char, ent.end_char)):
+            continue
+        root = ent.root
+        if (root.dep_ == "conj" and root.head.pos_ == "PROPN") or any(
+                c.dep_ == "conj" and c.pos_ == "PROPN" for c in root.children):
+            return True
+    return False
+
+
 def asked_unit(question: Question) -> re.Pattern[str] | None:
     """The unit a number answering ``question`` comes in ("how many jobs": jobs; "how long":
     hours or days), when it asks for a measure."""

@@ -12,6 +12,7 @@ A mixin of ``ExtractiveAnswerer``: it scores with the answerer's own scoring and
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +22,7 @@ from assistant.answering.candidates import (
     Candidates,
     by_entity,
     completed,
+    enumerates,
     quotable_mask,
     typed,
 )
@@ -44,7 +46,7 @@ class ListAnswers:
         # A question joining names is checked part by part (its best sentence answers one).
         if not self._supported(q, c, model=not joined):
             return self._abstain(q.text, c)
-        chosen, unanswered = self._joined(joined, c) if joined else ([], False)
+        chosen, unanswered = self._joined(q, joined, c) if joined else ([], False)
         if unanswered:  # every part found unanswered by the abstention model
             return self._abstain(q.text, c)
         if not chosen:
@@ -64,6 +66,19 @@ class ListAnswers:
                  for e in typed(q, ents)}
         told = {story_of(c.passages[c.sentences[i].passage]) for i in chosen}
         mine = np.array([story_of(c.passages[s.passage]) in told for s in c.sentences])
+        # A sentence of a chosen story listing things of the kind ("led by Kessler Bau, Odin
+        # Infraestructuras and Marwick Group") answers whole, however few of the question's
+        # words it repeats: only the list's own support is asked of it.
+        for i in np.argsort(-np.where(mine, c.scores, UNQUOTABLE), kind="stable")[
+                :cfg.typed_candidates]:
+            i = int(i)
+            if float(c.scores[i]) < self.min_support * cfg.list_support:
+                break
+            if i not in chosen and enumerates(q, c.sentences[i].text, english):
+                new = {e.text.lower().removeprefix("the ")
+                       for e in typed(q, english.entities([c.sentences[i].text])[0])} - named
+                if new:
+                    chosen, named = [*chosen, i], named | new
         more = by_entity(q, c.sentences, np.where(mine, c.scores, UNQUOTABLE), english,
                          named=named,
                          floor=max(self.min_support * cfg.list_support,
@@ -72,7 +87,7 @@ class ListAnswers:
         return [*chosen, *(i for i in more if i not in chosen)][:max(cfg.max_stories,
                                                                     len(chosen))]
 
-    def _joined(self, joined: list[tuple[str, str]],
+    def _joined(self, q: Question, joined: list[tuple[str, str]],
                 cands: Candidates) -> tuple[list[int], bool]:
         """The best sentences for each name the question joins, asked alone; and whether the
         abstention model found every part unanswered."""
@@ -90,7 +105,9 @@ class ListAnswers:
             mentions[name] = np.array([told[s.passage] for s in sentences], dtype=np.float32)
         unanswered = 0
         for name, alone in joined:
-            asked = self.parse(alone)
+            # What the question asks for is read from it whole: the part with the other names
+            # taken out parses worse ("Where do rates in Poland and stand …").
+            asked = replace(self.parse(alone), expected=q.expected, cue=q.cue, counted=q.counted)
             part = self._scores(alone, texts, context)[0]
             priors = self._priors(asked, sentences, passages, part)
             part += priors
@@ -139,8 +156,8 @@ class ListAnswers:
         same_thread = self._threads(passages)
         story = [story_of(passages[s.passage]) for s in sentences]
 
-        def told(i: int) -> list[int]:  # the story's lead or best, and what it lacks
-            return completed(q, with_lead([i], sentences, passages, scores, c.lead_share)[:1],
+        def told(i: int) -> list[int]:  # the story's lead and best, and what it lacks
+            return completed(q, with_lead([i], sentences, passages, scores, c.lead_share),
                              sentences, scores, story, self.language(),
                              floor=c.list_share * float(scores[i]), top=c.typed_candidates)
         # Retrieval tells the stories about the question from the rest by a wide margin.
