@@ -130,8 +130,10 @@ _UNITS = {
 _HOW = re.compile(r"\bhow (many|much|old|long|far|tall|high|deep|fast|often|big|large)"
                   r"(?: (?:more |new )?([a-z]+))?", re.IGNORECASE)
 _WHAT_MEASURE = re.compile(r"\bwhat (?:percentage|percent|share|rate|proportion)\b|"
-                           r"\b(?:price|fine|penalty|cost|raise|pay rise|salary|wage)s?\b",
-                           re.IGNORECASE)
+                           r"\b(?:raise|pay rise)s?\b", re.IGNORECASE)
+# A price is paid in money, never in per cent: "what does the scooter cost" is not "80 percent".
+_WHAT_PRICE = re.compile(r"\b(?:price[sd]?|fines?|penalt(?:y|ies)|costs?|salar(?:y|ies)|"
+                         r"wages?|fees?)\b", re.IGNORECASE)
 
 
 def measure_words(question: str) -> tuple[re.Pattern[str] | None, frozenset[str]]:
@@ -147,4 +149,6 @@ def measure_words(question: str) -> tuple[re.Pattern[str] | None, frozenset[str]
         return None, frozenset({adjective})
     if _WHAT_MEASURE.search(question):
         return re.compile(_MONEY + r"|%|\bper ?cent\b", re.IGNORECASE), frozenset()
+    if _WHAT_PRICE.search(question):
+        return re.compile(_MONEY, re.IGNORECASE), frozenset()
     return None, frozenset()

@@ -74,11 +74,9 @@ class ListAnswers:
             i = int(i)
             if float(c.scores[i]) < self.min_support * cfg.list_support:
                 break
-            if i not in chosen and enumerates(q, c.sentences[i].text, english):
-                new = {e.text.lower().removeprefix("the ")
-                       for e in typed(q, english.entities([c.sentences[i].text])[0])} - named
-                if new:
-                    chosen, named = [*chosen, i], named | new
+            listed = enumerates(q, c.sentences[i].text, english) if i not in chosen else []
+            if new := {name.lower().removeprefix("the ") for name in listed} - named:
+                chosen, named = [*chosen, i], named | new
         more = by_entity(q, c.sentences, np.where(mine, c.scores, UNQUOTABLE), english,
                          named=named,
                          floor=max(self.min_support * cfg.list_support,

@@ -163,3 +163,16 @@ def test_each_story_of_a_question_of_two_answers_with_its_figure(answerer):
     assert answer.form == "list"
     assert "$6 million a day" in answer.text and "$720 million" in answer.text
     assert {c.article_id for c in answer.citations} == {"strike", "battery"}
+
+
+def test_the_month_a_report_was_published_in_is_no_missing_name(answerer):
+    def report(published: str) -> Passage:
+        return passage("bank", "The central bank of Ruritania held its main rate at 6 percent "
+                               "on Thursday, citing sticky inflation.", title="Ruritania holds "
+                       "rates", published=published)
+
+    question = "What did the central bank of Ruritania decide about its rate in November?"
+    november = answerer.abstention_signals(question, [report("2026-11-19")])
+    october = answerer.abstention_signals(question, [report("2026-10-15")])
+    assert november.names_missing == 0.0 and october.names_missing == 1.0
+    assert november.unanswerable() < october.unanswerable()
