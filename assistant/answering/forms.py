@@ -69,6 +69,23 @@ def list_like(question: str, names: tuple[str, ...]) -> bool:
     return bool(_LIST.search(question)) or (len(names) >= 2 and bool(_AND_NAMES.search(question)))
 
 
+_SECOND = re.compile(r"\w,? and (?=(?:what|which|who|how|when|where) \w)", re.IGNORECASE)
+_WH_OPENING = re.compile(r"^\s*(?:what|which|who|how(?: \w+)?|when|where)\s+", re.IGNORECASE)
+
+
+def two_questions(question: str) -> tuple[str, str] | None:
+    """Two questions in one, each on its own ("How much does petrol cost now, and what was the
+    price before?" → "How much does petrol cost now", "what was the price before"); None for
+    one question."""
+    if not _WH_OPENING.match(question):
+        return None
+    found = list(_SECOND.finditer(question))
+    if not found:
+        return None
+    first = question[:found[-1].start() + 1].strip()
+    return first, question[found[-1].end():].strip()
+
+
 _DIGEST_FILLER = re.compile(
     r"\b(?:what(?:'s| is| are| were| was| has)?|give me|tell me|show me|bring me|catch me|is|are|"
     r"there|been|happen(?:ed|ing)?|going on|new|latest|news|updates?|stor(?:y|ies)|headlines|"

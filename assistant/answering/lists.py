@@ -28,7 +28,7 @@ from assistant.answering.candidates import (
 )
 from assistant.answering.compose import one_per_article
 from assistant.answering.evidence import missing_names, story_of, update, with_lead
-from assistant.answering.forms import parts
+from assistant.answering.forms import parts, two_questions
 from assistant.answering.question import VALUES, Question
 
 if TYPE_CHECKING:
@@ -53,7 +53,32 @@ class ListAnswers:
             chosen = self._stories(q, c)
             if q.expected and q.expected[0] not in VALUES:
                 chosen = self._naming(q, c, chosen)
+            if (two := two_questions(q.text)) is not None:
+                chosen += [i for i in self._each(two, c, chosen) if i not in chosen]
         return self._compose(q, c, chosen, separator="\n")
+
+    def _each(self, questions: tuple[str, ...], c: Candidates, told: list[int]) -> list[int]:
+        """For two questions in one, the best sentence of the stories ``told`` for each asked
+        alone (with what it lacks of what it asks for): one story may answer both ("How much
+        does petrol cost now, and what was the price before?"), where the best sentence of a
+        story answers one. The second, often elliptical, is about the stories already chosen."""
+        cfg = self.config
+        texts = [s.text for s in c.sentences]
+        story = [story_of(c.passages[s.passage]) for s in c.sentences]
+        mine = np.array([st in {story[i] for i in told} for st in story])
+        quotable = quotable_mask(c.sentences)
+        chosen: list[int] = []
+        for text in questions:
+            asked = self.parse(text)
+            part = self._scores(text, texts, c.context)[0]
+            part += self._priors(asked, c.sentences, c.passages, part)
+            part[~(quotable & mine)] = UNQUOTABLE
+            best = int(np.argmax(part))
+            if float(part[best]) >= self.min_support * cfg.list_support:
+                chosen += completed(asked, [best], c.sentences, part, story, self.language(),
+                                    floor=cfg.list_share * float(part[best]),
+                                    top=cfg.typed_candidates)
+        return chosen
 
     def _naming(self, q: Question, c: Candidates, chosen: list[int]) -> list[int]:
         """``chosen`` (a sentence per story), and the sentences of the chosen stories that

@@ -16,7 +16,7 @@ from assistant.answering.candidates import asked_unit, completed
 from assistant.answering.compose import measured
 from assistant.answering.evidence import with_lead
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.forms import list_like
+from assistant.answering.forms import list_like, two_questions
 from assistant.answering.language import english
 from assistant.answering.question import parse_question
 from assistant.answering.text import Sentence
@@ -56,6 +56,15 @@ def passage(article_id: str, text: str, *, title: str = "", published: str = "20
 ])
 def test_two_questions_in_one_are_a_list(question, several):
     assert list_like(question, ()) is several
+
+
+def test_two_questions_in_one_are_asked_apart():
+    assert two_questions("How much does a bus ticket cost now, and what was the fare before?") \
+        == ("How much does a bus ticket cost now", "what was the fare before?")
+    assert two_questions("Which makers are hiring and which are cutting jobs?") == (
+        "Which makers are hiring", "which are cutting jobs?")
+    assert two_questions("What did the ECB and the Bank of England decide?") is None
+    assert two_questions("Who won and how?") is None
 
 
 @pytest.mark.parametrize(("question", "counted"), [
