@@ -152,12 +152,12 @@ def _asked(doc: Any) -> tuple[str | None, tuple[str, ...], bool]:
                 elif noun.lemma_.lower() == "group" and (inner := _of(noun)) is not None:
                     # "which groups of workers": workers (of no kind listed), not organisations
                     if inner.lemma_.lower() not in table:
-                        return None, (), noun.tag_ in {"NNS", "NNPS"}
+                        return None, (), _plural(noun)
                     noun, key = inner, inner.lemma_.lower()
                 if f"what {key}" in table:
                     return f"what {key}", table[f"what {key}"], False
                 if key in table:
-                    return key, table[key], noun.tag_ in {"NNS", "NNPS"}
+                    return key, table[key], _plural(noun)
             if word == "name" or (noun is not None and key == "name"):
                 return "name", table["name"], noun is not None and noun.tag_ == "NNS"
             if word in {"what", "which"}:
@@ -179,6 +179,13 @@ def _asked(doc: Any) -> tuple[str | None, tuple[str, ...], bool]:
             if obj.dep_ == "dobj" and obj.lower_ in table:
                 return obj.lower_, table[obj.lower_], obj.tag_ in {"NNS", "NNPS"}
     return None, (), False
+
+
+def _plural(noun: Any) -> bool:
+    """Whether the noun asked about is plural ("which countries"), also when the tagger took
+    it for a verb ("which runners made up …": VBZ)."""
+    return noun.tag_ in {"NNS", "NNPS"} or (noun.tag_ == "VBZ" and noun.i > 0
+                                            and noun.nbor(-1).lower_ in {"which", "what"})
 
 
 def _of(noun: Any) -> Any:
@@ -208,8 +215,8 @@ def _asked_noun(token: Any) -> Any:
     while after is not None and after.pos_ in {"ADJ", "NUM"} and after.dep_ in _MODIFIER \
             and after.i + 1 < len(token.doc):
         after = after.nbor()
-    if after is not None and after.pos_ == "NOUN":
-        return after
+    if after is not None and (after.pos_ == "NOUN" or after.lemma_.lower() in answer_types()):
+        return after  # "which runners made up …": a noun the tagger took for a verb
     if token.lower_ == "name":
         return next((c for c in token.children if c.dep_ == "dobj"), None)
     head = token.head

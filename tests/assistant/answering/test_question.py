@@ -43,6 +43,8 @@ from assistant.answering.text import Sentence
     ("Which two groups of workers walked out?", "list", None, None),  # workers: no kind
     ("Which groups of banks were fined?", "list", "name", "ORG"),  # banks: organisations
     ("Which prefectures were evacuated?", "list", "place", "GPE"),
+    # A plural the tagger took for a verb.
+    ("Which runners made up the podium in the men's race?", "list", "person", "PERSON"),
     # "Where" of a measure asks for its value; a price is money.
     ("Where do interest rates in Chile stand?", "factoid", "number", "PERCENT"),
     ("What do the new phone and the tablet cost?", "factoid", "number", "MONEY"),
