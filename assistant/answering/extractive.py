@@ -153,7 +153,7 @@ class ExtractiveAnswerer(ListAnswers):
         return signals(q.text, best.text, _told(c.passages[best.passage]),
                        float(c.semantic.max()), type_ok=kind_ok, context=c.context[i],
                        standout=float(c.semantic.max() - c.semantic.mean()),
-                       crowd=len(c.semantic))
+                       crowd=len(c.semantic), names=q.names)
 
     def abstention_signals(self, question: str, passages: Sequence[Passage]) -> Signals | None:
         """The abstention model's inputs for the best factoid sentence of the passages, for

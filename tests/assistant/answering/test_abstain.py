@@ -26,6 +26,11 @@ VALUE_CASES = [
     ("How many people died in 2019?", "Many people died in the floods.", False),
     # The question's number is there, beside others.
     ("What happened in 1975?", "Telenet, incorporated in 1973, started in 1975.", False),
+    # "One" that stands for a thing counts nothing; "one" before a noun counts.
+    ("How many died according to the first report and the later one?",
+     "The quake killed at least 14 people.", False),
+    ("Which firm heads one of the bidding groups?", "Three groups are bidding.", False),
+    ("Did one person die?", "The quake killed at least 14 people.", True),
 ]
 OPPOSITE_CASES = [
     ("What did the Rhine create when it took a right turn?",
@@ -68,6 +73,21 @@ def test_a_conflict_raises_the_probability_of_unanswerable():
     assert conflict("What was founded in 1974?", sentence) == 1.0
     assert same.conflict == 0.0 and swapped.conflict == 1.0
     assert swapped.unanswerable() > same.unanswerable()
+
+
+def test_a_number_in_a_name_asked_about_is_no_value_asked():
+    # The sentence calls it "the tablet": its 499 is no other value than the name's 3.
+    sentence = "The tablet will cost 499 euros when it goes on sale in May."
+    passage = "Lumo unveiled the Lumo Tab 3 on Monday. " + sentence
+    question = "What does the Lumo Tab 3 cost?"
+    assert signals(question, sentence, passage, 0.7, type_ok=1.0).conflict == 1.0
+    named = signals(question, sentence, passage, 0.7, type_ok=1.0, names=("Lumo Tab 3",))
+    assert named.conflict == 0.0 and named.names_missing == 0.0
+    assert named.unanswerable() < signals(question, sentence, passage, 0.7,
+                                          type_ok=1.0).unanswerable()
+    # A number the question asks about outside a name still conflicts.
+    assert signals("Did the Lumo Tab 3 sell 200 units?", sentence, passage, 0.7, type_ok=1.0,
+                   names=("Lumo Tab 3",)).conflict == 1.0
 
 
 def test_the_other_sex_s_event_is_a_conflict():
