@@ -64,8 +64,10 @@ _OPPOSITES: dict[str, set[str]] = {}
 for _a, _b in _OPPOSITE_PAIRS:
     _OPPOSITES.setdefault(_a, set()).add(_b)
     _OPPOSITES.setdefault(_b, set()).add(_a)
-# "One" with no noun to count after it: "the later one", "one of the groups".
-_PRONOUN_ONE = re.compile(r"\bone\b(?!\s+(?!of\b|and\b|or\b)[a-z])")
+# "One" with no noun to count after it: "the later one", "one of the groups"; and how many
+# things a question asks for, which no sentence need repeat: "which two banks".
+_PRONOUN_ONE = re.compile(r"\bone\b(?!\s+(?!of\b|and\b|or\b)[a-z])|(?<=which )(?:two|three|"
+                          r"four|five|six|seven|eight|nine|ten|\d+)\b")
 _NEGATED_FORM = re.compile(r"\b(non|un|anti)-?([a-z]{4,})\b")
 
 # Logistic regression of "unanswerable" on the signals (`bench/abstain_cv.py` refits them and
@@ -109,7 +111,8 @@ def _stems(text: str) -> set[str]:
 
 def _values(text: str) -> tuple[set[str], set[str]]:
     """The numbers and the ordinals of a text, as digits ("three" → 3, "3rd" → 3); "one" that
-    stands for a thing ("the later one?", "one of the groups") counts nothing."""
+    stands for a thing ("the later one?", "one of the groups") and the number of things asked
+    for ("which two banks") count nothing."""
     numbers, ordinals = set(), set()
     for token in _TOKEN.findall(_PRONOUN_ONE.sub(" ", text.lower())):
         if m := _ORDINAL_DIGITS.fullmatch(token):

@@ -31,6 +31,8 @@ VALUE_CASES = [
      "The quake killed at least 14 people.", False),
     ("Which firm heads one of the bidding groups?", "Three groups are bidding.", False),
     ("Did one person die?", "The quake killed at least 14 people.", True),
+    # How many things the question asks for is no value a sentence repeats.
+    ("Which two banks cut rates in May?", "The bank cut its rate to 4.5 percent.", False),
 ]
 OPPOSITE_CASES = [
     ("What did the Rhine create when it took a right turn?",
