@@ -195,14 +195,16 @@ def _of(noun: Any) -> Any:
 
 
 def _measured_subject(token: Any, table: dict[str, tuple[str, ...]]) -> Any:
-    """The subject of the verb "where" modifies when it names a measure ("where do interest
-    rates stand", "where is the price heading"): the question asks for its value."""
+    """The subject of the verb "where" modifies when it is a rate or a price ("where do interest
+    rates stand", "where is the price heading"): the question asks for its value ("where does
+    the population live" still asks for a place)."""
     subject = next((c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"}
                     and c.pos_ == "NOUN"), None)
     if subject is None:
         return None
     labels = table.get(subject.lemma_.lower(), ())
-    return subject if labels and set(labels) <= VALUES else None
+    return subject if labels and labels[0] in {"PERCENT", "MONEY"} and set(labels) <= VALUES \
+        else None
 
 
 def _asked_noun(token: Any) -> Any:
@@ -215,7 +217,8 @@ def _asked_noun(token: Any) -> Any:
     while after is not None and after.pos_ in {"ADJ", "NUM"} and after.dep_ in _MODIFIER \
             and after.i + 1 < len(token.doc):
         after = after.nbor()
-    if after is not None and (after.pos_ == "NOUN" or after.lemma_.lower() in answer_types()):
+    if after is not None and (after.pos_ == "NOUN" or (token.lower_ == "which"
+                                                       and after.lemma_.lower() in answer_types())):
         return after  # "which runners made up …": a noun the tagger took for a verb
     if token.lower_ == "name":
         return next((c for c in token.children if c.dep_ == "dobj"), None)

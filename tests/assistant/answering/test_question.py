@@ -58,6 +58,8 @@ def test_what_a_question_asks_for(question, form, answer_type, first_label):
 def test_a_station_is_named_by_its_town_too():
     assert {"FAC", "GPE"} <= set(parse_question("At which stations will the train stop?").expected)
     assert parse_question("Where did the president go?").expected[0] == "GPE"  # no measure
+    assert parse_question("Where does most of the population live?").expected[0] == "GPE"
+    assert parse_question("What increases the risk?").expected == ()  # a verb, not a rise
 
 
 def test_names_are_entities_and_proper_nouns_not_question_words():
