@@ -177,7 +177,7 @@ def signals(question: str, sentence: str, passage: str, similarity: float, *,
     ``context`` is what the sentence is about beyond its words (``evidence.sentence_context``);
     ``standout`` how far its cosine rises above the mean of the ``crowd`` retrieved sentences'
     (too few of them, and nothing is read into it); a number inside one of the question's
-    ``names`` ("the Fold 2", "the Vayu S1") is part of the name, no value it asks about."""
+    ``names`` ("the Lumo Tab 3") is part of the name, no value it asks about."""
     # "How long", "how much": the adjective asks for a measure, it is not a term to find.
     q_stems = _stems(ASKING.sub("how", question))
     told = _stems(sentence) | _stems(context)

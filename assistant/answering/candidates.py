@@ -126,8 +126,8 @@ def by_entity(question: Question, sentences: Sequence[Sentence], scores: np.ndar
 
 def enumerates(question: Question, text: str, english: English) -> list[str]:
     """The names a sentence lists as things of the asked kind: names coordinated with each other
-    ("led by Germany's Kessler Bau, Spain's Odin Infraestructuras and Britain's Marwick
-    Group"), one of them recognised as of that kind, or the recogniser unsure of them (it
+    ("headed by Austria's Brunnhof Bau, Greece's Kallisto Erga and Ireland's Tullamore
+    Structures"), one of them recognised as of that kind, or the recogniser unsure of them (it
     labels coordinated names, which are of one kind, differently: unfamiliar names). Names
     it agrees are of another kind ("Paris, London and Berlin" for "which companies") are
     none."""

@@ -3,7 +3,10 @@
 - A question joining names ("What did the ECB and the Bank of England decide?") is asked of each
   name alone, and each part answered by a story that mentions that name;
 - a question asking for things of a kind ("Which countries want to join NATO?") is answered by
-  the sentences that between them name every distinct entity of that kind (``candidates.py``);
+  the sentences that between them name every distinct entity of that kind, or list such names
+  coordinated (``candidates.py``);
+- two questions in one ("How much does petrol cost now, and what was the price before?") also
+  by each clause's best sentence of the chosen stories;
 - otherwise, the best sentence of each story supporting the question nearly as well as the best
   one, and every report of a chosen story's thread (a question about a change needs both).
 
@@ -91,8 +94,8 @@ class ListAnswers:
                  for e in typed(q, ents)}
         told = {story_of(c.passages[c.sentences[i].passage]) for i in chosen}
         mine = np.array([story_of(c.passages[s.passage]) in told for s in c.sentences])
-        # A sentence of a chosen story listing things of the kind ("led by Kessler Bau, Odin
-        # Infraestructuras and Marwick Group") answers whole, however few of the question's
+        # A sentence of a chosen story listing things of the kind ("headed by Brunnhof Bau,
+        # Kallisto Erga and Tullamore Structures") answers whole, however few of the question's
         # words it repeats: only the list's own support is asked of it.
         for i in np.argsort(-np.where(mine, c.scores, UNQUOTABLE), kind="stable")[
                 :cfg.typed_candidates]:
