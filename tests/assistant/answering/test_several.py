@@ -185,3 +185,16 @@ def test_the_month_a_report_was_published_in_is_no_missing_name(answerer):
     october = answerer.abstention_signals(question, [report("2026-10-15")])
     assert november.names_missing == 0.0 and october.names_missing == 1.0
     assert november.unanswerable() < october.unanswerable()
+
+
+def test_one_story_answers_both_questions_in_one(answerer):
+    passages = [
+        passage("fares", "The Lumeria transport authority raised the single bus fare to 3 euros "
+                         "on Monday, blaming fuel costs. Drivers said passengers were angry. The "
+                         "previous fare was 2.50 euros, set in 2022."),
+        passage("ferry", "A new ferry linked Lumeria and Oska on Tuesday. Tickets cost 12 euros."),
+    ]
+    answer = answerer.answer("How much is the Lumeria bus fare now, and what was the fare "
+                             "before?", passages)
+    assert answer.form == "list"
+    assert "3 euros" in answer.text and "2.50 euros" in answer.text, answer.text
