@@ -39,9 +39,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answering.evidence import aliased
+from assistant.answering.evidence import aliased, prefixes, stem_found
 from assistant.answering.forms import ASKING, COUNTED_ITEMS
 from assistant.answering.lexicon import pairs
 from assistant.answering.text import STOPWORDS
@@ -63,6 +64,10 @@ _OPPOSITES: dict[str, set[str]] = {}
 for _a, _b in _OPPOSITE_PAIRS:
     _OPPOSITES.setdefault(_a, set()).add(_b)
     _OPPOSITES.setdefault(_b, set()).add(_a)
+# "One" with no noun to count after it: "the later one", "one of the groups"; and how many
+# things a question asks for, which no sentence need repeat: "which two banks".
+_PRONOUN_ONE = re.compile(r"\bone\b(?!\s+(?!of\b|and\b|or\b)[a-z])|(?<=which )(?:two|three|"
+                          r"four|five|six|seven|eight|nine|ten|\d+)\b")
 _NEGATED_FORM = re.compile(r"\b(non|un|anti)-?([a-z]{4,})\b")
 
 # Logistic regression of "unanswerable" on the signals (`bench/abstain_cv.py` refits them and
@@ -105,9 +110,11 @@ def _stems(text: str) -> set[str]:
 
 
 def _values(text: str) -> tuple[set[str], set[str]]:
-    """The numbers and the ordinals of a text, as digits ("three" → 3, "3rd" → 3)."""
+    """The numbers and the ordinals of a text, as digits ("three" → 3, "3rd" → 3); "one" that
+    stands for a thing ("the later one?", "one of the groups") and the number of things asked
+    for ("which two banks") count nothing."""
     numbers, ordinals = set(), set()
-    for token in _TOKEN.findall(text.lower()):
+    for token in _TOKEN.findall(_PRONOUN_ONE.sub(" ", text.lower())):
         if m := _ORDINAL_DIGITS.fullmatch(token):
             ordinals.add(m.group(1))
         elif token[0].isdigit():
@@ -157,28 +164,38 @@ def conflict(question: str, sentence: str) -> float:
                    or negated_form_conflict(question, sentence)) else 0.0
 
 
+def _without(question: str, names: Sequence[str]) -> str:
+    for name in names:
+        if any(ch.isdigit() for ch in name):
+            question = question.replace(name, " ")
+    return question
+
+
 def signals(question: str, sentence: str, passage: str, similarity: float, *,
             type_ok: float, context: str = "", standout: float = 1.0,
-            crowd: int = FLAT_CROWD) -> Signals:
+            crowd: int = FLAT_CROWD, names: Sequence[str] = ()) -> Signals:
     """The abstention model's inputs; ``type_ok`` is 1 when the sentence holds an entity of the
     kind the question asks for, 0 when it holds none, 0.5 when the question asks for no kind;
     ``context`` is what the sentence is about beyond its words (``evidence.sentence_context``);
     ``standout`` how far its cosine rises above the mean of the ``crowd`` retrieved sentences'
-    (too few of them, and nothing is read into it)."""
+    (too few of them, and nothing is read into it); a number inside one of the question's
+    ``names`` ("the Lumo Tab 3") is part of the name, no value it asks about."""
     # "How long", "how much": the adjective asks for a measure, it is not a term to find.
     q_stems = _stems(ASKING.sub("how", question))
     told = _stems(sentence) | _stems(context)
     missing = len(q_stems - told) / len(q_stems) if q_stems else 0.0
-    passage_stems = {w.lower()[:5] for w in _WORDS.findall(passage)}
+    # Mentioned as ``evidence.missing_names`` reads it: "Maltese" by "Malta", not "Montreux"
+    # by "month".
+    five, four = prefixes(w.lower() for w in _WORDS.findall(passage))
     low = passage.lower()
-    names = [w for w in _CAPITALISED.findall(question.strip()) if w.lower()[:5]
-             not in passage_stems and not aliased(w, low)]
+    unmentioned = [w for w in _CAPITALISED.findall(question.strip())
+                   if not stem_found(w.lower(), five, four) and not aliased(w, low)]
     return Signals(
         similarity=similarity,
         type_ok=type_ok,
         negated=1.0 if _NEGATION.search(question.lower()) else 0.0,
         terms_missing=missing,
-        names_missing=float(len(names)),
-        conflict=conflict(question, sentence),
+        names_missing=float(len(unmentioned)),
+        conflict=conflict(_without(question, names), sentence),
         flat=max(0.0, FLAT_BELOW - standout) if crowd >= FLAT_CROWD else 0.0,
     )

@@ -25,7 +25,7 @@ from assistant.answering.compose import measured
 from assistant.answering.forms import measure_words
 from assistant.answering.language import English, Entity
 from assistant.answering.lexicon import lines
-from assistant.answering.question import Question
+from assistant.answering.question import VALUES, Question
 from assistant.answering.text import Sentence
 from assistant.results import Passage
 
@@ -122,6 +122,35 @@ def by_entity(question: Question, sentences: Sequence[Sentence], scores: np.ndar
         if len(chosen) >= limit:
             break
     return chosen
+
+
+def enumerates(question: Question, text: str, english: English) -> list[str]:
+    """The names a sentence lists as things of the asked kind: names coordinated with each other
+    ("headed by Austria's Brunnhof Bau, Greece's Kallisto Erga and Ireland's Tullamore
+    Structures"), one of them recognised as of that kind, or the recogniser unsure of them (it
+    labels coordinated names, which are of one kind, differently: unfamiliar names). Names
+    it agrees are of another kind ("Paris, London and Berlin" for "which companies") are
+    none."""
+    if not question.expected or question.expected[0] in VALUES:
+        return []
+    doc = english.parse(text)
+    names = {e.root.i: e for e in doc.ents if e.label_ not in VALUES}
+    groups: dict[int, set[int]] = {}  # the names each coordination joins, by its first
+    for i, ent in names.items():
+        root = ent.root
+        while root.dep_ == "conj" and root.head.i in names:
+            root = root.head
+        if root.i != i or any(c.dep_ == "conj" and c.i in names for c in ent.root.children):
+            groups.setdefault(root.i, {root.i}).add(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        found = [names[i] for i in members]
+        labels = {e.label_ for e in found}
+        if any(question.answers_with(Entity(e.text, e.label_, e.start_char, e.end_char))
+               for e in found) or len(labels) > 1:
+            return [e.text for e in sorted(found, key=lambda e: e.start)]
+    return []
 
 
 def asked_unit(question: Question) -> re.Pattern[str] | None:

@@ -50,8 +50,8 @@ def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str
     written = " ".join(f"{p.title} {p.place or ''} {p.text}" for p in passages)
     text = written.lower()
     found = set(_WORD.findall(written))
-    any_case = _prefixes(w.lower() for w in found)
-    as_name = _prefixes(w.lower() for w in found if w[0].isupper())
+    any_case = prefixes(w.lower() for w in found)
+    as_name = prefixes(w.lower() for w in found if w[0].isupper())
     missing = []
     for name in names:
         if aliased(name, text):
@@ -63,20 +63,20 @@ def missing_names(names: Sequence[str], passages: Sequence[Passage]) -> list[str
         distinctive = [w for w in _WORD.findall(name.lstrip("#@"))
                        if w.lower() not in _GENERIC and len(w) > 1]
         capitalised = [w.lower() for w in distinctive if w[0].isupper()]
-        if any(not _found(w.lower(), *any_case) for w in distinctive) or (
-                capitalised and not any(_found(w, *as_name) for w in capitalised)):
+        if any(not stem_found(w.lower(), *any_case) for w in distinctive) or (
+                capitalised and not any(stem_found(w, *as_name) for w in capitalised)):
             missing.append(name)
     return missing
 
 
-def _prefixes(words: Iterable[str]) -> tuple[set[str], set[str]]:
+def prefixes(words: Iterable[str]) -> tuple[set[str], set[str]]:
     """The five-letter prefixes of ``words``, and the four-letter ones of those of four or
     more letters."""
     listed = list(words)
     return {w[:5] for w in listed}, {w[:4] for w in listed if len(w) >= 4}
 
 
-def _found(word: str, five: set[str], four: set[str]) -> bool:
+def stem_found(word: str, five: set[str], four: set[str]) -> bool:
     return word[:5] in five or (len(word) >= 6 and word.endswith(_PEOPLE) and word[:4] in four)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -152,7 +153,7 @@ class ExtractiveAnswerer(ListAnswers):
         return signals(q.text, best.text, _told(c.passages[best.passage]),
                        float(c.semantic.max()), type_ok=kind_ok, context=c.context[i],
                        standout=float(c.semantic.max() - c.semantic.mean()),
-                       crowd=len(c.semantic))
+                       crowd=len(c.semantic), names=q.names)
 
     def abstention_signals(self, question: str, passages: Sequence[Passage]) -> Signals | None:
         """The abstention model's inputs for the best factoid sentence of the passages, for
@@ -318,8 +319,18 @@ def _near_miss(q: Question, c: Candidates) -> bool:
 
 
 def _told(p: Passage) -> str:
-    """A passage with its headline and dateline place, as a reader sees it."""
-    return f"{p.title}\n{p.place or ''}\n{p.text}"
+    """A passage with its headline, dateline place and month of publication, as a reader sees
+    it (a question about "the November decision" is answered by a report dated in November
+    that says "on Thursday")."""
+    return f"{p.title}\n{p.place or ''}\n{_month(p.published)}\n{p.text}"
+
+
+def _month(published: str | None) -> str:
+    """"November 2026" for a publication date "2026-11-19" (nothing when undated)."""
+    try:
+        return date.fromisoformat((published or "")[:10]).strftime("%B %Y")
+    except ValueError:
+        return ""
 
 
 def _with_form(answer: Answer, q: Question) -> Answer:

@@ -72,6 +72,23 @@ def list_like(question: str, names: tuple[str, ...]) -> bool:
     return bool(_LIST.search(question)) or (len(names) >= 2 and bool(_AND_NAMES.search(question)))
 
 
+_SECOND = re.compile(r"\w,? and (?=(?:what|which|who|how|when|where) \w)", re.IGNORECASE)
+_WH_OPENING = re.compile(r"^\s*(?:what|which|who|how(?: \w+)?|when|where)\s+", re.IGNORECASE)
+
+
+def two_questions(question: str) -> tuple[str, str] | None:
+    """Two questions in one, each on its own ("How much does petrol cost now, and what was the
+    price before?" → "How much does petrol cost now", "what was the price before"); None for
+    one question."""
+    if not _WH_OPENING.match(question):
+        return None
+    found = list(_SECOND.finditer(question))
+    if not found:
+        return None
+    first = question[:found[-1].start() + 1].strip()
+    return first, question[found[-1].end():].strip()
+
+
 _DIGEST_FILLER = re.compile(
     r"\b(?:what(?:'s| is| are| were| was| has)?|give me|tell me|show me|bring me|catch me|is|are|"
     r"there|been|happen(?:ed|ing)?|going on|new|latest|news|updates?|stor(?:y|ies)|headlines|"
@@ -133,8 +150,10 @@ _UNITS = {
 _HOW = re.compile(r"\bhow (many|much|old|long|far|tall|high|deep|fast|often|big|large)"
                   r"(?: (?:more |new )?([a-z]+))?", re.IGNORECASE)
 _WHAT_MEASURE = re.compile(r"\bwhat (?:percentage|percent|share|rate|proportion)\b|"
-                           r"\b(?:price|fine|penalty|cost|raise|pay rise|salary|wage)s?\b",
-                           re.IGNORECASE)
+                           r"\b(?:raise|pay rise)s?\b", re.IGNORECASE)
+# A price is paid in money, never in per cent: "what does the scooter cost" is not "80 percent".
+_WHAT_PRICE = re.compile(r"\b(?:price[sd]?|fines?|penalt(?:y|ies)|costs?|salar(?:y|ies)|"
+                         r"wages?|fees?)\b", re.IGNORECASE)
 
 
 def measure_words(question: str) -> tuple[re.Pattern[str] | None, frozenset[str]]:
@@ -150,4 +169,6 @@ def measure_words(question: str) -> tuple[re.Pattern[str] | None, frozenset[str]
         return None, frozenset({adjective})
     if _WHAT_MEASURE.search(question):
         return re.compile(_MONEY + r"|%|\bper ?cent\b", re.IGNORECASE), frozenset()
+    if _WHAT_PRICE.search(question):
+        return re.compile(_MONEY, re.IGNORECASE), frozenset()
     return None, frozenset()

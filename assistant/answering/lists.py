@@ -3,7 +3,10 @@
 - A question joining names ("What did the ECB and the Bank of England decide?") is asked of each
   name alone, and each part answered by a story that mentions that name;
 - a question asking for things of a kind ("Which countries want to join NATO?") is answered by
-  the sentences that between them name every distinct entity of that kind (``candidates.py``);
+  the sentences that between them name every distinct entity of that kind, or list such names
+  coordinated (``candidates.py``);
+- two questions in one ("How much does petrol cost now, and what was the price before?") also
+  by each clause's best sentence of the chosen stories;
 - otherwise, the best sentence of each story supporting the question nearly as well as the best
   one, and every report of a chosen story's thread (a question about a change needs both).
 
@@ -12,6 +15,7 @@ A mixin of ``ExtractiveAnswerer``: it scores with the answerer's own scoring and
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,12 +25,13 @@ from assistant.answering.candidates import (
     Candidates,
     by_entity,
     completed,
+    enumerates,
     quotable_mask,
     typed,
 )
 from assistant.answering.compose import one_per_article
 from assistant.answering.evidence import missing_names, story_of, update, with_lead
-from assistant.answering.forms import parts
+from assistant.answering.forms import parts, two_questions
 from assistant.answering.question import VALUES, Question
 
 if TYPE_CHECKING:
@@ -44,14 +49,39 @@ class ListAnswers:
         # A question joining names is checked part by part (its best sentence answers one).
         if not self._supported(q, c, model=not joined):
             return self._abstain(q.text, c)
-        chosen, unanswered = self._joined(joined, c) if joined else ([], False)
+        chosen, unanswered = self._joined(q, joined, c) if joined else ([], False)
         if unanswered:  # a part no sentence supports, or every part found unanswered
             return self._abstain(q.text, c)
         if not chosen:
             chosen = self._stories(q, c)
             if q.expected and q.expected[0] not in VALUES:
                 chosen = self._naming(q, c, chosen)
+            if (two := two_questions(q.text)) is not None:
+                chosen += [i for i in self._each(two, c, chosen) if i not in chosen]
         return self._compose(q, c, chosen, separator="\n")
+
+    def _each(self, questions: tuple[str, ...], c: Candidates, told: list[int]) -> list[int]:
+        """For two questions in one, the best sentence of the stories ``told`` for each asked
+        alone (with what it lacks of what it asks for): one story may answer both ("How much
+        does petrol cost now, and what was the price before?"), where the best sentence of a
+        story answers one. The second, often elliptical, is about the stories already chosen."""
+        cfg = self.config
+        texts = [s.text for s in c.sentences]
+        story = [story_of(c.passages[s.passage]) for s in c.sentences]
+        mine = np.array([st in {story[i] for i in told} for st in story])
+        quotable = quotable_mask(c.sentences)
+        chosen: list[int] = []
+        for text in questions:
+            asked = self.parse(text)
+            part = self._scores(text, texts, c.context)[0]
+            part += self._priors(asked, c.sentences, c.passages, part)
+            part[~(quotable & mine)] = UNQUOTABLE
+            best = int(np.argmax(part))
+            if float(part[best]) >= self.min_support * cfg.list_support:
+                chosen += completed(asked, [best], c.sentences, part, story, self.language(),
+                                    floor=cfg.list_share * float(part[best]),
+                                    top=cfg.typed_candidates)
+        return chosen
 
     def _naming(self, q: Question, c: Candidates, chosen: list[int]) -> list[int]:
         """``chosen`` (a sentence per story), and the sentences of the chosen stories that
@@ -64,6 +94,17 @@ class ListAnswers:
                  for e in typed(q, ents)}
         told = {story_of(c.passages[c.sentences[i].passage]) for i in chosen}
         mine = np.array([story_of(c.passages[s.passage]) in told for s in c.sentences])
+        # A sentence of a chosen story listing things of the kind ("headed by Brunnhof Bau,
+        # Kallisto Erga and Tullamore Structures") answers whole, however few of the question's
+        # words it repeats: only the list's own support is asked of it.
+        for i in np.argsort(-np.where(mine, c.scores, UNQUOTABLE), kind="stable")[
+                :cfg.typed_candidates]:
+            i = int(i)
+            if float(c.scores[i]) < self.min_support * cfg.list_support:
+                break
+            listed = enumerates(q, c.sentences[i].text, english) if i not in chosen else []
+            if new := {name.lower().removeprefix("the ") for name in listed} - named:
+                chosen, named = [*chosen, i], named | new
         more = by_entity(q, c.sentences, np.where(mine, c.scores, UNQUOTABLE), english,
                          named=named,
                          floor=max(self.min_support * cfg.list_support,
@@ -72,7 +113,7 @@ class ListAnswers:
         return [*chosen, *(i for i in more if i not in chosen)][:max(cfg.max_stories,
                                                                     len(chosen))]
 
-    def _joined(self, joined: list[tuple[str, str]],
+    def _joined(self, q: Question, joined: list[tuple[str, str]],
                 cands: Candidates) -> tuple[list[int], bool]:
         """The best sentences for each name the question joins, asked alone; and whether the
         question is unanswered: every part is (its best sentence's story does not name it, or
@@ -96,7 +137,9 @@ class ListAnswers:
             named[name] = [st in telling for st in story]
         unanswered = 0
         for name, alone in joined:
-            asked = self.parse(alone)
+            # What the question asks for is read from it whole: the part with the other names
+            # taken out parses worse ("Where do rates in Poland and stand …").
+            asked = replace(self.parse(alone), expected=q.expected, cue=q.cue, counted=q.counted)
             part = self._scores(alone, texts, context)[0]
             priors = self._priors(asked, sentences, passages, part)
             part += priors
@@ -147,8 +190,8 @@ class ListAnswers:
         same_thread = self._threads(passages)
         story = [story_of(passages[s.passage]) for s in sentences]
 
-        def told(i: int) -> list[int]:  # the story's lead or best, and what it lacks
-            return completed(q, with_lead([i], sentences, passages, scores, c.lead_share)[:1],
+        def told(i: int) -> list[int]:  # the story's lead and best, and what it lacks
+            return completed(q, with_lead([i], sentences, passages, scores, c.lead_share),
                              sentences, scores, story, self.language(),
                              floor=c.list_share * float(scores[i]), top=c.typed_candidates)
         # Retrieval tells the stories about the question from the rest by a wide margin.

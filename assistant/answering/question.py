@@ -36,6 +36,8 @@ _HOW = frozenset({"many", "much", "long", "old", "far", "big", "large", "tall", 
                   "fast", "often"})
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "'s", "’s", "'re"})
 _WH = frozenset({"who", "whom", "whose", "what", "which", "where", "when", "how"})
+# What may stand between "which" and its noun: "which Australian cities", "which two groups".
+_MODIFIER = frozenset({"amod", "nummod", "compound"})
 
 
 @dataclass(frozen=True)
@@ -144,20 +146,32 @@ def _asked(doc: Any) -> tuple[str | None, tuple[str, ...], bool]:
             if noun is not None:
                 key = noun.lower_ if noun.lower_ in table else noun.lemma_.lower()
                 if key in {"name", "title", "kind", "type", "sort"}:  # "the name of the company"
-                    inner = next((c for p in noun.children if p.lower_ == "of"
-                                  for c in p.children if c.dep_ == "pobj"), None)
+                    inner = _of(noun)
                     if inner is not None and inner.lower_ in table:
                         noun, key = inner, inner.lower_
+                elif noun.lemma_.lower() == "group" and (inner := _of(noun)) is not None:
+                    # "which groups of workers": workers (of no kind listed), not organisations
+                    if inner.lemma_.lower() not in table:
+                        return None, (), _plural(noun)
+                    noun, key = inner, inner.lemma_.lower()
                 if f"what {key}" in table:
                     return f"what {key}", table[f"what {key}"], False
                 if key in table:
-                    return key, table[key], noun.tag_ in {"NNS", "NNPS"}
+                    return key, table[key], _plural(noun)
             if word == "name" or (noun is not None and key == "name"):
                 return "name", table["name"], noun is not None and noun.tag_ == "NNS"
             if word in {"what", "which"}:
                 continue
         if word in table and word in _WH:
+            measure = _measured_subject(token, table) if word == "where" else None
+            if measure is not None:  # "where do interest rates stand": a rate, not a place
+                return measure.lemma_.lower(), table[measure.lemma_.lower()], False
             return word, table[word], False
+    # "What do the phone and the scooter cost?": the verb at the end, parsed as a noun.
+    last = next((t for t in reversed(tokens) if not t.is_punct), None)
+    if tokens[0].lower_ == "what" and tokens[0].dep_ == "dobj" and last is not None \
+            and last.lemma_.lower() in table and set(table[last.lemma_.lower()]) <= VALUES:
+        return last.lemma_.lower(), table[last.lemma_.lower()], False
     # "Give me the price of …", "tell me the date": the object of a request.
     root = next((t for t in tokens if t.dep_ == "ROOT"), None)
     if root is not None and root.i == 0 and root.pos_ == "VERB":
@@ -167,14 +181,45 @@ def _asked(doc: Any) -> tuple[str | None, tuple[str, ...], bool]:
     return None, (), False
 
 
+def _plural(noun: Any) -> bool:
+    """Whether the noun asked about is plural ("which countries"), also when the tagger took
+    it for a verb ("which runners made up …": VBZ)."""
+    return noun.tag_ in {"NNS", "NNPS"} or (noun.tag_ == "VBZ" and noun.i > 0
+                                            and noun.nbor(-1).lower_ in {"which", "what"})
+
+
+def _of(noun: Any) -> Any:
+    """The noun of an "of" after ``noun`` ("workers" in "groups of workers"), or None."""
+    return next((c for p in noun.children if p.lower_ == "of"
+                 for c in p.children if c.dep_ == "pobj"), None)
+
+
+def _measured_subject(token: Any, table: dict[str, tuple[str, ...]]) -> Any:
+    """The subject of the verb "where" modifies when it is a rate or a price ("where do interest
+    rates stand", "where is the price heading"): the question asks for its value ("where does
+    the population live" still asks for a place)."""
+    subject = next((c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"}
+                    and c.pos_ == "NOUN"), None)
+    if subject is None:
+        return None
+    labels = table.get(subject.lemma_.lower(), ())
+    return subject if labels and labels[0] in {"PERCENT", "MONEY"} and set(labels) <= VALUES \
+        else None
+
+
 def _asked_noun(token: Any) -> Any:
     """The noun a "which"/"what" asks about: "which country" (its head), "what is the capital"
     (the copula's other side), "name the film" (its object)."""
     if token.dep_ == "det" and token.head.pos_ in {"NOUN", "PROPN"}:
         return token.head
     after = token.nbor() if token.i + 1 < len(token.doc) else None
-    if after is not None and after.pos_ == "NOUN":  # "in which city will …" (parsed apart)
-        return after
+    # "in which city will …", "which Australian cities", "which two groups" (parsed apart)
+    while after is not None and after.pos_ in {"ADJ", "NUM"} and after.dep_ in _MODIFIER \
+            and after.i + 1 < len(token.doc):
+        after = after.nbor()
+    if after is not None and (after.pos_ == "NOUN" or (token.lower_ == "which"
+                                                       and after.lemma_.lower() in answer_types())):
+        return after  # "which runners made up …": a noun the tagger took for a verb
     if token.lower_ == "name":
         return next((c for c in token.children if c.dep_ == "dobj"), None)
     head = token.head

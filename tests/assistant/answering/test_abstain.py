@@ -31,6 +31,13 @@ VALUE_CASES = [
      "The pilots' strike grounded 120 flights.", False),
     ("How many flights were cancelled by the 2 strikes?", "The strike grounded 120 flights.",
      True),
+    # "One" that stands for a thing counts nothing; "one" before a noun counts.
+    ("How many died according to the first report and the later one?",
+     "The quake killed at least 14 people.", False),
+    ("Which firm heads one of the bidding groups?", "Three groups are bidding.", False),
+    ("Did one person die?", "The quake killed at least 14 people.", True),
+    # How many things the question asks for is no value a sentence repeats.
+    ("Which two banks cut rates in May?", "The bank cut its rate to 4.5 percent.", False),
 ]
 OPPOSITE_CASES = [
     ("What did the Rhine create when it took a right turn?",
@@ -75,6 +82,21 @@ def test_a_conflict_raises_the_probability_of_unanswerable():
     assert swapped.unanswerable() > same.unanswerable()
 
 
+def test_a_number_in_a_name_asked_about_is_no_value_asked():
+    # The sentence calls it "the tablet": its 499 is no other value than the name's 3.
+    sentence = "The tablet will cost 499 euros when it goes on sale in May."
+    passage = "Lumo unveiled the Lumo Tab 3 on Monday. " + sentence
+    question = "What does the Lumo Tab 3 cost?"
+    assert signals(question, sentence, passage, 0.7, type_ok=1.0).conflict == 1.0
+    named = signals(question, sentence, passage, 0.7, type_ok=1.0, names=("Lumo Tab 3",))
+    assert named.conflict == 0.0 and named.names_missing == 0.0
+    assert named.unanswerable() < signals(question, sentence, passage, 0.7,
+                                          type_ok=1.0).unanswerable()
+    # A number the question asks about outside a name still conflicts.
+    assert signals("Did the Lumo Tab 3 sell 200 units?", sentence, passage, 0.7, type_ok=1.0,
+                   names=("Lumo Tab 3",)).conflict == 1.0
+
+
 def test_the_other_sex_s_event_is_a_conflict():
     assert conflict("Who won the men's final?", "Petrovic won the women's final on Sunday.")
     assert not conflict("Who won the women's final?", "Petrovic won the women's final.")
@@ -103,3 +125,12 @@ def test_terms_the_headline_holds_are_not_missing():
                    context="Capital Water fined over sewage spills LONDON")
     assert told.terms_missing < bare.terms_missing
     assert told.unanswerable() < bare.unanswerable()
+
+
+def test_a_people_s_name_is_mentioned_by_its_country_as_near_misses_read_it():
+    sentence = "Malta has picked three consortia as finalists for the stadium."
+    question = "Which firms head the groups shortlisted for the Maltese stadium?"
+    assert signals(question, sentence, sentence, 0.6, type_ok=1.0).names_missing == 0.0
+    # "Montreux" is no people's name: "month" does not mention it.
+    assert signals("Who played at Montreux?", "This month the band played.",
+                   "This month the band played.", 0.6, type_ok=1.0).names_missing == 1.0

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.candidates import answer_span, by_entity, quotable, type_bonus
+from assistant.answering.candidates import (
+    answer_span,
+    by_entity,
+    enumerates,
+    quotable,
+    type_bonus,
+)
 from assistant.answering.language import english
 from assistant.answering.question import parse_question
 from assistant.answering.text import Sentence
@@ -32,11 +38,28 @@ from assistant.answering.text import Sentence
     ("What's the latest on the dock strike?", "digest", None, None),
     ("main stories this week", "digest", None, None),
     ("Give me the price of the robot.", "factoid", "number", "MONEY"),
+    # The noun asked about, past the words between it and "which" (parsed apart from it).
+    ("Which Italian cities saw the sharpest rent increases?", "list", "place", "GPE"),
+    ("Which two groups of workers walked out?", "list", None, None),  # workers: no kind
+    ("Which groups of banks were fined?", "list", "name", "ORG"),  # banks: organisations
+    ("Which prefectures were evacuated?", "list", "place", "GPE"),
+    # A plural the tagger took for a verb.
+    ("Which runners made up the podium in the men's race?", "list", "person", "PERSON"),
+    # "Where" of a measure asks for its value; a price is money.
+    ("Where do interest rates in Chile stand?", "factoid", "number", "PERCENT"),
+    ("What do the new phone and the tablet cost?", "factoid", "number", "MONEY"),
 ])
 def test_what_a_question_asks_for(question, form, answer_type, first_label):
     q = parse_question(question)
     assert (q.form, q.answer_type) == (form, answer_type)
     assert (q.expected[0] if q.expected else None) == first_label
+
+
+def test_a_station_is_named_by_its_town_too():
+    assert {"FAC", "GPE"} <= set(parse_question("At which stations will the train stop?").expected)
+    assert parse_question("Where did the president go?").expected[0] == "GPE"  # no measure
+    assert parse_question("Where does most of the population live?").expected[0] == "GPE"
+    assert parse_question("What increases the risk?").expected == ()  # a verb, not a rise
 
 
 def test_names_are_entities_and_proper_nouns_not_question_words():
@@ -103,3 +126,18 @@ def test_a_list_names_every_entity_of_the_asked_kind_once():
                        limit=5, top=8)
     # The first names two; the second adds none; the third adds Ukraine; the last is off-topic.
     assert chosen == [0, 2]
+
+
+def test_a_sentence_listing_names_of_the_asked_kind_answers_a_list():
+    q = parse_question("Which firms head the bidding groups?")
+    # The recogniser calls these a facility and two people: coordinated, they are one kind.
+    listed = enumerates(q, "The finalists are headed by Austria's Brunnhof Bau, Greece's "
+                           "Kallisto Erga and Ireland's Tullamore Structures.", english())
+    assert listed == ["Brunnhof Bau", "Kallisto Erga", "Tullamore Structures"]
+    assert enumerates(q, "Siemens and Alstom bid for the line.", english()) == ["Siemens",
+                                                                               "Alstom"]
+    # Places it agrees on are no firms; one name is no list; a count asks for no names.
+    assert enumerates(q, "The talks were held in Paris, London and Berlin.", english()) == []
+    assert enumerates(q, "Brunnhof Bau won the contract on Monday.", english()) == []
+    assert enumerates(parse_question("How many firms bid?"),
+                      "Siemens and Alstom bid for the line.", english()) == []

@@ -16,7 +16,7 @@ from assistant.answering.candidates import asked_unit, completed
 from assistant.answering.compose import measured
 from assistant.answering.evidence import with_lead
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.forms import list_like
+from assistant.answering.forms import list_like, two_questions
 from assistant.answering.language import english
 from assistant.answering.question import parse_question
 from assistant.answering.text import Sentence
@@ -57,6 +57,15 @@ def passage(article_id: str, text: str, *, title: str = "", published: str = "20
 ])
 def test_two_questions_in_one_are_a_list(question, several):
     assert list_like(question, ()) is several
+
+
+def test_two_questions_in_one_are_asked_apart():
+    assert two_questions("How much does a bus ticket cost now, and what was the fare before?") \
+        == ("How much does a bus ticket cost now", "what was the fare before?")
+    assert two_questions("Which makers are hiring and which are cutting jobs?") == (
+        "Which makers are hiring", "which are cutting jobs?")
+    assert two_questions("What did the ECB and the Bank of England decide?") is None
+    assert two_questions("Who won and how?") is None
 
 
 @pytest.mark.parametrize(("question", "counted"), [
@@ -164,3 +173,29 @@ def test_each_story_of_a_question_of_two_answers_with_its_figure(answerer):
     assert answer.form == "list"
     assert "$6 million a day" in answer.text and "$720 million" in answer.text
     assert {c.article_id for c in answer.citations} == {"strike", "battery"}
+
+
+def test_the_month_a_report_was_published_in_is_no_missing_name(answerer):
+    def report(published: str) -> Passage:
+        return passage("bank", "The central bank of Ruritania held its main rate at 6 percent "
+                               "on Thursday, citing sticky inflation.", title="Ruritania holds "
+                       "rates", published=published)
+
+    question = "What did the central bank of Ruritania decide about its rate in November?"
+    november = answerer.abstention_signals(question, [report("2026-11-19")])
+    october = answerer.abstention_signals(question, [report("2026-10-15")])
+    assert november.names_missing == 0.0 and october.names_missing == 1.0
+    assert november.unanswerable() < october.unanswerable()
+
+
+def test_one_story_answers_both_questions_in_one(answerer):
+    passages = [
+        passage("fares", "The Lumeria transport authority raised the single bus fare to 3 euros "
+                         "on Monday, blaming fuel costs. Drivers said passengers were angry. The "
+                         "previous fare was 2.50 euros, set in 2022."),
+        passage("ferry", "A new ferry linked Lumeria and Oska on Tuesday. Tickets cost 12 euros."),
+    ]
+    answer = answerer.answer("How much is the Lumeria bus fare now, and what was the fare "
+                             "before?", passages)
+    assert answer.form == "list"
+    assert "3 euros" in answer.text and "2.50 euros" in answer.text, answer.text
