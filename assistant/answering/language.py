@@ -23,6 +23,7 @@ import hashlib
 import importlib.abc
 import importlib.util
 import json
+import os
 import signal
 import sys
 import threading
@@ -294,3 +295,5 @@ def serve_stdio() -> None:
     """The helper process's entry: requests on standard input, replies on standard output."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command handles Ctrl-C; input then ends
     serve(sys.stdin.buffer, sys.stdout.buffer)
+    sys.stdout.flush()
+    os._exit(0)  # nothing left to save: skip the interpreter's teardown (0.2 s the command waits)

@@ -85,16 +85,31 @@ def spare_core() -> bool:
     """Whether a core is idle for the helper: the helper's imports cost about 0.4 s of CPU more
     than loading the pipeline in the command's own process (spaCy's dependencies imported
     twice), which only pays back while the command does not have to share a core with it.
-    Judged by the one-minute load average against the cores this process may run on."""
+    Judged by the processes running right now besides this one (Linux) and the one-minute load
+    average, against the cores this process may run on."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    others = running() - 1
+    if others > cores - 2:
+        return False
     try:
-        load = os.getloadavg()[0]
+        return os.getloadavg()[0] < cores - 0.5
     except (AttributeError, OSError):  # no load average (Windows)
-        return cores > 1
-    return cores - load >= 1
+        return True
+
+
+def running() -> int:
+    """How many processes are running or ready to run now, this one included (Linux's
+    ``/proc/loadavg``); 1 where that is not known."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            return int(f.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return 1
 
 
 def start() -> Worker | None:

@@ -165,12 +165,17 @@ def test_a_request_cut_short_spoils_the_helper_for_the_requests_after_it():
 
 
 def test_the_helper_waits_for_an_idle_core(monkeypatch):
-    from assistant.answering import language_worker
+    from assistant.answering import language_worker as helper
 
-    monkeypatch.setattr(language_worker.os, "sched_getaffinity", lambda _: {0, 1})
-    monkeypatch.setattr(language_worker.os, "getloadavg", lambda: (0.4, 0.5, 0.5))
-    assert language_worker.spare_core()
-    monkeypatch.setattr(language_worker.os, "getloadavg", lambda: (1.5, 0.5, 0.5))
-    assert not language_worker.spare_core()
-    monkeypatch.setattr(language_worker.os, "sched_getaffinity", lambda _: set(range(8)))
-    assert language_worker.spare_core()
+    def machine(cores: int, now: int, load: float) -> bool:
+        monkeypatch.setattr(helper.os, "sched_getaffinity", lambda _: set(range(cores)))
+        monkeypatch.setattr(helper, "running", lambda: now)
+        monkeypatch.setattr(helper.os, "getloadavg", lambda: (load, load, load))
+        return helper.spare_core()
+
+    assert machine(2, 1, 0.4) and machine(2, 1, 1.2)  # only this command running
+    assert not machine(2, 2, 0.4)  # another process running right now
+    assert not machine(2, 1, 1.8)  # the machine has been busy
+    assert not machine(1, 1, 0.0)
+    assert machine(8, 3, 2.5)
+    assert 1 <= helper.running() < 10_000
