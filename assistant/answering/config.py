@@ -69,6 +69,9 @@ class ExtractiveConfig:
     # the SQuAD paragraphs (cheeses, haiku, airlines) at one answerable SQuAD list (0.75: 4 fewer
     # of them; 0.65: 2 more, and another answerable SQuAD question).
     list_abstain_threshold: float = DEFAULT_THRESHOLD
+    # … and up to this one when one of its best sentences names two or more things of the kind
+    # it asks for ("which countries might join": "Germany and Belgium").
+    named_list_abstain_threshold: float = 0.9
     # Each part of a question joining names is checked on its own, more loosely: the parts of an
     # answerable news question score up to 0.87 on the merged 377-article set.
     part_abstain_threshold: float = 0.9

@@ -53,7 +53,7 @@ from assistant.answering.language import English, english
 from assistant.answering.layout import by_parts
 from assistant.answering.lists import ListAnswers
 from assistant.answering.parts import with_outlets
-from assistant.answering.question import Question, parse_question
+from assistant.answering.question import VALUES, Question, parse_question
 from assistant.answering.text import Sentence, content_terms, passage_sentences
 from assistant.answering.topics import is_section, spell_out
 from assistant.answering.values import weighing
@@ -130,10 +130,24 @@ class ExtractiveAnswerer(ListAnswers):
         not find it unanswered (a list by a looser threshold: its parts are told apart)."""
         support = self.min_support * (self.config.list_support if q.form == "list" else 1.0)
         best = c.sentences[c.best]
-        return float(c.scores[c.best]) >= support and not _near_miss(q, c) \
-            and (not model or self._signals(q, best, c).unanswerable() <= (
-                self.abstain_threshold if q.form == "factoid"
-                else self.config.list_abstain_threshold))
+        if not (float(c.scores[c.best]) >= support and not _near_miss(q, c)):
+            return False
+        if not model:
+            return True
+        unanswered = self._signals(q, best, c).unanswerable()
+        if q.form == "factoid" or unanswered <= self.config.list_abstain_threshold:
+            return unanswered <= self.abstain_threshold
+        return unanswered <= self.config.named_list_abstain_threshold and self._names_kind(q, c)
+
+    def _names_kind(self, q: Question, c: Candidates) -> bool:
+        """Whether one of the best sentences names two or more things of the kind the list asks
+        for that the question does not name ("Germany and Belgium" for "which countries"); any
+        two numbers or dates would do for a count or a date, so those lists never qualify."""
+        if not q.expected or q.expected[0] in VALUES:
+            return False
+        top = np.argsort(-c.scores)[:self.config.typed_candidates]
+        found = self.language().entities([c.sentences[i].text for i in top])
+        return any(len({e.text for e in ents if q.answers_with(e)}) >= 2 for ents in found)
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[StreamEvent]:
         answer = self.answer(question, passages)

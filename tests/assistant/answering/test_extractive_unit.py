@@ -357,3 +357,25 @@ def test_nothing_stands_out_only_in_a_crowd(fake: HashEmbeddings):
     many = [passage("roads", crowd, 0)]
     signals = answerer.abstention_signals(question, many)
     assert signals is not None and signals.flat > 0.0
+
+
+def test_a_list_naming_things_of_the_asked_kind_abstains_by_the_looser_threshold(fake):
+    """Past the list threshold, a list still answers by ``named_list_abstain_threshold`` when
+    one of its best sentences names two or more things of the kind asked for."""
+    grid = passage("grid", "Norway, Denmark and the Netherlands signed the North Sea grid deal "
+                   "on Thursday. Germany and Belgium could join the grid project later, "
+                   "officials said.", 0)
+    quiet = passage("grid", "The North Sea grid deal was signed on Thursday. More members "
+                    "could join the grid project later, officials said.", 0)
+    strict = ExtractiveAnswerer(fake.encode, abstain_threshold=1.0, list_abstain_threshold=0.0,
+                                named_list_abstain_threshold=1.0, part_abstain_threshold=1.0)
+    question = "Which countries could join the North Sea grid project later?"
+    answered = strict.answer(question, [grid])
+    assert not answered.abstained and "Germany and Belgium" in answered.text
+    assert strict.answer(question, [quiet]).abstained
+    # A count or a date is no named thing: any two numbers would pass.
+    assert strict.answer("How many countries signed the grid deal, and how many could join?",
+                         [grid]).abstained
+    never = ExtractiveAnswerer(fake.encode, abstain_threshold=1.0, list_abstain_threshold=0.0,
+                               named_list_abstain_threshold=0.0, part_abstain_threshold=1.0)
+    assert never.answer(question, [grid]).abstained
