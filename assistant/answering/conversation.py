@@ -30,10 +30,12 @@ from assistant.answering.question import parse_question
 from assistant.answering.referents import (
     answered,
     argument_of,
+    asks_who_else,
     bare_object,
     dummy,
     event,
     names,
+    object_answered,
     organisations,
     people,
     places,
@@ -233,8 +235,7 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     that points at an item of a listed answer ("the second one") names it; pronouns, "there" and
     "the next one" are replaced by what they stand for; "who else" excludes the people already
     named; a question that still leans on the conversation ("How long will it last?", "How many
-    died?") carries the previous question's topic along in brackets.
-    """
+    died?") carries the previous question's topic along in brackets."""
     if not history:
         return None
     return _rewritten(question, _resolved(history))
@@ -263,7 +264,7 @@ def _rewritten(question: str, history: Sequence[Turn]) -> str | None:
             names(doc) or any(e.label_ == "DATE" for e in doc.ents)):
         return None  # "What happened this week?", "The latest news on Ukraine?": a new digest
     leaning = leaning or (rewritten == question and _leans_on_context(doc))
-    if _asks_who_else(doc) and (given := [n for n in context.named_people()
+    if asks_who_else(doc) and (given := [n for n in context.named_people()
                                           if n.lower() not in rewritten.lower()]):
         listed = " and ".join([", ".join(given[:-1]), given[-1]] if len(given) > 1 else given)
         rewritten = f"{rewritten.rstrip(' ?.!')} {words()['besides'][0]} {listed}?"
@@ -346,6 +347,10 @@ def _stands_for(token: Any, context: _Context) -> tuple[str | None, bool]:
     demonstrative = token.lower_ in {"this", "that"}
     if demonstrative and token.dep_ in {"nsubj", "nsubjpass"}:
         return None, False  # "When will that happen?", "Where will that put her?": an event
+    latest = context.exchanges[0]
+    if not demonstrative and latest.question is context.previous and latest.answer is not None \
+            and (found := object_answered(latest.question, latest.answer, plural=plural)):
+        return found, False  # "What did the regulator approve?" "… a dengue vaccine": it
     if (found := thing(context.previous, plural=plural, described=demonstrative)) is not None:
         # "the strike" says too little to find the story alone: the topic goes along.
         return found, len(found.split()) <= 2 and not any(w[:1].isupper() for w in found.split())
@@ -357,7 +362,6 @@ def _stands_for(token: Any, context: _Context) -> tuple[str | None, bool]:
         return named[0], False
     if demonstrative:
         return None, False
-    latest = context.exchanges[0]
     if latest.question is context.previous and latest.answer is not None and (
             found := answered(latest.question, latest.answer, plural=plural)):
         return found, False
@@ -378,10 +382,6 @@ def _pronoun(token: Any) -> bool:
 def _possessive(token: Any) -> bool:
     # "her" is possessive before a noun ("her book", PRP$) and an object otherwise ("ask her").
     return token.tag_ == "PRP$" or (token.lower_ in words()["possessive"] and token.lower_ != "her")
-
-
-def _asks_who_else(doc: Any) -> bool:
-    return any(t.lower_ == "else" and t.head.lower_ in {"who", "whom"} for t in doc)
 
 
 def _resolved(turns: Sequence[Turn]) -> list[Turn]:

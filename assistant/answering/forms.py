@@ -52,8 +52,9 @@ _LIST = re.compile(
     r"^\s*(?:what|which|who|how|when|where)\b.*\w,? and (?:what|which|who|how|when|where) \w",
     re.IGNORECASE)
 # "How long", "how many": the adjective asks for a measure; it is no term to look for.
-ASKING = re.compile(r"\bhow (?:long|many|much|old|far|tall|high|deep|fast|often|big|large)\b",
-                    re.IGNORECASE)
+MEASURES = ("many", "much", "old", "long", "far", "tall", "high", "deep", "fast", "often", "big",
+            "large", "strong")
+ASKING = re.compile(rf"\bhow (?:{'|'.join(MEASURES)})\b", re.IGNORECASE)
 _AND_NAMES = re.compile(r"\band\b", re.IGNORECASE)
 _COMPARED = re.compile(r"\b(?:compared?s?|comparison)\s+(?:with|to)\s+(?:that of\s+|the\s+)?"
                        r"(?P<other>[\w'’ -]+?)\s*(?:[?.!,;]|$)", re.IGNORECASE)
@@ -143,11 +144,13 @@ _UNITS = {
     "high": r"\b(?:metres?|meters?|feet|%)\b|\d:\d\d",
     "deep": r"\b(?:metres?|meters?|kilometres?|km|feet)\b",
     "fast": r"\b(?:km/h|mph|kilometres per hour|miles per hour)\b",
+    "strong": r"\b(?:km/h|mph|kilometres per hour|kilometers per hour|miles per hour|knots|"
+              r"magnitude)\b",
     "often": r"\b(?:times?|daily|weekly|monthly|annually|every)\b",
     "big": r"\b(?:metres?|tonnes?|square|hectares?|gigawatt|billion|million)\b|" + _MONEY,
     "large": r"\b(?:metres?|tonnes?|square|hectares?|billion|million)\b|" + _MONEY,
 }
-_HOW = re.compile(r"\bhow (many|much|old|long|far|tall|high|deep|fast|often|big|large)"
+_HOW = re.compile(rf"\bhow ({'|'.join(MEASURES)})"
                   r"(?: (?:more |new )?([a-z]+))?", re.IGNORECASE)
 _WHAT_MEASURE = re.compile(r"\bwhat (?:percentage|percent|share|rate|proportion)\b|"
                            r"\b(?:raise|pay rise)s?\b", re.IGNORECASE)

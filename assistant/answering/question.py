@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from assistant.answering.forms import AnswerType, Kind, digest_like, list_like
+from assistant.answering.forms import MEASURES, AnswerType, Kind, digest_like, list_like
 from assistant.answering.language import English, Entity, english
 from assistant.answering.lexicon import pairs
 
@@ -32,8 +32,7 @@ _COARSE: dict[str, AnswerType] = {
     "TIME": "date", "CARDINAL": "number", "QUANTITY": "number", "MONEY": "number",
     "PERCENT": "number",
 }
-_HOW = frozenset({"many", "much", "long", "old", "far", "big", "large", "tall", "high", "deep",
-                  "fast", "often"})
+_HOW = frozenset(MEASURES)
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "'s", "’s", "'re"})
 _WH = frozenset({"who", "whom", "whose", "what", "which", "where", "when", "how"})
 # What may stand between "which" and its noun: "which Australian cities", "which two groups".

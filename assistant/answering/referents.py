@@ -137,10 +137,28 @@ def answered(question: Any, answer: Any, *, plural: bool = False) -> str | None:
     answer named that the question did not ("the National People's Power coalition"); None when
     the question asked for no such thing by a noun."""
     asked = next((t.head for t in question if t.tag_ in {"WDT", "WP"} and t.dep_ == "det"), None)
-    if asked is None or (asked.tag_ in {"NNS", "NNPS"}) != plural \
+    if asked is None:
+        return None
+    if (asked.tag_ in {"NNS", "NNPS"}) != plural \
             or asked.lemma_.lower() in words()["light"]:  # "What kind of dinosaur": a dinosaur
         return None
     return next((n for n in organisations(answer) if n not in question.text), None)
+
+
+def object_answered(question: Any, answer: Any, *, plural: bool) -> str | None:
+    """The object the answer gives the verb a "what" question asked for: "an Alzheimer's
+    treatment" of "What did Japan approve?" answered "Japan approved an Alzheimer's treatment
+    developed by …"; never a person or a place."""
+    what = next((t for t in question if t.tag_ == "WP" and t.dep_ == "dobj"), None)
+    found = what and next((t for t in answer if t.dep_ == "dobj" and t.pos_ == "NOUN"
+                           and t.head.lemma_ == what.head.lemma_), None)
+    if not found or (found.tag_ in {"NNS", "NNPS"}) != plural or found.ent_type_ in _NOT_THINGS:
+        return None
+    return _phrase(_chunk(found))
+
+
+def asks_who_else(doc: Any) -> bool:
+    return any(t.lower_ == "else" and t.head.lower_ in {"who", "whom"} for t in doc)
 
 
 def subject(doc: Any, *, plural: bool = False) -> str | None:
@@ -150,8 +168,12 @@ def subject(doc: Any, *, plural: bool = False) -> str | None:
     if not _MARKER.search(doc.text):
         return None
     root = next(iter(doc.sents)).root
-    if root.lemma_.lower() in words()["reporting"]:  # "… glued their hands …, police said"
-        root = next((c for c in root.children if c.dep_ == "ccomp"), root)
+    # "… glued their hands …, police said": the activists; but "two shepherds were killed …,
+    # the fire service said": those acted on are not who "they" are.
+    reported = next((c for c in root.children if c.dep_ == "ccomp"), None) \
+        if root.lemma_.lower() in words()["reporting"] else None
+    if reported is not None and not any(c.dep_ == "nsubjpass" for c in reported.children):
+        root = reported
     chunk = next((c for c in doc.noun_chunks if c.root.head == root
                   and c.root.dep_ in {"nsubj", "nsubjpass"}), None)
     if chunk is None or chunk.root.tag_ in _WH_TAGS or chunk.root.pos_ == "PRON" \

@@ -95,6 +95,10 @@ def test_it_is_the_thing_talked_about(history, question, expected):
     ("Striking dock workers blocked the port of Antwerp for six hours, union officials told "
      "reporters [1].", "What are they asking for?",
      "What are striking dock workers asking for (Europe)?"),
+    # Those acted on ("were injured") are not who "they" are: the reporting clause's subject.
+    ("Two hikers were injured by a rockfall in the Dolomites on Sunday, rescue officials said "
+     "[1].", "How many helicopters were they using?",
+     "How many helicopters were rescue officials using (Europe)?"),
 ])
 def test_they_is_what_was_reported_not_who_reported_it(answer, question, expected):
     """The answer's subject for "they" is the reported clause's, not the reporting clause's
@@ -236,3 +240,11 @@ def test_his_after_he_stays_his_once_the_person_is_named():
         "What did Lucia Ferreyra promise to do in her first month?"
     assert rewrite_followup("Where is her office?", history) == \
         "Where is Lucia Ferreyra's office?"
+
+
+def test_it_after_what_was_done_is_what_the_answer_says_was_done():
+    history = exchange("What did Brazil's regulator approve on Monday?",
+                       "Brazil's health regulator approved a dengue vaccine developed by the "
+                       "Butantan Institute [1].")
+    assert rewrite_followup("When will it be available?", history) == \
+        "When will a dengue vaccine be available?"

@@ -19,6 +19,8 @@ from assistant.answering.text import Sentence
 
 @pytest.mark.parametrize(("question", "form", "answer_type", "first_label"), [
     ("How many people died in the floods?", "factoid", "number", "CARDINAL"),
+    ("How strong were the typhoon's winds when it came ashore?", "factoid", "number",
+     "QUANTITY"),
     ("When will the bridge open?", "factoid", "date", "DATE"),
     ("Who called the strike?", "factoid", "person", "PERSON"),
     ("Where will the factory be built?", "factoid", "place", "GPE"),
@@ -141,3 +143,11 @@ def test_a_sentence_listing_names_of_the_asked_kind_answers_a_list():
     assert enumerates(q, "Brunnhof Bau won the contract on Monday.", english()) == []
     assert enumerates(parse_question("How many firms bid?"),
                       "Siemens and Alstom bid for the line.", english()) == []
+
+
+def test_how_strong_asks_for_a_speed_or_a_magnitude_not_a_topic_word():
+    from assistant.answering.forms import measure_words
+
+    unit, asking = measure_words("How strong were the winds when Typhoon Marilag came ashore?")
+    assert unit is not None and asking == frozenset({"strong"})
+    assert unit.search("winds of 195 kilometres per hour") and not unit.search("18 people")
