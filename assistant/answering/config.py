@@ -40,6 +40,10 @@ class ExtractiveConfig:
     lead_bonus: float = 0.05
     # Added to a number in the unit asked for ("how old": years; "how many jobs": jobs).
     unit_bonus: float = 0.1
+    # Added to a sentence reporting the words of the person a question asks what they said
+    # ("What did Kask say?": '"Every vote must count," Kask told reporters', not the lead that
+    # names her). The size of the unit bonus; not swept (few such questions in the sets).
+    speech_bonus: float = 0.1
     # For a question joining names, added to a sentence whose story mentions the name asked
     # about, and taken from one whose story already answers another name.
     name_bonus: float = 0.2

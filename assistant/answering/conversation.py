@@ -39,6 +39,7 @@ from assistant.answering.referents import (
     organisations,
     people,
     places,
+    role_asked,
     subject,
     thing,
     topic,
@@ -180,14 +181,14 @@ class _Context:
 
     def person(self) -> str | None:
         """The person the conversation is about: the latest exchange that names one, its
-        question's subject ("Who is Marlene Schiappa?") before its answer's, before another
-        person its question names ("Who was arrested after Shinzo Abe was shot?")."""
+        question's subject ("Who is Marlene Schiappa?") before its answer's ("Who is the
+        challenger?": the challenger's first), before another person its question names."""
         for e in self.exchanges[:3]:
             asked = people(e.question) if e.question is not None else []
             subjects = people(e.question, subjects=True) if e.question is not None else []
-            told = people(e.answer, asked_who=e.asked_who) if e.answer is not None else []
-            if found := subjects or told or asked:
-                # A name of one word is often a surname or a mislabelled place.
+            told = people(e.answer, asked_who=e.asked_who, titled=role_asked(e.question)) \
+                if e.answer is not None else []
+            if found := subjects or told or asked:  # one word: a surname, or a mislabelled place
                 return next((n for n in found if " " in n), found[0])
         return None
 
@@ -230,12 +231,11 @@ class _Context:
 def rewrite_followup(question: str, history: Sequence[Turn]) -> str | None:
     """A standalone version of ``question`` given ``history``, or None when it needs none.
 
-    Earlier follow-ups of ``history`` are rewritten first, so a chain of follow-ups keeps its
-    subject. An elliptical question ("And the ECB?") takes the previous question's frame; one
-    that points at an item of a listed answer ("the second one") names it; pronouns, "there" and
-    "the next one" are replaced by what they stand for; "who else" excludes the people already
-    named; a question that still leans on the conversation ("How long will it last?", "How many
-    died?") carries the previous question's topic along in brackets."""
+    Earlier follow-ups are rewritten first: a chain keeps its subject. An elliptical question
+    ("And the ECB?") takes the previous question's frame; one pointing at an item of a listed
+    answer ("the second one") names it; pronouns, "there" and "the next one" are replaced by
+    what they stand for; "who else" excludes the people already named; a question still leaning
+    on the conversation ("How many died?") carries the previous question's topic in brackets."""
     if not history:
         return None
     return _rewritten(question, _resolved(history))

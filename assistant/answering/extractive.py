@@ -48,7 +48,7 @@ from assistant.answering.evidence import (
     story_of,
     update,
 )
-from assistant.answering.forms import digest_topic, measure_words
+from assistant.answering.forms import asked_speaker, digest_topic, measure_words, quoting
 from assistant.answering.language import English, english
 from assistant.answering.layout import by_parts
 from assistant.answering.lists import ListAnswers
@@ -239,12 +239,16 @@ class ExtractiveAnswerer(ListAnswers):
     def _priors(self, q: Question, sentences: Sequence[Sentence], passages: Sequence[Passage],
                 scores: np.ndarray) -> np.ndarray:
         """What makes a sentence a likelier answer beyond its words: it opens its article,
-        which in news states the main fact (lead bonus); it holds an entity of the kind the
+        which in news states the main fact (lead bonus); it reports the words of the person a
+        question asks what they said (speech bonus); it holds an entity of the kind the
         question asks for (type bonus); its number is in the unit asked for (unit bonus)."""
         c = self.config
         lead = np.array([is_lead(s, sentences[i - 1] if i else None, passages)
                          for i, s in enumerate(sentences)], dtype=np.float32)
         priors = c.lead_bonus * lead
+        if (speaker := asked_speaker(q)) is not None:  # "What did Kask say?": Kask's words
+            priors += c.speech_bonus * np.array([quoting(s.text, speaker) for s in sentences],
+                                                dtype=np.float32)
         if not q.expected:
             return priors
         priors += type_bonus(q, sentences, scores + priors, self.language(),

@@ -60,7 +60,7 @@ def items(text: str) -> list[str]:
 
 
 def people(doc: Any, *, asked_who: bool = False, actors: bool = False,
-           subjects: bool = False) -> list[str]:
+           subjects: bool = False, titled: str | None = None) -> list[str]:
     """The persons ``doc`` names, in order. The small model misses some names ("Luca Brenner")
     and calls others organisations ("Novak Djokovic"): in an answer to "who" (``asked_who``) a
     run of two or three proper nouns that no other entity claims counts as a person. ``actors``:
@@ -80,7 +80,21 @@ def people(doc: Any, *, asked_who: bool = False, actors: bool = False,
         spans = [(s, e, t) for s, e, t in spans if doc[s:e].root.dep_ not in {"compound", "poss"}]
     if subjects:
         spans = [(s, e, t) for s, e, t in spans if _subject(doc[s:e].root)]
+    if titled:  # "Who is the challenger?": "… for challenger Merle Kask" first
+        spans.sort(key=lambda x: (x[0] == 0 or doc[x[0] - 1].lemma_.lower() != titled, x[0]))
+        return list(dict.fromkeys(text for _, _, text in spans if text))
     return list(dict.fromkeys(text for _, _, text in sorted(spans) if text))
+
+
+def role_asked(question: Any) -> str | None:
+    """The noun a "who is the …?" question asks about: "challenger" of "Who is the
+    challenger?", "chief" of "Who is Andalusia's health chief?"."""
+    who = next((t for t in question or () if t.lower_ in {"who", "whom"}), None)
+    if who is None or who.head.lemma_ != "be":
+        return None
+    noun = next((c for c in who.head.children if c is not who and c.dep_ in {"attr", "nsubj"}
+                 and c.pos_ == "NOUN"), None)
+    return noun.lemma_.lower() if noun is not None else None
 
 
 def places(doc: Any, *, asked_where: bool = False) -> list[str]:
@@ -202,10 +216,11 @@ def thing(doc: Any, *, plural: bool = False, described: bool = False) -> str | N
     one that names an organisation, event or product; never a person or a place. "They" is an
     organisation or a plural definite phrase. ``described``: a definite phrase only ("Is that
     the largest ever?" after "Why was Apple fined?" is not Apple)."""
+    who = {t.head.i for t in doc if t.lower_ in {"who", "whom"} and t.head.lemma_ == "be"}
     for named in (False,) if described else (False, True):
         for role in _ROLES:
             for chunk in doc.noun_chunks:
-                if chunk.root.dep_ != role:
+                if chunk.root.dep_ != role or chunk.root.head.i in who:  # "Who is the minister?"
                     continue
                 span = _described(chunk)
                 if span is not None and _fits(span, plural=plural, named=named):

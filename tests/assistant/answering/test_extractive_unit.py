@@ -379,3 +379,18 @@ def test_a_list_naming_things_of_the_asked_kind_abstains_by_the_looser_threshold
     never = ExtractiveAnswerer(fake.encode, abstain_threshold=1.0, list_abstain_threshold=0.0,
                                named_list_abstain_threshold=0.0, part_abstain_threshold=1.0)
     assert never.answer(question, [grid]).abstained
+
+
+def test_what_a_person_said_is_their_quoted_words(fake):
+    text = ("Mayor Jonas Berg of the Civic list received 9,402 votes against 9,388 for challenger "
+            "Liisa Tamm of the Green alliance, according to the preliminary count. "
+            "\"Every vote must count, and we want everyone to trust the result,\" Tamm told "
+            "reporters on Friday.")
+    quote = "Every vote must count"
+
+    def answer(bonus: float) -> str:
+        return ExtractiveAnswerer(fake.encode, **NO_ABSTAINING, max_sentences=1,
+                                  speech_bonus=bonus).answer(
+            "What did Liisa Tamm say?", [passage("recount", text, 0)]).text
+
+    assert quote in answer(0.1) and quote not in answer(0.0)

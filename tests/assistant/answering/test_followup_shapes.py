@@ -248,3 +248,19 @@ def test_it_after_what_was_done_is_what_the_answer_says_was_done():
                        "Butantan Institute [1].")
     assert rewrite_followup("When will it be available?", history) == \
         "When will a dengue vaccine be available?"
+
+
+def test_she_after_who_is_the_role_is_the_person_named_in_that_role():
+    history = exchange("Who is the challenger?",
+                       "Mayor Jonas Berg received 9,402 votes against 9,388 for challenger "
+                       "Liisa Tamm of the Green alliance [1].")
+    assert rewrite_followup("What did she say?", history) == "What did Liisa Tamm say?"
+    assert rewrite_followup("What did he say?", exchange(
+        "Who is the mayor?", "Mayor Jonas Berg received 9,402 votes against 9,388 for "
+        "challenger Liisa Tamm [1].")) == "What did Jonas Berg say?"
+
+
+def test_it_is_never_the_person_a_who_question_asked_about():
+    history = exchange("Who is Peru's energy minister?",
+                       "Energy Minister Rosa Quispe said the auction would open in March [1].")
+    assert "energy minister" not in rewrite_followup("When did she announce it?", history)
