@@ -210,13 +210,18 @@ def bare_object(doc: Any) -> str | None:
     return None
 
 
-def thing(doc: Any, *, plural: bool = False, described: bool = False) -> str | None:
+def thing(doc: Any, *, plural: bool = False, described: bool = False,
+          persons: bool = False) -> str | None:
     """What the question ``doc`` asks about, for "it" (``plural`` False) or "they": its subject
     noun phrase, else its object, when it is definite ("the bridge", "Lisbon's election"), else
     one that names an organisation, event or product; never a person or a place. "They" is an
     organisation or a plural definite phrase. ``described``: a definite phrase only ("Is that
-    the largest ever?" after "Why was Apple fined?" is not Apple)."""
-    who = {t.head.i for t in doc if t.lower_ in {"who", "whom"} and t.head.lemma_ == "be"}
+    the largest ever?" after "Why was Apple fined?" is not Apple). What a "who is …" question
+    asks about is a person, for no pronoun but "he" or "she" (``persons``: it may be, as the
+    phrase an elliptical question replaces: "And the father?" after "Who is the calf's
+    mother?")."""
+    who = set() if persons else \
+        {t.head.i for t in doc if t.lower_ in {"who", "whom"} and t.head.lemma_ == "be"}
     for named in (False,) if described else (False, True):
         for role in _ROLES:
             for chunk in doc.noun_chunks:
@@ -274,7 +279,7 @@ def event(doc: Any) -> str | None:
         kept = [t.text for t in found if t.lower_ != "the" and not t.like_num
                 and t.ent_type_ == "EVENT"]
         return " ".join(kept) or None
-    phrase = thing(doc)
+    phrase = thing(doc, persons=True)
     if phrase is None:
         return None
     head = next(c.root for c in doc.noun_chunks if phrase.endswith(c.text) or c.text in phrase)

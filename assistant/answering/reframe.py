@@ -66,7 +66,7 @@ def _reframe(previous: Any, subject: str) -> str | None:
     head = new[:].root.lower_
     old: Any = None
     if subject.split()[-1].lower() in {"one", "ones"}:
-        described = thing(previous)
+        described = thing(previous, persons=True)
         chunk = next((c for c in previous.noun_chunks if described and c.text in described), None)
         if chunk is not None:
             subject = f"{subject.rsplit(' ', 1)[0]} {chunk.root.text}"
@@ -93,9 +93,11 @@ def _reframe(previous: Any, subject: str) -> str | None:
         start = text.index(named[0])  # a name the model gave no kind: "Tesla" for "Ford"
         return text[:start] + subject + text[start + len(named[0]):]
     if old is None:
-        described = thing(previous)
+        described = thing(previous, persons=True)
         if described is None or described not in text:
             return _at_end(text, f"— {subject}")
+        if (owned := _owned_head(previous, described, new)) is not None:
+            return text[:owned.idx] + new[1].text + text[owned.idx + len(owned.text):]
         start = text.index(described)
         rewritten = text[:start] + subject + text[start + len(described):]
     else:
@@ -107,6 +109,20 @@ def _reframe(previous: Any, subject: str) -> str | None:
             start = before.idx
         rewritten = text[:start] + subject + text[old.end_char:]
     return rewritten
+
+
+def _owned_head(previous: Any, described: str, new: Any) -> Any:
+    """The head noun of ``described`` when it is owned ("the calf's mother", "the captain of
+    Brazil") and the new subject is another such noun alone ("the father", "the coach"): only
+    the head changes; None otherwise (the whole phrase is replaced)."""
+    if len(new) != 2 or new[0].lower_ != "the" or new[1].pos_ != "NOUN":
+        return None
+    chunk = next((c for c in previous.noun_chunks if c.text in described), None)
+    if chunk is None or chunk.root.lower_ == new[1].lower_:
+        return None
+    root = chunk.root
+    owned = any(t.dep_ == "poss" for t in chunk) or any(p.lower_ == "of" for p in root.rights)
+    return root if owned else None
 
 
 def _at_end(text: str, words: str) -> str:

@@ -264,3 +264,13 @@ def test_it_is_never_the_person_a_who_question_asked_about():
     history = exchange("Who is Peru's energy minister?",
                        "Energy Minister Rosa Quispe said the auction would open in March [1].")
     assert "energy minister" not in rewrite_followup("When did she announce it?", history)
+
+
+@pytest.mark.parametrize(("question", "follow_up", "expected"), [
+    ("Who is the okapi calf's mother?", "And the father?", "Who is the okapi calf's father?"),
+    ("Who is the head of the central bank?", "And the deputy?",
+     "Who is the deputy of the central bank?"),
+])
+def test_another_role_of_the_same_owner_keeps_the_owner(question, follow_up, expected):
+    history = exchange(question, "Kiyana, who arrived from a zoo in Antwerp in 2023 [1].")
+    assert rewrite_followup(follow_up, history) == expected
