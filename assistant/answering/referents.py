@@ -216,12 +216,10 @@ def thing(doc: Any, *, plural: bool = False, described: bool = False,
     noun phrase, else its object, when it is definite ("the bridge", "Lisbon's election"), else
     one that names an organisation, event or product; never a person or a place. "They" is an
     organisation or a plural definite phrase. ``described``: a definite phrase only ("Is that
-    the largest ever?" after "Why was Apple fined?" is not Apple). What a "who is …" question
-    asks about is a person, for no pronoun but "he" or "she" (``persons``: it may be, as the
-    phrase an elliptical question replaces: "And the father?" after "Who is the calf's
-    mother?")."""
-    who = set() if persons else \
-        {t.head.i for t in doc if t.lower_ in {"who", "whom"} and t.head.lemma_ == "be"}
+    the largest ever?" after "Why was Apple fined?" is not Apple). What "who is …" asks about
+    is a person, unless ``persons`` ("And the father?" after "Who is the calf's mother?")."""
+    who = set() if persons else {t.head.i for t in doc if t.lower_ in {"who", "whom"}
+                                 and t.head.lemma_ == "be"}
     for named in (False,) if described else (False, True):
         for role in _ROLES:
             for chunk in doc.noun_chunks:
