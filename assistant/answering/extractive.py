@@ -48,7 +48,7 @@ from assistant.answering.evidence import (
     story_of,
     update,
 )
-from assistant.answering.forms import asked_speaker, digest_topic, measure_words, quoting
+from assistant.answering.forms import digest_topic, measure_words, quoting
 from assistant.answering.language import English, english
 from assistant.answering.layout import by_parts
 from assistant.answering.lists import ListAnswers
@@ -246,8 +246,8 @@ class ExtractiveAnswerer(ListAnswers):
         lead = np.array([is_lead(s, sentences[i - 1] if i else None, passages)
                          for i, s in enumerate(sentences)], dtype=np.float32)
         priors = c.lead_bonus * lead
-        if (speaker := asked_speaker(q)) is not None:  # "What did Kask say?": Kask's words
-            priors += c.speech_bonus * np.array([quoting(s.text, speaker) for s in sentences],
+        if q.speaker is not None:  # "What did Kask say?": Kask's words
+            priors += c.speech_bonus * np.array([quoting(s.text, q.speaker) for s in sentences],
                                                 dtype=np.float32)
         if not q.expected:
             return priors

@@ -16,8 +16,10 @@ Rules over the question's words, pure and tested on their own.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from functools import cache
+from typing import Literal
 
+from assistant.answering.lexicon import table
 from assistant.answering.topics import spell_out
 
 Kind = Literal["factoid", "list", "digest", "parts"]
@@ -177,22 +179,14 @@ def measure_words(question: str) -> tuple[re.Pattern[str] | None, frozenset[str]
     return None, frozenset()
 
 
-_SPEECH = re.compile(r"^(?:what|why|how)\b.*\b(?:say|tell|said|told)\b", re.IGNORECASE)
-_QUOTING = re.compile(r"\b(?:said|says|told|tells|added|adds|wrote|writes|warned|insisted)\b|"
-                      r"[\"“”]")
-
-
-def asked_speaker(q: Any) -> str | None:
-    """The surname of the person a question asks what they said ("What did Merle Kask say about
-    the count?" → "Kask"); None for other questions."""
-    person = next((e.text for e in q.entities if e.label == "PERSON"), None)
-    if person is None or not _SPEECH.search(q.text):
-        return None
-    return person.split()[-1]
+@cache
+def _quoting() -> re.Pattern[str]:
+    forms = sorted({f for found in table("speech").values() for f in found}, key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(forms)})\b|[\"“”]", re.IGNORECASE)
 
 
 def quoting(sentence: str, speaker: str) -> bool:
-    """Whether ``sentence`` reports words of ``speaker`` (named with a verb of saying or a
-    quotation: '"Every vote must count," Kask told reporters')."""
+    """Whether ``sentence`` reports words of ``speaker`` (named with a verb of saying of
+    ``lexicon/en/speech.txt`` or a quotation: '"Every vote must count," Kask told reporters')."""
     return bool(re.search(rf"\b{re.escape(speaker)}\b", sentence)) and bool(
-        _QUOTING.search(sentence))
+        _quoting().search(sentence))

@@ -125,12 +125,18 @@ class English:
         return _parse(self, text)
 
     def _parse_data(self, text: str) -> dict[str, Any]:
+        found = self._by_helper(lambda helper: helper.parse(text))
+        return found if found is not None else to_data(self.nlp(text))
+
+    def _by_helper(self, ask: Any) -> Any:
+        """``ask(worker)`` while a helper process reads; None once it cannot (then never again:
+        the pipeline is loaded here)."""
         if self.worker is not None and self._nlp is None:
             try:
-                return self.worker.parse(text)
+                return ask(self.worker)
             except WorkerGone:
                 self.worker = None
-        return to_data(self.nlp(text))
+        return None
 
     def entities(self, texts: Sequence[str]) -> list[tuple[Entity, ...]]:
         """The named entities of each text, in order; new texts are recognised in one batch."""
@@ -148,13 +154,10 @@ class English:
                 for t in texts]  # evicted meanwhile: recognised again
 
     def _recognise_all(self, texts: list[str]) -> list[tuple[Entity, ...]]:
-        if self.worker is not None and self._nlp is None:
-            try:
-                return [tuple(Entity(*e) for e in found)
-                        for found in self.worker.entities(texts)]
-            except WorkerGone:
-                self.worker = None
-        return recognise_all(self.nlp, texts)
+        found = self._by_helper(lambda helper: helper.entities(texts))
+        if found is None:
+            return recognise_all(self.nlp, texts)
+        return [tuple(Entity(*e) for e in ents) for ents in found]
 
 
 def recognise_all(nlp: Any, texts: Sequence[str]) -> list[tuple[Entity, ...]]:
@@ -171,6 +174,7 @@ def _parse(english: English, text: str) -> Doc:
 _loaded: English | None = None
 _here: English | None = None
 _loading = threading.Lock()
+_local_lock = threading.Lock()
 _worker: Any = None
 
 
@@ -204,9 +208,6 @@ def _local() -> English:
             check_model(path)
             _here = _load(path, _import_spacy())
     return _here
-
-
-_local_lock = threading.Lock()
 
 
 def _load(path: Path, spacy: Any) -> English:

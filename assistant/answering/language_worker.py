@@ -9,10 +9,10 @@ so the command never imports spaCy itself. It is started only when a core is idl
 (``spare_core``): on a busy machine it would cost more than it saves.
 
 Requests and replies are JSON lines on the helper's standard input and output (the helper's loop
-is ``language.serve``). The helper ends
-when its input closes (the command exited, however it ended) and ignores Ctrl-C (the command
-handles it). Should it fail to start, load or answer, the command loads the pipeline itself
-(``language.English``), where a damaged model is refused with the usual message.
+is ``language.serve``). The helper ends when its input closes (the command exited, however it
+ended) and ignores Ctrl-C (the command handles it). Should it fail to start, load or answer, the
+command loads the pipeline itself (``language.English``), where a damaged model is refused with
+the usual message.
 """
 
 from __future__ import annotations

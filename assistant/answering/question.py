@@ -23,7 +23,7 @@ from typing import Any
 
 from assistant.answering.forms import MEASURES, AnswerType, Kind, digest_like, list_like
 from assistant.answering.language import English, Entity, english
-from assistant.answering.lexicon import pairs
+from assistant.answering.lexicon import pairs, table
 
 # Entity labels that are values rather than names: a question's number is no name to look for.
 VALUES = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
@@ -50,6 +50,8 @@ class Question:
     dates: tuple[str, ...] = ()
     # What a "how many" counts: "votes" in "how many yes votes did …" (its numbers' unit).
     counted: str | None = None
+    # Whose words it asks for: "Kask" of "What did Merle Kask say about the count?".
+    speaker: str | None = None
     # The outlets it names, each a part of the answer (``parts.with_outlets``; form "parts").
     outlets: tuple[Any, ...] = field(default=(), compare=False)  # of parts.Outlet
 
@@ -94,7 +96,23 @@ def parse_question(text: str, nlp: English | None = None) -> Question:
     return Question(text, form, expected, cue, names, ents,
                     tuple(e.text for e in ents if e.label == "DATE"
                           and not _WH & set(e.text.lower().split())),
-                    counted=_counted(doc) if cue == "how many" else None)
+                    counted=_counted(doc) if cue == "how many" else None,
+                    speaker=_speaker(doc))
+
+
+@lru_cache(maxsize=1)
+def speech_verbs() -> frozenset[str]:
+    """The verbs of saying (``lexicon/en/speech.txt``), as lemmas."""
+    return frozenset(table("speech"))
+
+
+def _speaker(doc: Any) -> str | None:
+    """The person a question asks what they said, by the last word of their name: the person
+    who is the subject of a verb of saying in a wh-question ("What did Merle Kask say?")."""
+    if not any(t.tag_ in {"WP", "WRB", "WDT"} for t in doc):
+        return None
+    return next((c.text for t in doc if t.lemma_.lower() in speech_verbs()
+                 for c in t.children if c.dep_ == "nsubj" and c.ent_type_ == "PERSON"), None)
 
 
 def _counted(doc: Any) -> str | None:

@@ -23,11 +23,11 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.answering.lexicon import table
-from assistant.answering.question import VALUES
+from assistant.answering.question import VALUES, speech_verbs
 from index.news import parse_news
 
 _KEYS = ("person", "thing", "group", "possessive", "opener", "item", "ordinal", "again", "vague",
-         "besides", "light", "measure", "weather", "reporting")
+         "besides", "light", "measure", "weather")
 # Labels that never stand for a thing a pronoun like "it" points at.
 _NOT_THINGS = frozenset({"PERSON", "GPE", "LOC", "NORP", "DATE", "TIME", "PERCENT", "MONEY",
                          "QUANTITY", "ORDINAL", "CARDINAL"})
@@ -185,7 +185,7 @@ def subject(doc: Any, *, plural: bool = False) -> str | None:
     # "… glued their hands …, police said": the activists; but "two shepherds were killed …,
     # the fire service said": those acted on are not who "they" are.
     reported = next((c for c in root.children if c.dep_ == "ccomp"), None) \
-        if root.lemma_.lower() in words()["reporting"] else None
+        if root.lemma_.lower() in speech_verbs() else None
     if reported is not None and not any(c.dep_ == "nsubjpass" for c in reported.children):
         root = reported
     chunk = next((c for c in doc.noun_chunks if c.root.head == root

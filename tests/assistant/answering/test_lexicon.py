@@ -12,7 +12,7 @@ from assistant.answering import lexicon
 from assistant.answering.language import check_model, model_path, recorded_digests
 from assistant.errors import ConfigError
 
-LISTS = ["answer_types", "countries", "furniture", "opposites", "sections", "stopwords"]
+LISTS = ["answer_types", "countries", "furniture", "opposites", "sections", "speech", "stopwords"]
 
 
 @pytest.mark.parametrize("name", LISTS)

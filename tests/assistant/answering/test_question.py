@@ -151,3 +151,10 @@ def test_how_strong_asks_for_a_speed_or_a_magnitude_not_a_topic_word():
     unit, asking = measure_words("How strong were the winds when Typhoon Marilag came ashore?")
     assert unit is not None and asking == frozenset({"strong"})
     assert unit.search("winds of 195 kilometres per hour") and not unit.search("18 people")
+
+
+def test_whose_words_a_question_asks_for_comes_from_its_parse():
+    assert parse_question("What did Merle Kask say about the count?").speaker == "Kask"
+    assert parse_question("What did Josephine Wanjiru tell the nurses?").speaker == "Wanjiru"
+    assert parse_question("Did Merle Kask win the recount?").speaker is None
+    assert parse_question("What did she say?").speaker is None
